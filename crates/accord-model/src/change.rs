@@ -1,0 +1,177 @@
+//! Changing a document: one transaction, written by one device at one time, and the
+//! patches that say what changed — for local and remote changes alike.
+
+use automerge::{
+    Automerge, ChangeHash, PatchAction, Prop,
+    transaction::{CommitOptions, Transaction},
+};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{ModelError, Result};
+use crate::ids::{ActionId, ClauseId, DeviceId};
+
+/// Who makes a change and when. Time comes in from the caller: the model reads no clock.
+#[derive(Debug, Clone)]
+pub struct ChangeCtx {
+    pub device: DeviceId,
+    pub time: Timestamp,
+    pub message: Option<String>,
+}
+
+impl ChangeCtx {
+    pub fn new(device: DeviceId, time: Timestamp) -> Self {
+        Self { device, time, message: None }
+    }
+    pub fn with_message(mut self, message: impl Into<String>) -> Self {
+        self.message = Some(message.into());
+        self
+    }
+}
+
+/// The result of a change: the closure's value, the new heads and what changed.
+#[derive(Debug)]
+pub struct Changed<T> {
+    pub value: T,
+    pub heads: Vec<ChangeHash>,
+    pub patches: Vec<DocPatch>,
+}
+
+/// Runs `f` in one transaction authored by `ctx.device`. If `f` fails nothing is changed.
+pub fn change<T>(
+    doc: &mut Automerge,
+    ctx: &ChangeCtx,
+    f: impl FnOnce(&mut Transaction<'_>) -> Result<T>,
+) -> Result<Changed<T>> {
+    // Same author as last time keeps the same actor id: one actor per device and session.
+    doc.set_author(Some(ctx.device.author()));
+    let before = doc.get_heads();
+    let opts = {
+        let o = CommitOptions::default().with_time(ctx.time.as_second());
+        match &ctx.message {
+            Some(m) => o.with_message(m.clone()),
+            None => o,
+        }
+    };
+    let value = doc.transact_with(|_| opts, f).map_err(|failure| failure.error)?.result;
+    let heads = doc.get_heads();
+    let patches = patches_between(doc, &before, &heads);
+    Ok(Changed { value, heads, patches })
+}
+
+/// Like [`change`] without computing patches, for callers that only need the heads.
+pub fn change_quiet<T>(
+    doc: &mut Automerge,
+    ctx: &ChangeCtx,
+    f: impl FnOnce(&mut Transaction<'_>) -> Result<T>,
+) -> Result<T> {
+    doc.set_author(Some(ctx.device.author()));
+    doc.transact_with(|_| CommitOptions::default().with_time(ctx.time.as_second()), f)
+        .map(|s| s.result)
+        .map_err(|failure| failure.error)
+}
+
+/// A text field of an Accord document.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "field", content = "id", rename_all = "snake_case")]
+pub enum TextField {
+    /// The title of a meeting or a draft.
+    Title,
+    Preamble,
+    Minutes,
+    Clause(ClauseId),
+    Action(ActionId),
+}
+
+/// What changed in a document, in terms an editor can apply without re-reading.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum DocPatch {
+    /// Replace `delete` UTF-16 code units at `index` by `insert`.
+    Splice { target: TextField, index: usize, delete: usize, insert: String },
+    /// The clause tree changed (clauses added, moved, indented, deleted): numbers may move.
+    Structure,
+    /// A clause's status or proposers changed.
+    Clause { id: ClauseId },
+    /// The meeting's details, parties or list of documents changed.
+    Details,
+    /// An action item was added, removed, or changed other than in its text.
+    Action { id: ActionId },
+}
+
+/// The patches that take `doc` from `before` to `after` — for a local change or for what a
+/// peer sent. Costs what changed, not the size of the document.
+pub fn patches_between(doc: &Automerge, before: &[ChangeHash], after: &[ChangeHash]) -> Vec<DocPatch> {
+    let mut out: Vec<DocPatch> = Vec::new();
+    let mut push = |p: DocPatch| {
+        let signal = !matches!(p, DocPatch::Splice { .. });
+        if !(signal && out.contains(&p)) {
+            out.push(p);
+        }
+    };
+    for patch in doc.diff(before, after) {
+        let mut path: Vec<String> = patch
+            .path
+            .iter()
+            .map(|(_, prop)| match prop {
+                Prop::Map(k) => k.to_string(),
+                Prop::Seq(i) => i.to_string(),
+            })
+            .collect();
+        // The key the action writes at, for map actions on the object itself.
+        if let PatchAction::PutMap { key, .. } | PatchAction::DeleteMap { key } = &patch.action {
+            path.push(key.clone());
+        }
+        let p: Vec<&str> = path.iter().map(String::as_str).collect();
+        if let Some(target) = text_target(&p, &patch.action) {
+            match patch.action {
+                PatchAction::SpliceText { index, value, .. } => {
+                    push(DocPatch::Splice { target, index, delete: 0, insert: value.make_string() })
+                }
+                PatchAction::DeleteSeq { index, length } => {
+                    push(DocPatch::Splice { target, index, delete: length, insert: String::new() })
+                }
+                _ => {}
+            }
+            continue;
+        }
+        push(signal_for(&p));
+    }
+    out
+}
+
+/// The text field a text patch applies to, if the patch is an edit inside a text.
+fn text_target(p: &[&str], action: &PatchAction) -> Option<TextField> {
+    if !matches!(action, PatchAction::SpliceText { .. } | PatchAction::DeleteSeq { .. }) {
+        return None;
+    }
+    match p {
+        ["title"] => Some(TextField::Title),
+        ["preamble"] => Some(TextField::Preamble),
+        ["text"] => Some(TextField::Minutes),
+        ["clauses", id, "text"] => ClauseId::new(*id).ok().map(TextField::Clause),
+        ["actions", id, "text"] => ActionId::new(*id).ok().map(TextField::Action),
+        _ => None,
+    }
+}
+
+fn signal_for(p: &[&str]) -> DocPatch {
+    match p {
+        ["clauses", id, "status" | "proposed_by", ..] => match ClauseId::new(*id) {
+            Ok(id) => DocPatch::Clause { id },
+            Err(_) => DocPatch::Structure,
+        },
+        ["clauses", ..] | ["children", ..] => DocPatch::Structure,
+        ["actions", id, ..] => match ActionId::new(*id) {
+            Ok(id) => DocPatch::Action { id },
+            Err(_) => DocPatch::Details,
+        },
+        _ => DocPatch::Details,
+    }
+}
+
+impl From<automerge::transaction::Failure<ModelError>> for ModelError {
+    fn from(f: automerge::transaction::Failure<ModelError>) -> Self {
+        f.error
+    }
+}
