@@ -137,7 +137,35 @@ pub fn patches_between(doc: &Automerge, before: &[ChangeHash], after: &[ChangeHa
         }
         push(signal_for(&p));
     }
+    coalesce(out)
+}
+
+/// Joins an insertion followed by a deletion right after it (automerge reports a
+/// replacement that way) into one splice, which is what an editor applies most simply.
+fn coalesce(patches: Vec<DocPatch>) -> Vec<DocPatch> {
+    let mut out: Vec<DocPatch> = Vec::with_capacity(patches.len());
+    for p in patches {
+        if let (
+            Some(DocPatch::Splice { target: t1, index: i1, delete: 0, insert: s1 }),
+            DocPatch::Splice { target: t2, index: i2, delete: d2, insert: s2 },
+        ) = (out.last_mut(), &p)
+            && t1 == t2
+            && s2.is_empty()
+            && *i2 == *i1 + crate::text::utf16_len(s1)
+        {
+            let (target, index, insert) = (t1.clone(), *i1, std::mem::take(s1));
+            *out.last_mut().expect("checked above") = DocPatch::Splice { target, index, delete: *d2, insert };
+            continue;
+        }
+        out.push(p);
+    }
     out
+}
+
+/// The device that wrote the changes of `actor`: automerge records the author once per
+/// actor (in its first change), so look it up through the actor.
+pub fn author_of(doc: &Automerge, actor: &automerge::ActorId) -> Option<DeviceId> {
+    doc.get_author_for_actor(actor).and_then(|a| DeviceId::from_author(&a))
 }
 
 /// The text field a text patch applies to, if the patch is an edit inside a text.

@@ -48,7 +48,7 @@ pub mod text;
 pub mod tree;
 
 pub use action::{ActionView, ClauseRef, NewAction};
-pub use change::{ChangeCtx, Changed, DocPatch, TextField, change, change_quiet, patches_between};
+pub use change::{ChangeCtx, Changed, DocPatch, TextField, author_of, change, change_quiet, patches_between};
 pub use draft::{ClauseView, DraftView, Placement, StatusSummary};
 pub use error::{ModelError, Result};
 pub use ids::{ActionId, ClauseId, DeviceId, DocId, PartyId};
