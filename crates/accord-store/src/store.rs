@@ -1,0 +1,466 @@
+//! [`Store`]: the open database — writes through the writer thread, reads through a small
+//! pool of read-only connections — and [`SqliteStorage`], samod's view of it.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::Sender;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use accord_model::DocId;
+use rusqlite::Connection;
+use samod::storage::StorageKey;
+use tokio::sync::{oneshot, watch};
+
+use crate::db;
+use crate::error::{Result, StoreError, is_corruption};
+use crate::index::{self, ActionFilter, ActionRow, IndexDoc, IndexOp, MeetingRow, SearchHit};
+use crate::writer::{self, Ack, Job, Op};
+
+/// Settings of an open store.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct StoreOptions {
+    /// The least time between the acknowledgements of two snapshots of one document; see
+    /// [`SqliteStorage`] for why. 2 s by default; zero turns the hold off.
+    pub snapshot_interval: Duration,
+    /// An upper bound on the database's size in pages (`PRAGMA max_page_count`); writes
+    /// beyond it fail like a full disk. `None`: no bound but the disk.
+    pub max_page_count: Option<u32>,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions { snapshot_interval: Duration::from_secs(2), max_page_count: None }
+    }
+}
+
+impl StoreOptions {
+    pub fn with_snapshot_interval(mut self, d: Duration) -> Self {
+        self.snapshot_interval = d;
+        self
+    }
+    pub fn with_max_page_count(mut self, pages: u32) -> Self {
+        self.max_page_count = Some(pages);
+        self
+    }
+}
+
+pub(crate) struct Shared {
+    path: PathBuf,
+    options: StoreOptions,
+    /// `None` once closed.
+    tx: Mutex<Option<Sender<Job>>>,
+    writer: Mutex<Option<JoinHandle<()>>>,
+    readers: Mutex<Vec<Connection>>,
+    closed: AtomicBool,
+    index_ready: Arc<AtomicBool>,
+    /// When the last snapshot acknowledgement of each document was (or is scheduled to be).
+    snapshot_acks: Mutex<HashMap<String, Instant>>,
+    /// Set to `true` to release held snapshot acknowledgements at once (before shutdown).
+    release: watch::Sender<bool>,
+}
+
+/// The open database of a profile. Cheap to clone; all clones are one store.
+///
+/// Writes go to a single writer thread and are committed in batches (group commit); reads
+/// use separate read-only connections and see every committed write.
+#[derive(Clone)]
+pub struct Store {
+    shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.shared.path).finish_non_exhaustive()
+    }
+}
+
+/// The outcome of one enqueued write. Await it (it is a future) to know the write is
+/// committed, or drop it: the write happens anyway, and the next [`Store::flush`] reports a
+/// failure.
+#[derive(Debug)]
+pub struct WriteTicket {
+    rx: Option<oneshot::Receiver<Result<()>>>,
+    early: Option<StoreError>,
+}
+
+impl Future for WriteTicket {
+    type Output = Result<()>;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<()>> {
+        if let Some(e) = self.early.take() {
+            return Poll::Ready(Err(e));
+        }
+        match &mut self.rx {
+            Some(rx) => Pin::new(rx).poll(cx).map(|r| r.unwrap_or(Err(StoreError::Closed))),
+            None => Poll::Ready(Err(StoreError::Closed)),
+        }
+    }
+}
+
+impl Store {
+    pub(crate) fn start(path: PathBuf, options: StoreOptions, lock: std::fs::File) -> Result<Store> {
+        let (conn, state) = db::open_writer(&path, options.max_page_count)?;
+        let index_ready = Arc::new(AtomicBool::new(state == db::IndexState::Ready));
+        let (tx, rx) = std::sync::mpsc::channel();
+        let ready = index_ready.clone();
+        let hooks = writer::WriterHooks { on_index_ready: Box::new(move || ready.store(true, Ordering::SeqCst)) };
+        let thread_path = path.clone();
+        let handle = std::thread::Builder::new()
+            .name("accord-store-writer".into())
+            .spawn(move || writer::run(conn, thread_path, rx, hooks, lock))
+            .map_err(|e| StoreError::io("start the writer thread for", &path, e))?;
+        let (release, _) = watch::channel(false);
+        Ok(Store {
+            shared: Arc::new(Shared {
+                path,
+                options,
+                tx: Mutex::new(Some(tx)),
+                writer: Mutex::new(Some(handle)),
+                readers: Mutex::new(Vec::new()),
+                closed: AtomicBool::new(false),
+                index_ready,
+                snapshot_acks: Mutex::new(HashMap::new()),
+                release,
+            }),
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.shared.path
+    }
+
+    /// samod's storage on this database. Give it to `samod::Repo::build_tokio().with_storage(..)`.
+    pub fn samod_storage(&self) -> SqliteStorage {
+        SqliteStorage { shared: self.shared.clone() }
+    }
+
+    /// Enqueues a write of `data` under `key` (samod's key layout) and returns at once; it
+    /// never blocks on the disk, so it may be called while holding samod's document lock.
+    /// The Workspace writes each local change this way (`[doc_id, "incremental",
+    /// change_hash]` → `change.raw_bytes()`), then awaits [`Store::flush`] to know it is on
+    /// disk.
+    pub fn put_durable(&self, key: &StorageKey, data: Vec<u8>) -> WriteTicket {
+        self.shared.enqueue(Op::Put { key: key.to_string(), data })
+    }
+
+    /// Completes when everything enqueued before the call is committed. Errs if any write
+    /// since the previous flush failed (a full disk, say); what was committed stays readable.
+    pub fn flush(&self) -> impl Future<Output = Result<()>> + Send + 'static {
+        self.shared.enqueue(Op::Flush)
+    }
+
+    /// [`Store::flush`] for threads that may block (never inside an async task).
+    pub fn flush_blocking(&self) -> Result<()> {
+        self.shared.enqueue_blocking(Op::Flush)
+    }
+
+    /// Replaces the index rows of one document (in the background writer; await the ticket
+    /// only if you must read the result at once).
+    pub fn index(&self, doc: IndexDoc) -> WriteTicket {
+        self.shared.enqueue(Op::Index(IndexOp::Put(Box::new(doc))))
+    }
+
+    pub fn index_meeting(&self, id: DocId, view: accord_model::MeetingView) -> WriteTicket {
+        self.index(IndexDoc::Meeting(id, view))
+    }
+
+    pub fn index_draft(&self, id: DocId, view: accord_model::DraftView) -> WriteTicket {
+        self.index(IndexDoc::Draft(id, view))
+    }
+
+    pub fn index_minutes(&self, id: DocId, view: accord_model::MinutesView) -> WriteTicket {
+        self.index(IndexDoc::Minutes(id, view))
+    }
+
+    /// Removes a document's rows from the index (a meeting's: its meeting row and actions).
+    pub fn remove_from_index(&self, id: &DocId) -> WriteTicket {
+        self.shared.enqueue(Op::Index(IndexOp::Remove(id.clone())))
+    }
+
+    /// Replaces the whole index with rows made from `docs` (every document of the profile),
+    /// in one transaction; afterwards [`Store::index_needs_rebuild`] is false.
+    pub fn rebuild_index(&self, docs: impl IntoIterator<Item = IndexDoc>) -> WriteTicket {
+        self.shared.enqueue(Op::Index(IndexOp::Rebuild(docs.into_iter().collect())))
+    }
+
+    /// True when the index is empty or stale because its format changed (or a rebuild was
+    /// interrupted): feed every document to [`Store::rebuild_index`].
+    pub fn index_needs_rebuild(&self) -> bool {
+        !self.shared.index_ready.load(Ordering::SeqCst)
+    }
+
+    /// Full-text search over meeting titles, draft titles, preambles, clauses, minutes and
+    /// action items, best first. Whatever the user typed is safe to pass; the last word
+    /// matches as a prefix. Accents are ignored ("Mexico" finds "México").
+    pub fn search(&self, query: &str, limit: usize) -> Result<Vec<SearchHit>> {
+        self.shared.read(|c| index::search(c, query, limit))
+    }
+
+    /// Action items across all meetings, by due date (undated last).
+    pub fn actions(&self, filter: &ActionFilter) -> Result<Vec<ActionRow>> {
+        self.shared.read(|c| index::actions(c, filter))
+    }
+
+    /// The meetings, the most recent first (undated last).
+    pub fn meetings(&self) -> Result<Vec<MeetingRow>> {
+        self.shared.read(index::meetings)
+    }
+
+    /// Lets every held snapshot acknowledgement complete now and stops holding new ones.
+    /// Call it before `repo.stop()`, which waits for outstanding storage writes.
+    pub fn release_snapshot_holds(&self) {
+        self.shared.release.send_replace(true);
+    }
+
+    /// Commits what is queued, stops the writer and releases the profile lock. Later writes
+    /// fail with [`StoreError::Closed`]. Returns the error of any write that failed since the
+    /// last flush.
+    pub(crate) fn close(&self) -> Result<()> {
+        let s = &self.shared;
+        s.release.send_replace(true);
+        // Readers first, so that the writer's connection is the last one and checkpoints
+        // the WAL into the database when it closes.
+        s.closed.store(true, Ordering::SeqCst);
+        s.readers.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        let result = s.enqueue_blocking(Op::Close);
+        s.tx.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(h) = s.writer.lock().unwrap_or_else(|e| e.into_inner()).take()
+            && h.join().is_err()
+        {
+            tracing::error!(path = %s.path.display(), "the writer thread panicked");
+        }
+        match result {
+            Err(StoreError::Closed) => Ok(()), // closed twice
+            other => other,
+        }
+    }
+}
+
+impl Shared {
+    fn send(&self, op: Op, ack: Ack) -> std::result::Result<(), Ack> {
+        let tx = self.tx.lock().unwrap_or_else(|e| e.into_inner());
+        match tx.as_ref() {
+            Some(tx) => tx.send(Job { op, ack: Some(ack) }).map_err(|e| e.0.ack.expect("sent with an ack")),
+            None => Err(ack),
+        }
+    }
+
+    fn enqueue(&self, op: Op) -> WriteTicket {
+        let (tx, rx) = oneshot::channel();
+        match self.send(op, Ack::Async(tx)) {
+            Ok(()) => WriteTicket { rx: Some(rx), early: None },
+            Err(_) => WriteTicket { rx: None, early: Some(StoreError::Closed) },
+        }
+    }
+
+    fn enqueue_blocking(&self, op: Op) -> Result<()> {
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        self.send(op, Ack::Blocking(tx)).map_err(|_| StoreError::Closed)?;
+        rx.recv().unwrap_or(Err(StoreError::Closed))
+    }
+
+    /// Runs a query on a pooled read-only connection.
+    fn read<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T> {
+        if self.closed.load(Ordering::SeqCst) {
+            return Err(StoreError::Closed);
+        }
+        let pooled = self.readers.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let conn = match pooled {
+            Some(c) => c,
+            None => db::open_reader(&self.path)?,
+        };
+        let r = f(&conn);
+        if !self.closed.load(Ordering::SeqCst) {
+            let mut pool = self.readers.lock().unwrap_or_else(|e| e.into_inner());
+            if pool.len() < 4 {
+                pool.push(conn);
+            }
+        }
+        r.map_err(|source| {
+            if is_corruption(&source) {
+                StoreError::Corrupt { path: self.path.clone(), reason: source.to_string(), source: Some(source) }
+            } else {
+                StoreError::Read { path: self.path.clone(), source }
+            }
+        })
+    }
+
+    /// When a snapshot of `doc` that was just committed may be acknowledged.
+    fn snapshot_ack_at(&self, doc: &str) -> Instant {
+        let now = Instant::now();
+        let interval = self.options.snapshot_interval;
+        if interval.is_zero() || *self.release.borrow() {
+            return now;
+        }
+        let mut acks = self.snapshot_acks.lock().unwrap_or_else(|e| e.into_inner());
+        let at = match acks.get(doc) {
+            Some(prev) => (*prev + interval).max(now),
+            None => now,
+        };
+        // Reserve the slot now, so two snapshots of one document in flight space out too.
+        acks.insert(doc.to_string(), at);
+        at
+    }
+}
+
+/// samod's [`samod::storage::Storage`] on the profile's database (table `samod_kv`, keys
+/// are samod's key components joined by `/`).
+///
+/// `put` and `delete` resolve only when the write is committed (group commit; see the
+/// writer). A write that fails is logged here — samod's `put` cannot return an error — and
+/// reported by the next [`Store::flush`].
+///
+/// **Snapshot acknowledgements are held back.** samod-core 0.16
+/// (`actors/document/on_disk_state.rs`) starts a *compaction* — a full `doc.save()`, run
+/// synchronously inside `with_document` — whenever more than ten keys of a document are on
+/// disk and no compaction is running, and a compaction runs until its snapshot `put`
+/// resolves. With a fast storage that is a full save every ~11 keystrokes, so typing would
+/// cost more the longer the document is. So a `put` of a `[doc, "snapshot", hash]` key is
+/// written at once but resolves no sooner than [`StoreOptions::snapshot_interval`] after the
+/// previous snapshot of the same document resolved. Nothing becomes less durable: while a
+/// compaction runs samod keeps writing each change as an incremental key, and the Workspace
+/// also writes every local change itself with [`Store::put_durable`]. The first snapshot of a
+/// document in a session is acknowledged at once. [`Store::release_snapshot_holds`] ends the
+/// holds (call it before `repo.stop()`, which waits for outstanding puts). The hold uses
+/// tokio's timer when a tokio runtime is running and is skipped otherwise.
+#[derive(Clone)]
+pub struct SqliteStorage {
+    shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for SqliteStorage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStorage").field("path", &self.shared.path).finish_non_exhaustive()
+    }
+}
+
+impl SqliteStorage {
+    /// Runs a blocking read off the async executor when there is a tokio runtime.
+    async fn blocking_read<T: Send + 'static>(
+        &self,
+        what: &'static str,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    ) -> Option<T> {
+        let shared = self.shared.clone();
+        let r = match tokio::runtime::Handle::try_current() {
+            Ok(h) => match h.spawn_blocking(move || shared.read(f)).await {
+                Ok(r) => r,
+                Err(e) => {
+                    tracing::error!(error = %e, "storage read task failed");
+                    return None;
+                }
+            },
+            Err(_) => shared.read(f),
+        };
+        match r {
+            Ok(v) => Some(v),
+            Err(e) => {
+                // samod's trait has no error channel: a failed read looks like "not here",
+                // which makes samod ask peers rather than overwrite anything.
+                tracing::error!(error = %e, what, "storage read failed");
+                None
+            }
+        }
+    }
+}
+
+fn parse_key(s: &str) -> Option<StorageKey> {
+    let key = if s.is_empty() { StorageKey::from_parts(Vec::<&str>::new()) } else { StorageKey::from_parts(s.split('/')) };
+    match key {
+        Ok(k) => Some(k),
+        Err(_) => {
+            tracing::warn!(key = s, "skipping a stored key that is not a samod key");
+            None
+        }
+    }
+}
+
+impl samod::storage::Storage for SqliteStorage {
+    fn load(&self, key: StorageKey) -> impl Future<Output = Option<Vec<u8>>> + Send {
+        let k = key.to_string();
+        async move {
+            self.blocking_read("load", move |c| {
+                use rusqlite::OptionalExtension;
+                c.prepare_cached("SELECT data FROM samod_kv WHERE key = ?1")?.query_row([k], |r| r.get(0)).optional()
+            })
+            .await
+            .flatten()
+        }
+    }
+
+    fn load_range(&self, prefix: StorageKey) -> impl Future<Output = HashMap<StorageKey, Vec<u8>>> + Send {
+        let p = prefix.to_string();
+        async move {
+            self.blocking_read("load_range", move |c| {
+                // `p` itself, and everything under `p/`: '0' is the character after '/', so
+                // the range is exactly the keys that start with "p/" — and not "p1".
+                let mut out = HashMap::new();
+                let mut push = |k: String, v: Vec<u8>| {
+                    if let Some(k) = parse_key(&k) {
+                        out.insert(k, v);
+                    }
+                };
+                if p.is_empty() {
+                    let mut st = c.prepare_cached("SELECT key, data FROM samod_kv")?;
+                    let mut rows = st.query([])?;
+                    while let Some(r) = rows.next()? {
+                        push(r.get(0)?, r.get(1)?);
+                    }
+                } else {
+                    let mut st = c.prepare_cached(
+                        "SELECT key, data FROM samod_kv WHERE key = ?1 OR (key >= ?2 AND key < ?3)",
+                    )?;
+                    let mut rows = st.query((&p, format!("{p}/"), format!("{p}0")))?;
+                    while let Some(r) = rows.next()? {
+                        push(r.get(0)?, r.get(1)?);
+                    }
+                }
+                Ok(out)
+            })
+            .await
+            .unwrap_or_default()
+        }
+    }
+
+    fn put(&self, key: StorageKey, data: Vec<u8>) -> impl Future<Output = ()> + Send {
+        let snapshot_of = {
+            let parts: Vec<&String> = (&key).into_iter().collect();
+            (parts.len() == 3 && parts[1] == "snapshot").then(|| parts[0].clone())
+        };
+        let ticket = self.shared.enqueue(Op::Put { key: key.to_string(), data });
+        let shared = self.shared.clone();
+        async move {
+            if let Err(e) = ticket.await {
+                tracing::error!(%key, error = %e, "storage put failed; the next flush reports it");
+                return;
+            }
+            let Some(doc) = snapshot_of else { return };
+            let at = shared.snapshot_ack_at(&doc);
+            if at <= Instant::now() || tokio::runtime::Handle::try_current().is_err() {
+                return;
+            }
+            tracing::trace!(%doc, hold_ms = (at - Instant::now()).as_millis() as u64, "holding snapshot acknowledgement");
+            let mut release = shared.release.subscribe();
+            tokio::select! {
+                _ = tokio::time::sleep_until(at.into()) => {}
+                _ = release.wait_for(|r| *r) => {}
+            }
+        }
+    }
+
+    fn delete(&self, key: StorageKey) -> impl Future<Output = ()> + Send {
+        let ticket = self.shared.enqueue(Op::Delete { key: key.to_string() });
+        async move {
+            if let Err(e) = ticket.await {
+                tracing::error!(%key, error = %e, "storage delete failed; the next flush reports it");
+            }
+        }
+    }
+}

@@ -1,0 +1,241 @@
+//! The writer thread: the one read-write connection, and group commit.
+//!
+//! Every write — samod puts and deletes, [`crate::Store::put_durable`], index updates — is a
+//! [`Job`] on one channel. The thread takes whatever is queued (up to a cap), runs it in ONE
+//! transaction, commits (one fsync with `synchronous=FULL`), and only then acknowledges every
+//! job of the batch. Throughput comes from batching: while one batch is being synced the next
+//! one queues up, so a burst of keystrokes costs one fsync, not one per keystroke. An
+//! acknowledged job is therefore committed, which is what makes "acknowledged survives
+//! `kill -9`" true.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, TryRecvError};
+
+use rusqlite::Connection;
+use tokio::sync::oneshot;
+
+use crate::error::{StoreError, is_full};
+use crate::index::{self, IndexOp};
+
+/// The most jobs, and the most payload bytes, that go into one transaction. Bounded so a
+/// flood of writes still gets acknowledged in steady steps and memory stays flat.
+const MAX_BATCH_JOBS: usize = 4096;
+const MAX_BATCH_BYTES: usize = 64 << 20;
+
+/// Where a job's outcome goes: an async waiter or a blocking one (a tokio oneshot cannot
+/// be waited on blocking from inside a runtime, a std channel can).
+#[derive(Debug)]
+pub(crate) enum Ack {
+    Async(oneshot::Sender<Result<(), StoreError>>),
+    Blocking(std::sync::mpsc::SyncSender<Result<(), StoreError>>),
+}
+
+impl Ack {
+    fn send(self, r: Result<(), StoreError>) {
+        // The waiter may have gone away (a dropped ticket): that is fine.
+        let _ = match self {
+            Ack::Async(tx) => tx.send(r).map_err(|_| ()),
+            Ack::Blocking(tx) => tx.send(r).map_err(|_| ()),
+        };
+    }
+}
+
+#[derive(Debug)]
+pub(crate) enum Op {
+    Put { key: String, data: Vec<u8> },
+    Delete { key: String },
+    Index(IndexOp),
+    /// Completes when everything queued before it is committed, with an error if any write
+    /// since the previous flush failed.
+    Flush,
+    /// Ends the thread after this batch.
+    Close,
+}
+
+#[derive(Debug)]
+pub(crate) struct Job {
+    pub op: Op,
+    pub ack: Option<Ack>,
+}
+
+/// What the writer reports back outside of acknowledgements.
+pub(crate) struct WriterHooks {
+    /// Called after a rebuild commits.
+    pub on_index_ready: Box<dyn Fn() + Send>,
+}
+
+pub(crate) fn run(mut conn: Connection, path: PathBuf, rx: Receiver<Job>, hooks: WriterHooks, lock: std::fs::File) {
+    let mut failed_since_flush: Option<Arc<rusqlite::Error>> = None;
+    let mut closing = false;
+    while !closing {
+        let first = match rx.recv() {
+            Ok(job) => job,
+            Err(_) => break, // every sender is gone
+        };
+        let mut batch = vec![first];
+        let mut bytes = batch[0].op.size();
+        while batch.len() < MAX_BATCH_JOBS && bytes < MAX_BATCH_BYTES && !matches!(batch.last().map(|j| &j.op), Some(Op::Close)) {
+            match rx.try_recv() {
+                Ok(job) => {
+                    bytes += job.op.size();
+                    batch.push(job);
+                }
+                Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
+            }
+        }
+        closing = matches!(batch.last().map(|j| &j.op), Some(Op::Close));
+        let results = run_batch(&mut conn, &batch, &hooks);
+        for (job, result) in batch.into_iter().zip(results) {
+            let result = match (result, &job.op) {
+                (Err(e), _) => {
+                    let e = Arc::new(e);
+                    tracing::error!(path = %path.display(), error = %e, "write failed");
+                    failed_since_flush = Some(e.clone());
+                    Err(e)
+                }
+                (Ok(()), Op::Flush | Op::Close) => match failed_since_flush.take() {
+                    Some(e) => Err(e),
+                    None => Ok(()),
+                },
+                (Ok(()), _) => Ok(()),
+            };
+            if let Some(ack) = job.ack {
+                ack.send(result.map_err(|e| write_error(&path, e)));
+            }
+        }
+    }
+    // Drain what arrived after Close so that its waiters hear "closed" at once rather than
+    // when the channel is dropped.
+    while let Ok(job) = rx.try_recv() {
+        if let Some(ack) = job.ack {
+            ack.send(Err(StoreError::Closed));
+        }
+    }
+    drop(conn); // checkpoints the WAL when it is the last connection
+    drop(lock); // only now may another process open the profile
+    tracing::debug!(path = %path.display(), "writer stopped");
+}
+
+pub(crate) fn write_error(path: &std::path::Path, e: Arc<rusqlite::Error>) -> StoreError {
+    StoreError::Write { path: path.to_path_buf(), disk_full: is_full(&e), source: e }
+}
+
+impl Op {
+    fn size(&self) -> usize {
+        match self {
+            Op::Put { key, data } => key.len() + data.len(),
+            Op::Delete { key } => key.len(),
+            Op::Index(_) => 4096,
+            Op::Flush | Op::Close => 0,
+        }
+    }
+}
+
+/// Runs one batch in one transaction. Each op gets a savepoint, so one failing op (say, an
+/// index update that hits a constraint) is rolled back alone and the rest still commit. If
+/// the commit fails — or SQLite rolled the whole transaction back itself, as it may on a full
+/// disk — every op of the batch fails, and the database keeps its previous state.
+fn run_batch(conn: &mut Connection, batch: &[Job], hooks: &WriterHooks) -> Vec<Result<(), rusqlite::Error>> {
+    let mut tx = match conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate) {
+        Ok(tx) => tx,
+        Err(e) => {
+            let e = Arc::new(e);
+            return batch.iter().map(|_| Err(clone_err(&e))).collect();
+        }
+    };
+    let mut results = Vec::with_capacity(batch.len());
+    let mut rebuilt = false;
+    let mut aborted: Option<rusqlite::Error> = None;
+    for job in batch {
+        if let Some(e) = &aborted {
+            results.push(Err(clone_err_ref(e)));
+            continue;
+        }
+        let r = (|| -> rusqlite::Result<()> {
+            let sp = tx.savepoint_with_name("op")?;
+            let r = apply(&sp, &job.op);
+            match r {
+                Ok(()) => sp.commit(),
+                Err(e) => {
+                    // Dropping the savepoint rolls it back (its default drop behaviour).
+                    drop(sp);
+                    Err(e)
+                }
+            }
+        })();
+        if r.is_ok() && matches!(job.op, Op::Index(IndexOp::Rebuild(_))) {
+            rebuilt = true;
+        }
+        if let Err(e) = &r
+            && tx.is_autocommit()
+        {
+            // SQLite abandoned the transaction (e.g. SQLITE_FULL): nothing of it is left.
+            aborted = Some(clone_err_ref(e));
+        }
+        results.push(r);
+    }
+    if let Some(e) = aborted {
+        let _ = tx.rollback();
+        return results
+            .into_iter()
+            .map(|r| match r {
+                Ok(()) => Err(clone_err_ref(&e)),
+                Err(x) => Err(x),
+            })
+            .collect();
+    }
+    match tx.commit() {
+        Ok(()) => {
+            if rebuilt {
+                (hooks.on_index_ready)();
+            }
+            results
+        }
+        Err(e) => {
+            // A failed COMMIT leaves the transaction open; roll it back explicitly so the
+            // connection is usable for the next batch.
+            let _ = conn.execute_batch("ROLLBACK");
+            results
+                .into_iter()
+                .map(|r| match r {
+                    Ok(()) => Err(clone_err_ref(&e)),
+                    Err(x) => Err(x),
+                })
+                .collect()
+        }
+    }
+}
+
+fn apply(conn: &Connection, op: &Op) -> rusqlite::Result<()> {
+    match op {
+        Op::Put { key, data } => {
+            conn.prepare_cached(
+                "INSERT INTO samod_kv (key, data) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET data = excluded.data",
+            )?
+            .execute((key, data))?;
+        }
+        Op::Delete { key } => {
+            conn.prepare_cached("DELETE FROM samod_kv WHERE key = ?1")?.execute([key])?;
+        }
+        Op::Index(op) => index::apply(conn, op)?,
+        Op::Flush | Op::Close => {}
+    }
+    Ok(())
+}
+
+/// `rusqlite::Error` is not `Clone`; a batch-wide failure is reported to every op as an
+/// equivalent error carrying the same SQLite code and message.
+fn clone_err_ref(e: &rusqlite::Error) -> rusqlite::Error {
+    match e {
+        rusqlite::Error::SqliteFailure(code, msg) => rusqlite::Error::SqliteFailure(*code, msg.clone()),
+        other => rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_ERROR),
+            Some(other.to_string()),
+        ),
+    }
+}
+
+fn clone_err(e: &Arc<rusqlite::Error>) -> rusqlite::Error {
+    clone_err_ref(e)
+}
