@@ -88,6 +88,12 @@ pub(crate) fn run(mut conn: Connection, path: PathBuf, rx: Receiver<Job>, hooks:
         let results = run_batch(&mut conn, &batch, &hooks);
         for (job, result) in batch.into_iter().zip(results) {
             let result = match (result, &job.op) {
+                // A flush that fails (its batch did not commit) reports that failure, and so
+                // everything up to it: the next flush starts clean.
+                (Err(e), Op::Flush | Op::Close) => {
+                    failed_since_flush = None;
+                    Err(Arc::new(e))
+                }
                 (Err(e), _) => {
                     let e = Arc::new(e);
                     tracing::error!(path = %path.display(), error = %e, "write failed");

@@ -192,15 +192,14 @@ async fn snapshot_acknowledgements_are_spaced_per_document() {
     assert!(t1.elapsed() >= interval - Duration::from_millis(50), "second snapshot held: {:?}", t1.elapsed());
     // Written at once, though: a reader sees it even while the ack would still be held.
     let t2 = std::time::Instant::now();
-    let held = tokio::spawn({
-        let s = s.clone();
-        async move { s.put(key(&["d1", "snapshot", "c"]), b"3".to_vec()).await }
-    });
-    p.store().flush().await.unwrap();
-    assert_eq!(s.load(key(&["d1", "snapshot", "c"])).await.as_deref(), Some(&b"3"[..]));
-    // Releasing the holds (what the Workspace does before `repo.stop()`) ends the wait.
-    p.store().release_snapshot_holds();
-    held.await.unwrap();
+    let held = s.put(key(&["d1", "snapshot", "c"]), b"3".to_vec()); // enqueued by the call
+    let check = async {
+        p.store().flush().await.unwrap();
+        assert_eq!(s.load(key(&["d1", "snapshot", "c"])).await.as_deref(), Some(&b"3"[..]));
+        // Releasing the holds (what the Workspace does before `repo.stop()`) ends the wait.
+        p.store().release_snapshot_holds();
+    };
+    futures::join!(held, check);
     assert!(t2.elapsed() < interval, "released at once: {:?}", t2.elapsed());
 }
 
