@@ -93,7 +93,7 @@ pub const DRAFT_TITLE: &str = "Report of the Regular Meeting of the Liaison Offi
 pub const PREAMBLE: &str = "The Liaison Officer Network to Combat Migrant Smuggling and Trafficking in Persons of the RCM Member Countries held its regular meeting in Managua, Nicaragua, on November 24, 2014, with participation of representatives from Belize, Canada, Costa Rica, the Dominican Republic, El Salvador, Guatemala, Honduras, Mexico, Nicaragua, Panama and the United States of America. The Network submits the following report to the Regional Consultation Group on Migration (RCGM) for consideration. The report includes the following:";
 
 /// The paragraphs: (clause id, parent, text).
-pub const CLAUSES: [(&str, Option<&str>, &str); 16] = [
+pub const CLAUSES: [(&str, Option<&str>, &str); 14] = [
     ("p1", None, "Thank the delegations from Belize, Canada, Costa Rica, El Salvador, the Dominican Republic, Guatemala, Honduras, Mexico, Nicaragua, Panama and the United States of America for sharing their progress on new efforts and best practices to combat migrant smuggling and trafficking in persons since the last meeting of this network."),
     ("p2", None, "Regarding the progress of RCM Member Countries on the implementation of the indicators elaborated by the IOM, at the request of the RCM, in compliance of the Palermo Protocols against Trafficking in Persons, the following was agreed to:"),
     ("p2a", Some("p2"), "Urge the Member Countries to send the information to the Technical Secretariat no later than February 27th, 2015."),
@@ -108,19 +108,11 @@ pub const CLAUSES: [(&str, Option<&str>, &str); 16] = [
     ("p4b", Some("p4"), "The TS will compile a consolidated study of the matrices with the information received at the established date. The study will be sent to the Member Countries no later than March 31st, 2015 for their validation. Finally, the Network members will submit the validation no later than the last week of April, 2015."),
     ("p4c", Some("p4"), "The IOM will present the results of the consolidated study during the XX RCM Vice-Ministerial meeting."),
     ("p5", None, "Thank the Regional Network of Civil Organizations on Migration (RNCOM) for its presentation on the challenges and recommendations to combat the crimes of Migrant Smuggling and Trafficking in Persons, and encourage Member Countries to consult with Civil Society on a regular basis."),
-    // Two clauses that were still under negotiation when the session closed, so that the
-    // demo shows the working states too.
-    ("p6", None, "Hold the next meeting of the Network in [San José, Costa Rica] [Tegucigalpa, Honduras] in the first semester of 2015."),
-    ("p7", None, "Request the TS to circulate this report to the Member Countries."),
 ];
 
-/// A status per clause: the adopted report, plus the two clauses still under negotiation.
-fn status_of(id: &str) -> ClauseStatus {
-    match id {
-        "p6" => ClauseStatus::Bracketed,
-        "p7" => ClauseStatus::AgreedAdRef,
-        _ => ClauseStatus::Adopted,
-    }
+/// Every paragraph of the report was adopted.
+fn status_of(_id: &str) -> ClauseStatus {
+    ClauseStatus::Adopted
 }
 
 /// The follow-up obligations: (id, text, owners, due, source clause).
