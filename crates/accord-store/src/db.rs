@@ -30,13 +30,20 @@ pub(crate) enum IndexState {
 /// absent or empty (SQLite treats an empty file as a new database, and a crash between
 /// creating the file and the first commit leaves exactly that: nothing can be lost).
 pub(crate) fn check_existing(path: &Path) -> Result<()> {
-    let corrupt = |reason: String| StoreError::Corrupt { path: path.to_path_buf(), reason, source: None };
+    let corrupt = |reason: String| StoreError::Corrupt {
+        path: path.to_path_buf(),
+        reason,
+        source: None,
+    };
     let mut file = match std::fs::File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
         Err(e) => return Err(StoreError::io("open", path, e)),
     };
-    let len = file.metadata().map_err(|e| StoreError::io("inspect", path, e))?.len();
+    let len = file
+        .metadata()
+        .map_err(|e| StoreError::io("inspect", path, e))?
+        .len();
     if len == 0 {
         return Ok(());
     }
@@ -44,16 +51,23 @@ pub(crate) fn check_existing(path: &Path) -> Result<()> {
     // that is not a database (it would not write to it, but we need not rely on that).
     let mut header = [0u8; 100];
     if len < 100 {
-        return Err(corrupt(format!("it is {len} bytes long, shorter than a database header")));
+        return Err(corrupt(format!(
+            "it is {len} bytes long, shorter than a database header"
+        )));
     }
-    file.read_exact(&mut header).map_err(|e| StoreError::io("read", path, e))?;
+    file.read_exact(&mut header)
+        .map_err(|e| StoreError::io("read", path, e))?;
     if &header[..16] != SQLITE_MAGIC {
         return Err(corrupt("it is not a SQLite database (bad header)".into()));
     }
     let page_size = match u16::from_be_bytes([header[16], header[17]]) {
         1 => 65536u64,
         n if n >= 512 && n.is_power_of_two() => u64::from(n),
-        n => return Err(corrupt(format!("the header gives an impossible page size {n}"))),
+        n => {
+            return Err(corrupt(format!(
+                "the header gives an impossible page size {n}"
+            )));
+        }
     };
     // The page count in the header is valid when the "version-valid-for" number matches the
     // change counter (SQLite ≥ 3.7). A file shorter than that was truncated — unless a WAL
@@ -61,15 +75,21 @@ pub(crate) fn check_existing(path: &Path) -> Result<()> {
     // and is redone from the WAL on the next open.
     let change_counter = u32::from_be_bytes([header[24], header[25], header[26], header[27]]);
     let valid_for = u32::from_be_bytes([header[92], header[93], header[94], header[95]]);
-    let pages = u64::from(u32::from_be_bytes([header[28], header[29], header[30], header[31]]));
-    let wal_has_frames = std::fs::metadata(wal_path(path)).map(|m| m.len() > 32).unwrap_or(false);
+    let pages = u64::from(u32::from_be_bytes([
+        header[28], header[29], header[30], header[31],
+    ]));
+    let wal_has_frames = std::fs::metadata(wal_path(path))
+        .map(|m| m.len() > 32)
+        .unwrap_or(false);
     if change_counter == valid_for && pages > 0 && len < pages * page_size && !wal_has_frames {
         return Err(corrupt(format!(
             "it is truncated: {len} bytes, but the header says {pages} pages of {page_size} bytes"
         )));
     }
     if len % page_size != 0 && !wal_has_frames {
-        return Err(corrupt(format!("it is truncated: {len} bytes is not a whole number of {page_size}-byte pages")));
+        return Err(corrupt(format!(
+            "it is truncated: {len} bytes is not a whole number of {page_size}-byte pages"
+        )));
     }
     Ok(())
 }
@@ -98,8 +118,11 @@ pub(crate) fn precreate(path: &Path) -> Result<()> {
 /// Uses a connection that cannot create the file; a damaged file fails here, unchanged.
 pub(crate) fn inspect(path: &Path) -> Result<Option<i64>> {
     let open_err = |source: rusqlite::Error| classify_open(path, source);
-    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-        .map_err(open_err)?;
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(open_err)?;
     let tables: Vec<String> = (|| {
         let mut st = conn.prepare("SELECT name FROM sqlite_master WHERE type = 'table'")?;
         let rows = st.query_map([], |r| r.get::<_, String>(0))?;
@@ -110,47 +133,76 @@ pub(crate) fn inspect(path: &Path) -> Result<Option<i64>> {
         return Ok(None);
     }
     if !tables.iter().any(|t| t == "meta") {
-        return Err(StoreError::NotAProfile { path: path.to_path_buf() });
+        return Err(StoreError::NotAProfile {
+            path: path.to_path_buf(),
+        });
     }
     let found: Option<i64> = conn
-        .query_row("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'format_version'", [], |r| r.get(0))
+        .query_row(
+            "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'format_version'",
+            [],
+            |r| r.get(0),
+        )
         .optional()
         .map_err(open_err)?;
     if let Some(found) = found
         && found > FORMAT_VERSION
     {
-        return Err(StoreError::NewerFormat { path: path.to_path_buf(), found, supported: FORMAT_VERSION });
+        return Err(StoreError::NewerFormat {
+            path: path.to_path_buf(),
+            found,
+            supported: FORMAT_VERSION,
+        });
     }
     Ok(found)
 }
 
 pub(crate) fn classify_open(path: &Path, source: rusqlite::Error) -> StoreError {
     if is_corruption(&source) {
-        StoreError::Corrupt { path: path.to_path_buf(), reason: source.to_string(), source: Some(source) }
+        StoreError::Corrupt {
+            path: path.to_path_buf(),
+            reason: source.to_string(),
+            source: Some(source),
+        }
     } else {
-        StoreError::Open { path: path.to_path_buf(), source }
+        StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        }
     }
 }
 
 /// Opens the writer connection: WAL, `synchronous=FULL`, then creates or migrates tables.
-pub(crate) fn open_writer(path: &Path, max_page_count: Option<u32>) -> Result<(Connection, IndexState)> {
+pub(crate) fn open_writer(
+    path: &Path,
+    max_page_count: Option<u32>,
+) -> Result<(Connection, IndexState)> {
     let err = |source: rusqlite::Error| classify_open(path, source);
     let conn = Connection::open_with_flags(
         path,
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(err)?;
-    let mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0)).map_err(err)?;
+    let mode: String = conn
+        .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
+        .map_err(err)?;
     if !mode.eq_ignore_ascii_case("wal") {
         tracing::warn!(%mode, "SQLite refused WAL mode");
     }
     // FULL: in WAL mode this fsyncs the WAL at every commit, so an acknowledged write
     // survives power loss, not just a process crash. Group commit pays it once per batch.
-    conn.pragma_update(None, "synchronous", "FULL").map_err(err)?;
-    conn.pragma_update(None, "foreign_keys", true).map_err(err)?;
-    conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(err)?;
+    conn.pragma_update(None, "synchronous", "FULL")
+        .map_err(err)?;
+    conn.pragma_update(None, "foreign_keys", true)
+        .map_err(err)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))
+        .map_err(err)?;
     if let Some(n) = max_page_count {
-        let _: i64 = conn.pragma_update_and_check(None, "max_page_count", n, |r| r.get(0)).map_err(err)?;
+        let _: i64 = conn
+            .pragma_update_and_check(None, "max_page_count", n, |r| r.get(0))
+            .map_err(err)?;
     }
     let state = migrate(&conn).map_err(err)?;
     Ok((conn, state))
@@ -166,7 +218,11 @@ fn migrate(conn: &Connection) -> rusqlite::Result<IndexState> {
     )?;
     let result = (|| {
         let found: Option<i64> = conn
-            .query_row("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'format_version'", [], |r| r.get(0))
+            .query_row(
+                "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'format_version'",
+                [],
+                |r| r.get(0),
+            )
             .optional()?;
         if found != Some(FORMAT_VERSION) {
             // Version 1 is the first format: there is nothing older to migrate from yet.
@@ -174,16 +230,26 @@ fn migrate(conn: &Connection) -> rusqlite::Result<IndexState> {
             set_meta(conn, "format_version", &FORMAT_VERSION.to_string())?;
         }
         let index_format: Option<i64> = conn
-            .query_row("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'index_format'", [], |r| r.get(0))
+            .query_row(
+                "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'index_format'",
+                [],
+                |r| r.get(0),
+            )
             .optional()?;
-        let index_ready: Option<String> =
-            conn.query_row("SELECT value FROM meta WHERE key = 'index_state'", [], |r| r.get(0)).optional()?;
+        let index_ready: Option<String> = conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'index_state'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
         let state = if index_format != Some(index::INDEX_FORMAT) {
             index::drop_tables(conn)?;
             index::create_tables(conn)?;
             set_meta(conn, "index_format", &index::INDEX_FORMAT.to_string())?;
             // A brand-new profile has no documents, so its empty index is complete.
-            let has_docs: bool = conn.query_row("SELECT EXISTS (SELECT 1 FROM samod_kv)", [], |r| r.get(0))?;
+            let has_docs: bool =
+                conn.query_row("SELECT EXISTS (SELECT 1 FROM samod_kv)", [], |r| r.get(0))?;
             if has_docs {
                 tracing::info!(from = ?index_format, to = index::INDEX_FORMAT, "index format changed; a rebuild is needed");
                 set_meta(conn, "index_state", "needs_rebuild")?;
@@ -221,8 +287,12 @@ pub(crate) fn set_meta(conn: &Connection, key: &str, value: &str) -> rusqlite::R
 
 /// A connection for queries and samod loads. WAL lets it read while the writer writes.
 pub(crate) fn open_reader(path: &Path) -> Result<Connection> {
-    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| classify_open(path, e))?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))
         .map_err(|e| classify_open(path, e))?;
-    conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(|e| classify_open(path, e))?;
     Ok(conn)
 }

@@ -30,7 +30,11 @@ pub enum StoreError {
         "profile {} has format version {found}, but this version of Accord reads only up to {supported}; please update Accord",
         path.display()
     )]
-    NewerFormat { path: PathBuf, found: i64, supported: i64 },
+    NewerFormat {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
 
     /// The database could not be opened or set up.
     #[error("cannot open database {}", path.display())]
@@ -84,11 +88,25 @@ pub enum StoreError {
 impl StoreError {
     /// Whether this is a write that failed because the disk (or the profile's quota) is full.
     pub fn is_disk_full(&self) -> bool {
-        matches!(self, StoreError::Write { disk_full: true, .. })
+        matches!(
+            self,
+            StoreError::Write {
+                disk_full: true,
+                ..
+            }
+        )
     }
 
-    pub(crate) fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        StoreError::Io { action, path: path.into(), source }
+    pub(crate) fn io(
+        action: &'static str,
+        path: impl Into<PathBuf>,
+        source: std::io::Error,
+    ) -> Self {
+        StoreError::Io {
+            action,
+            path: path.into(),
+            source,
+        }
     }
 }
 

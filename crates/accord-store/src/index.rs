@@ -8,8 +8,8 @@
 use std::ops::Range;
 
 use accord_model::{
-    ActionId, ActionStatus, ActionView, ClauseId, ClauseRef, DocId, DraftView, MeetingKind, MeetingView, MinutesView,
-    PartyId,
+    ActionId, ActionStatus, ActionView, ClauseId, ClauseRef, DocId, DraftView, MeetingKind,
+    MeetingView, MinutesView, PartyId,
 };
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -128,8 +128,9 @@ fn insert(conn: &Connection, doc: &IndexDoc) -> rusqlite::Result<()> {
     let mut text = conn.prepare_cached(
         "INSERT INTO idx_text (source, meeting, doc, kind, item, label, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
-    let mut doc_row =
-        conn.prepare_cached("INSERT INTO idx_documents (doc, meeting, kind, title) VALUES (?1, ?2, ?3, ?4)")?;
+    let mut doc_row = conn.prepare_cached(
+        "INSERT INTO idx_documents (doc, meeting, kind, title) VALUES (?1, ?2, ?3, ?4)",
+    )?;
     match doc {
         IndexDoc::Meeting(id, m) => {
             let d = &m.details;
@@ -151,8 +152,22 @@ fn insert(conn: &Connection, doc: &IndexDoc) -> rusqlite::Result<()> {
                 ],
             )?;
             doc_row.execute((id.as_str(), id.as_str(), "meeting", d.title.as_str()))?;
-            let about = [d.title.as_str(), d.forum.as_str(), d.body.as_str(), d.venue.as_str()].join("\n");
-            text.execute(params![id.as_str(), id.as_str(), id.as_str(), HitKind::Meeting.as_str(), "", d.title, about])?;
+            let about = [
+                d.title.as_str(),
+                d.forum.as_str(),
+                d.body.as_str(),
+                d.venue.as_str(),
+            ]
+            .join("\n");
+            text.execute(params![
+                id.as_str(),
+                id.as_str(),
+                id.as_str(),
+                HitKind::Meeting.as_str(),
+                "",
+                d.title,
+                about
+            ])?;
             let mut action = conn.prepare_cached(
                 "INSERT OR REPLACE INTO idx_actions (meeting, action, text, due, status, draft, clause, created)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -187,7 +202,15 @@ fn insert(conn: &Connection, doc: &IndexDoc) -> rusqlite::Result<()> {
         IndexDoc::Draft(id, v) => {
             let meeting = v.meeting.as_str();
             doc_row.execute((id.as_str(), meeting, "draft", v.title.as_str()))?;
-            text.execute(params![id.as_str(), meeting, id.as_str(), HitKind::DraftTitle.as_str(), "", v.title, v.title])?;
+            text.execute(params![
+                id.as_str(),
+                meeting,
+                id.as_str(),
+                HitKind::DraftTitle.as_str(),
+                "",
+                v.title,
+                v.title
+            ])?;
             if !v.preamble.trim().is_empty() {
                 text.execute(params![
                     id.as_str(),
@@ -219,13 +242,29 @@ fn insert(conn: &Connection, doc: &IndexDoc) -> rusqlite::Result<()> {
             let mut rows = Vec::new();
             walk(&v.clauses, "", &mut rows);
             for (clause, label, body) in rows {
-                text.execute(params![id.as_str(), meeting, id.as_str(), HitKind::Clause.as_str(), clause, label, body])?;
+                text.execute(params![
+                    id.as_str(),
+                    meeting,
+                    id.as_str(),
+                    HitKind::Clause.as_str(),
+                    clause,
+                    label,
+                    body
+                ])?;
             }
         }
         IndexDoc::Minutes(id, v) => {
             let meeting = v.meeting.as_str();
             doc_row.execute((id.as_str(), meeting, "minutes", "Minutes"))?;
-            text.execute(params![id.as_str(), meeting, id.as_str(), HitKind::Minutes.as_str(), "", "Minutes", v.text])?;
+            text.execute(params![
+                id.as_str(),
+                meeting,
+                id.as_str(),
+                HitKind::Minutes.as_str(),
+                "",
+                "Minutes",
+                v.text
+            ])?;
         }
     }
     Ok(())
@@ -264,9 +303,16 @@ impl HitKind {
     }
 
     fn parse(s: &str) -> Option<Self> {
-        [HitKind::Meeting, HitKind::DraftTitle, HitKind::Preamble, HitKind::Clause, HitKind::Minutes, HitKind::Action]
-            .into_iter()
-            .find(|k| k.as_str() == s)
+        [
+            HitKind::Meeting,
+            HitKind::DraftTitle,
+            HitKind::Preamble,
+            HitKind::Clause,
+            HitKind::Minutes,
+            HitKind::Action,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
     }
 }
 
@@ -375,7 +421,10 @@ pub struct MeetingRow {
 /// the last word matches as a prefix unless the user has typed a space after it, so results
 /// appear while typing. `None` if there is no word at all.
 pub fn fts_query(input: &str) -> Option<String> {
-    let words: Vec<&str> = input.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    let words: Vec<&str> = input
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
     let last = words.len().checked_sub(1)?;
     let open_end = input.chars().last().is_some_and(char::is_alphanumeric);
     let mut q = String::new();
@@ -393,8 +442,14 @@ pub fn fts_query(input: &str) -> Option<String> {
     Some(q)
 }
 
-pub(crate) fn search(conn: &Connection, query: &str, limit: usize) -> rusqlite::Result<Vec<SearchHit>> {
-    let Some(q) = fts_query(query) else { return Ok(Vec::new()) };
+pub(crate) fn search(
+    conn: &Connection,
+    query: &str,
+    limit: usize,
+) -> rusqlite::Result<Vec<SearchHit>> {
+    let Some(q) = fts_query(query) else {
+        return Ok(Vec::new());
+    };
     let mut st = conn.prepare_cached(
         "SELECT t.meeting, m.title, t.doc, t.kind, t.item, t.label,
                 snippet(idx_text, ?3, char(2), char(3), '…', 16)
@@ -410,8 +465,16 @@ pub(crate) fn search(conn: &Connection, query: &str, limit: usize) -> rusqlite::
             meeting_title: r.get(1)?,
             document: doc_id(r.get(2)?)?,
             kind,
-            clause: if kind == HitKind::Clause { ClauseId::new(item.clone()).ok() } else { None },
-            action: if kind == HitKind::Action { ActionId::new(item).ok() } else { None },
+            clause: if kind == HitKind::Clause {
+                ClauseId::new(item.clone()).ok()
+            } else {
+                None
+            },
+            action: if kind == HitKind::Action {
+                ActionId::new(item).ok()
+            } else {
+                None
+            },
             label: r.get(5)?,
             snippet: Snippet::parse(&r.get::<_, String>(6)?),
         })
@@ -441,8 +504,11 @@ pub(crate) fn actions(conn: &Connection, f: &ActionFilter) -> rusqlite::Result<V
         ],
         |r| {
             let owners: Option<String> = r.get(9)?;
-            let mut owners: Vec<PartyId> =
-                owners.unwrap_or_default().split(' ').filter_map(|p| PartyId::new(p).ok()).collect();
+            let mut owners: Vec<PartyId> = owners
+                .unwrap_or_default()
+                .split(' ')
+                .filter_map(|p| PartyId::new(p).ok())
+                .collect();
             owners.sort();
             let draft: Option<String> = r.get(6)?;
             let clause: Option<String> = r.get(7)?;
@@ -492,7 +558,11 @@ pub(crate) fn meetings(conn: &Connection) -> rusqlite::Result<Vec<MeetingRow>> {
             start_date: opt_date(r.get(6)?, 6)?,
             end_date: opt_date(r.get(7)?, 7)?,
             time_zone: r.get(8)?,
-            languages: langs.split(',').filter(|l| !l.is_empty()).map(str::to_string).collect(),
+            languages: langs
+                .split(',')
+                .filter(|l| !l.is_empty())
+                .map(str::to_string)
+                .collect(),
             parties: r.get::<_, i64>(10)? as usize,
             documents: r.get::<_, i64>(11)? as usize,
             open_actions: r.get::<_, i64>(12)? as usize,
@@ -529,7 +599,10 @@ mod tests {
         assert_eq!(fts_query("Mexico"), Some("\"Mexico\"*".into()));
         assert_eq!(fts_query("urge memb"), Some("\"urge\" \"memb\"*".into()));
         assert_eq!(fts_query("urge "), Some("\"urge\"".into()));
-        assert_eq!(fts_query("\"AND\" OR NEAR( -x:*"), Some("\"AND\" \"OR\" \"NEAR\" \"x\"".into()));
+        assert_eq!(
+            fts_query("\"AND\" OR NEAR( -x:*"),
+            Some("\"AND\" \"OR\" \"NEAR\" \"x\"".into())
+        );
         assert_eq!(fts_query("  ¿?  "), None);
         assert_eq!(fts_query("San José"), Some("\"San\" \"José\"*".into()));
     }

@@ -61,7 +61,11 @@ mod writer;
 pub use db::FORMAT_VERSION;
 pub use error::{Result, StoreError};
 pub use index::{
-    ActionFilter, ActionRow, HitKind, INDEX_FORMAT, IndexDoc, MeetingRow, SearchHit, Snippet, fts_query,
+    ActionFilter, ActionRow, HitKind, INDEX_FORMAT, IndexDoc, MeetingRow, SearchHit, Snippet,
+    fts_query,
 };
-pub use profile::{DATA_DIR_ENV, DATABASE_FILE, DEVICE_KEY_FILE, LOCK_FILE, Profile, data_dir_from, default_data_dir};
+pub use profile::{
+    DATA_DIR_ENV, DATABASE_FILE, DEVICE_KEY_FILE, LOCK_FILE, Profile, data_dir_from,
+    default_data_dir,
+};
 pub use store::{SqliteStorage, Store, StoreOptions, WriteTicket};

@@ -22,14 +22,19 @@ pub const DEVICE_KEY_FILE: &str = "device.key";
 /// else the platform's data directory plus `accord` (`~/.local/share/accord` on Linux,
 /// `~/Library/Application Support/accord` on macOS, `%APPDATA%\accord` on Windows).
 pub fn default_data_dir() -> Result<PathBuf> {
-    data_dir_from(std::env::var_os(DATA_DIR_ENV), directories::BaseDirs::new().map(|b| b.data_dir().to_path_buf()))
+    data_dir_from(
+        std::env::var_os(DATA_DIR_ENV),
+        directories::BaseDirs::new().map(|b| b.data_dir().to_path_buf()),
+    )
 }
 
 /// [`default_data_dir`] with its two inputs passed in, for tests.
 pub fn data_dir_from(env: Option<OsString>, platform_data_dir: Option<PathBuf>) -> Result<PathBuf> {
     match env {
         Some(v) if !v.is_empty() => Ok(PathBuf::from(v)),
-        _ => platform_data_dir.map(|d| d.join("accord")).ok_or(StoreError::NoDataDir),
+        _ => platform_data_dir
+            .map(|d| d.join("accord"))
+            .ok_or(StoreError::NoDataDir),
     }
 }
 
@@ -47,7 +52,9 @@ pub struct Profile {
 impl std::fmt::Debug for Profile {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Never the secret.
-        f.debug_struct("Profile").field("dir", &self.dir).finish_non_exhaustive()
+        f.debug_struct("Profile")
+            .field("dir", &self.dir)
+            .finish_non_exhaustive()
     }
 }
 
@@ -83,7 +90,12 @@ impl Profile {
             }
         };
         tracing::info!(dir = %dir.display(), "profile open");
-        Ok(Profile { dir, device_secret, store, closed: false })
+        Ok(Profile {
+            dir,
+            device_secret,
+            store,
+            closed: false,
+        })
     }
 
     pub fn dir(&self) -> &Path {
@@ -125,7 +137,8 @@ fn create_dir(dir: &Path) -> Result<()> {
     b.recursive(true);
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
-    b.create(dir).map_err(|e| StoreError::io("create the profile directory", dir, e))
+    b.create(dir)
+        .map_err(|e| StoreError::io("create the profile directory", dir, e))
 }
 
 /// An exclusive advisory lock (`flock` on Unix, `LockFileEx` on Windows) through std's
@@ -137,10 +150,14 @@ fn lock(dir: &Path) -> Result<File> {
     opts.read(true).write(true).create(true).truncate(false);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-    let file = opts.open(&path).map_err(|e| StoreError::io("open the lock file", &path, e))?;
+    let file = opts
+        .open(&path)
+        .map_err(|e| StoreError::io("open the lock file", &path, e))?;
     match file.try_lock() {
         Ok(()) => Ok(file),
-        Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::ProfileInUse { path: dir.to_path_buf() }),
+        Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::ProfileInUse {
+            path: dir.to_path_buf(),
+        }),
         Err(std::fs::TryLockError::Error(e)) => Err(StoreError::io("lock", &path, e)),
     }
 }
@@ -162,7 +179,11 @@ fn read_key(path: &Path, f: File) -> Result<[u8; 32]> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = f.metadata().map_err(|e| StoreError::io("inspect", path, e))?.permissions().mode();
+        let mode = f
+            .metadata()
+            .map_err(|e| StoreError::io("inspect", path, e))?
+            .permissions()
+            .mode();
         if mode & 0o077 != 0 {
             tracing::warn!(path = %path.display(), mode = format!("{:o}", mode & 0o777), "device key was readable by others; restricting it to its owner");
             std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
@@ -170,25 +191,40 @@ fn read_key(path: &Path, f: File) -> Result<[u8; 32]> {
         }
     }
     let mut buf = Vec::with_capacity(33);
-    Read::take(f, 33).read_to_end(&mut buf).map_err(|e| StoreError::io("read", path, e))?;
+    Read::take(f, 33)
+        .read_to_end(&mut buf)
+        .map_err(|e| StoreError::io("read", path, e))?;
     <[u8; 32]>::try_from(buf.as_slice()).map_err(|_| StoreError::InvalidDeviceKey {
         path: path.to_path_buf(),
-        reason: format!("it holds {} bytes, not 32", if buf.len() > 32 { "more than 32".to_string() } else { buf.len().to_string() }),
+        reason: format!(
+            "it holds {} bytes, not 32",
+            if buf.len() > 32 {
+                "more than 32".to_string()
+            } else {
+                buf.len().to_string()
+            }
+        ),
     })
 }
 
 fn create_key(path: &Path) -> Result<[u8; 32]> {
     use rand::TryRngCore;
     let mut key = [0u8; 32];
-    rand::rngs::OsRng.try_fill_bytes(&mut key).map_err(|e| StoreError::io("generate", path, std::io::Error::other(e)))?;
+    rand::rngs::OsRng
+        .try_fill_bytes(&mut key)
+        .map_err(|e| StoreError::io("generate", path, std::io::Error::other(e)))?;
     let tmp = path.with_extension("key.tmp");
     let _ = std::fs::remove_file(&tmp); // a leftover of a crash: it was never the key
     let mut opts = OpenOptions::new();
     opts.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-    let mut f = opts.open(&tmp).map_err(|e| StoreError::io("create", &tmp, e))?;
-    f.write_all(&key).and_then(|()| f.sync_all()).map_err(|e| StoreError::io("write", &tmp, e))?;
+    let mut f = opts
+        .open(&tmp)
+        .map_err(|e| StoreError::io("create", &tmp, e))?;
+    f.write_all(&key)
+        .and_then(|()| f.sync_all())
+        .map_err(|e| StoreError::io("write", &tmp, e))?;
     drop(f);
     std::fs::rename(&tmp, path).map_err(|e| StoreError::io("create", path, e))?;
     if let Some(dir) = path.parent()

@@ -36,7 +36,10 @@ pub struct StoreOptions {
 
 impl Default for StoreOptions {
     fn default() -> Self {
-        StoreOptions { snapshot_interval: Duration::from_secs(2), max_page_count: None }
+        StoreOptions {
+            snapshot_interval: Duration::from_secs(2),
+            max_page_count: None,
+        }
     }
 }
 
@@ -77,7 +80,9 @@ pub struct Store {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("path", &self.shared.path).finish_non_exhaustive()
+        f.debug_struct("Store")
+            .field("path", &self.shared.path)
+            .finish_non_exhaustive()
     }
 }
 
@@ -97,19 +102,27 @@ impl Future for WriteTicket {
             return Poll::Ready(Err(e));
         }
         match &mut self.rx {
-            Some(rx) => Pin::new(rx).poll(cx).map(|r| r.unwrap_or(Err(StoreError::Closed))),
+            Some(rx) => Pin::new(rx)
+                .poll(cx)
+                .map(|r| r.unwrap_or(Err(StoreError::Closed))),
             None => Poll::Ready(Err(StoreError::Closed)),
         }
     }
 }
 
 impl Store {
-    pub(crate) fn start(path: PathBuf, options: StoreOptions, lock: std::fs::File) -> Result<Store> {
+    pub(crate) fn start(
+        path: PathBuf,
+        options: StoreOptions,
+        lock: std::fs::File,
+    ) -> Result<Store> {
         let (conn, state) = db::open_writer(&path, options.max_page_count)?;
         let index_ready = Arc::new(AtomicBool::new(state == db::IndexState::Ready));
         let (tx, rx) = std::sync::mpsc::channel();
         let ready = index_ready.clone();
-        let hooks = writer::WriterHooks { on_index_ready: Box::new(move || ready.store(true, Ordering::SeqCst)) };
+        let hooks = writer::WriterHooks {
+            on_index_ready: Box::new(move || ready.store(true, Ordering::SeqCst)),
+        };
         let thread_path = path.clone();
         let handle = std::thread::Builder::new()
             .name("accord-store-writer".into())
@@ -138,7 +151,9 @@ impl Store {
 
     /// samod's storage on this database. Give it to `samod::Repo::build_tokio().with_storage(..)`.
     pub fn samod_storage(&self) -> SqliteStorage {
-        SqliteStorage { shared: self.shared.clone() }
+        SqliteStorage {
+            shared: self.shared.clone(),
+        }
     }
 
     /// Enqueues a write of `data` under `key` (samod's key layout) and returns at once; it
@@ -147,7 +162,10 @@ impl Store {
     /// change_hash]` → `change.raw_bytes()`), then awaits [`Store::flush`] to know it is on
     /// disk.
     pub fn put_durable(&self, key: &StorageKey, data: Vec<u8>) -> WriteTicket {
-        self.shared.enqueue(Op::Put { key: key.to_string(), data })
+        self.shared.enqueue(Op::Put {
+            key: key.to_string(),
+            data,
+        })
     }
 
     /// Completes when everything enqueued before the call is committed. Errs if any write
@@ -187,7 +205,8 @@ impl Store {
     /// Replaces the whole index with rows made from `docs` (every document of the profile),
     /// in one transaction; afterwards [`Store::index_needs_rebuild`] is false.
     pub fn rebuild_index(&self, docs: impl IntoIterator<Item = IndexDoc>) -> WriteTicket {
-        self.shared.enqueue(Op::Index(IndexOp::Rebuild(docs.into_iter().collect())))
+        self.shared
+            .enqueue(Op::Index(IndexOp::Rebuild(docs.into_iter().collect())))
     }
 
     /// True when the index is empty or stale because its format changed (or a rebuild was
@@ -247,7 +266,9 @@ impl Shared {
     fn send(&self, op: Op, ack: Ack) -> std::result::Result<(), Ack> {
         let tx = self.tx.lock().unwrap_or_else(|e| e.into_inner());
         match tx.as_ref() {
-            Some(tx) => tx.send(Job { op, ack: Some(ack) }).map_err(|e| e.0.ack.expect("sent with an ack")),
+            Some(tx) => tx
+                .send(Job { op, ack: Some(ack) })
+                .map_err(|e| e.0.ack.expect("sent with an ack")),
             None => Err(ack),
         }
     }
@@ -255,14 +276,21 @@ impl Shared {
     fn enqueue(&self, op: Op) -> WriteTicket {
         let (tx, rx) = oneshot::channel();
         match self.send(op, Ack::Async(tx)) {
-            Ok(()) => WriteTicket { rx: Some(rx), early: None },
-            Err(_) => WriteTicket { rx: None, early: Some(StoreError::Closed) },
+            Ok(()) => WriteTicket {
+                rx: Some(rx),
+                early: None,
+            },
+            Err(_) => WriteTicket {
+                rx: None,
+                early: Some(StoreError::Closed),
+            },
         }
     }
 
     fn enqueue_blocking(&self, op: Op) -> Result<()> {
         let (tx, rx) = std::sync::mpsc::sync_channel(1);
-        self.send(op, Ack::Blocking(tx)).map_err(|_| StoreError::Closed)?;
+        self.send(op, Ack::Blocking(tx))
+            .map_err(|_| StoreError::Closed)?;
         rx.recv().unwrap_or(Err(StoreError::Closed))
     }
 
@@ -285,9 +313,16 @@ impl Shared {
         }
         r.map_err(|source| {
             if is_corruption(&source) {
-                StoreError::Corrupt { path: self.path.clone(), reason: source.to_string(), source: Some(source) }
+                StoreError::Corrupt {
+                    path: self.path.clone(),
+                    reason: source.to_string(),
+                    source: Some(source),
+                }
             } else {
-                StoreError::Read { path: self.path.clone(), source }
+                StoreError::Read {
+                    path: self.path.clone(),
+                    source,
+                }
             }
         })
     }
@@ -337,7 +372,9 @@ pub struct SqliteStorage {
 
 impl std::fmt::Debug for SqliteStorage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SqliteStorage").field("path", &self.shared.path).finish_non_exhaustive()
+        f.debug_struct("SqliteStorage")
+            .field("path", &self.shared.path)
+            .finish_non_exhaustive()
     }
 }
 
@@ -372,7 +409,11 @@ impl SqliteStorage {
 }
 
 fn parse_key(s: &str) -> Option<StorageKey> {
-    let key = if s.is_empty() { StorageKey::from_parts(Vec::<&str>::new()) } else { StorageKey::from_parts(s.split('/')) };
+    let key = if s.is_empty() {
+        StorageKey::from_parts(Vec::<&str>::new())
+    } else {
+        StorageKey::from_parts(s.split('/'))
+    };
     match key {
         Ok(k) => Some(k),
         Err(_) => {
@@ -388,14 +429,19 @@ impl samod::storage::Storage for SqliteStorage {
         async move {
             self.blocking_read("load", move |c| {
                 use rusqlite::OptionalExtension;
-                c.prepare_cached("SELECT data FROM samod_kv WHERE key = ?1")?.query_row([k], |r| r.get(0)).optional()
+                c.prepare_cached("SELECT data FROM samod_kv WHERE key = ?1")?
+                    .query_row([k], |r| r.get(0))
+                    .optional()
             })
             .await
             .flatten()
         }
     }
 
-    fn load_range(&self, prefix: StorageKey) -> impl Future<Output = HashMap<StorageKey, Vec<u8>>> + Send {
+    fn load_range(
+        &self,
+        prefix: StorageKey,
+    ) -> impl Future<Output = HashMap<StorageKey, Vec<u8>>> + Send {
         let p = prefix.to_string();
         async move {
             self.blocking_read("load_range", move |c| {
@@ -434,7 +480,10 @@ impl samod::storage::Storage for SqliteStorage {
             let parts: Vec<&String> = (&key).into_iter().collect();
             (parts.len() == 3 && parts[1] == "snapshot").then(|| parts[0].clone())
         };
-        let ticket = self.shared.enqueue(Op::Put { key: key.to_string(), data });
+        let ticket = self.shared.enqueue(Op::Put {
+            key: key.to_string(),
+            data,
+        });
         let shared = self.shared.clone();
         async move {
             if let Err(e) = ticket.await {
@@ -456,7 +505,9 @@ impl samod::storage::Storage for SqliteStorage {
     }
 
     fn delete(&self, key: StorageKey) -> impl Future<Output = ()> + Send {
-        let ticket = self.shared.enqueue(Op::Delete { key: key.to_string() });
+        let ticket = self.shared.enqueue(Op::Delete {
+            key: key.to_string(),
+        });
         async move {
             if let Err(e) = ticket.await {
                 tracing::error!(%key, error = %e, "storage delete failed; the next flush reports it");

@@ -43,8 +43,13 @@ impl Ack {
 
 #[derive(Debug)]
 pub(crate) enum Op {
-    Put { key: String, data: Vec<u8> },
-    Delete { key: String },
+    Put {
+        key: String,
+        data: Vec<u8>,
+    },
+    Delete {
+        key: String,
+    },
     Index(IndexOp),
     /// Completes when everything queued before it is committed, with an error if any write
     /// since the previous flush failed.
@@ -65,7 +70,13 @@ pub(crate) struct WriterHooks {
     pub on_index_ready: Box<dyn Fn() + Send>,
 }
 
-pub(crate) fn run(mut conn: Connection, path: PathBuf, rx: Receiver<Job>, hooks: WriterHooks, lock: std::fs::File) {
+pub(crate) fn run(
+    mut conn: Connection,
+    path: PathBuf,
+    rx: Receiver<Job>,
+    hooks: WriterHooks,
+    lock: std::fs::File,
+) {
     let mut failed_since_flush: Option<Arc<rusqlite::Error>> = None;
     let mut closing = false;
     while !closing {
@@ -75,7 +86,10 @@ pub(crate) fn run(mut conn: Connection, path: PathBuf, rx: Receiver<Job>, hooks:
         };
         let mut batch = vec![first];
         let mut bytes = batch[0].op.size();
-        while batch.len() < MAX_BATCH_JOBS && bytes < MAX_BATCH_BYTES && !matches!(batch.last().map(|j| &j.op), Some(Op::Close)) {
+        while batch.len() < MAX_BATCH_JOBS
+            && bytes < MAX_BATCH_BYTES
+            && !matches!(batch.last().map(|j| &j.op), Some(Op::Close))
+        {
             match rx.try_recv() {
                 Ok(job) => {
                     bytes += job.op.size();
@@ -124,7 +138,11 @@ pub(crate) fn run(mut conn: Connection, path: PathBuf, rx: Receiver<Job>, hooks:
 }
 
 pub(crate) fn write_error(path: &std::path::Path, e: Arc<rusqlite::Error>) -> StoreError {
-    StoreError::Write { path: path.to_path_buf(), disk_full: is_full(&e), source: e }
+    StoreError::Write {
+        path: path.to_path_buf(),
+        disk_full: is_full(&e),
+        source: e,
+    }
 }
 
 impl Op {
@@ -142,7 +160,11 @@ impl Op {
 /// index update that hits a constraint) is rolled back alone and the rest still commit. If
 /// the commit fails — or SQLite rolled the whole transaction back itself, as it may on a full
 /// disk — every op of the batch fails, and the database keeps its previous state.
-fn run_batch(conn: &mut Connection, batch: &[Job], hooks: &WriterHooks) -> Vec<Result<(), rusqlite::Error>> {
+fn run_batch(
+    conn: &mut Connection,
+    batch: &[Job],
+    hooks: &WriterHooks,
+) -> Vec<Result<(), rusqlite::Error>> {
     let mut tx = match conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate) {
         Ok(tx) => tx,
         Err(e) => {
@@ -222,7 +244,8 @@ fn apply(conn: &Connection, op: &Op) -> rusqlite::Result<()> {
             .execute((key, data))?;
         }
         Op::Delete { key } => {
-            conn.prepare_cached("DELETE FROM samod_kv WHERE key = ?1")?.execute([key])?;
+            conn.prepare_cached("DELETE FROM samod_kv WHERE key = ?1")?
+                .execute([key])?;
         }
         Op::Index(op) => index::apply(conn, op)?,
         Op::Flush | Op::Close => {}
@@ -234,7 +257,9 @@ fn apply(conn: &Connection, op: &Op) -> rusqlite::Result<()> {
 /// equivalent error carrying the same SQLite code and message.
 fn clone_err_ref(e: &rusqlite::Error) -> rusqlite::Error {
     match e {
-        rusqlite::Error::SqliteFailure(code, msg) => rusqlite::Error::SqliteFailure(*code, msg.clone()),
+        rusqlite::Error::SqliteFailure(code, msg) => {
+            rusqlite::Error::SqliteFailure(*code, msg.clone())
+        }
         other => rusqlite::Error::SqliteFailure(
             rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_ERROR),
             Some(other.to_string()),

@@ -23,14 +23,26 @@ async fn run_suite<S: Storage>(make: impl Fn() -> S) {
     // A missing key loads as nothing.
     let s = make();
     assert_eq!(s.load(key(&["nope"])).await, None, "missing key");
-    assert_eq!(s.load(key(&["doc", "incremental", "x"])).await, None, "missing nested key");
+    assert_eq!(
+        s.load(key(&["doc", "incremental", "x"])).await,
+        None,
+        "missing nested key"
+    );
 
     // Put then load; overwrite; delete; delete of a missing key is harmless.
     let k = key(&["doc", "incremental", "h1"]);
     s.put(k.clone(), b"one".to_vec()).await;
-    assert_eq!(s.load(k.clone()).await.as_deref(), Some(&b"one"[..]), "put/load");
+    assert_eq!(
+        s.load(k.clone()).await.as_deref(),
+        Some(&b"one"[..]),
+        "put/load"
+    );
     s.put(k.clone(), b"two".to_vec()).await;
-    assert_eq!(s.load(k.clone()).await.as_deref(), Some(&b"two"[..]), "overwrite");
+    assert_eq!(
+        s.load(k.clone()).await.as_deref(),
+        Some(&b"two"[..]),
+        "overwrite"
+    );
     s.delete(k.clone()).await;
     assert_eq!(s.load(k.clone()).await, None, "delete");
     s.delete(k.clone()).await;
@@ -54,45 +66,92 @@ async fn run_suite<S: Storage>(make: impl Fn() -> S) {
     let r = s.load_range(key(&["doc"])).await;
     assert_eq!(
         keys_of(&r),
-        ["doc", "doc/incremental/a", "doc/incremental/b", "doc/snapshot/c"],
+        [
+            "doc",
+            "doc/incremental/a",
+            "doc/incremental/b",
+            "doc/snapshot/c"
+        ],
         "prefix doc must not match doc1, doc-x, doc.x or do"
     );
     for (k, v) in &r {
-        assert_eq!(v, &k.to_string().into_bytes(), "range values belong to their keys");
+        assert_eq!(
+            v,
+            &k.to_string().into_bytes(),
+            "range values belong to their keys"
+        );
     }
     let r = s.load_range(key(&["doc", "incremental"])).await;
-    assert_eq!(keys_of(&r), ["doc/incremental/a", "doc/incremental/b"], "two-component prefix");
+    assert_eq!(
+        keys_of(&r),
+        ["doc/incremental/a", "doc/incremental/b"],
+        "two-component prefix"
+    );
     let r = s.load_range(key(&["doc1"])).await;
     assert_eq!(keys_of(&r), ["doc1/incremental/a"], "doc1 alone");
     let r = s.load_range(key(&["doc", "incremental", "a"])).await;
-    assert_eq!(keys_of(&r), ["doc/incremental/a"], "a full key is a prefix of itself");
+    assert_eq!(
+        keys_of(&r),
+        ["doc/incremental/a"],
+        "a full key is a prefix of itself"
+    );
     assert!(s.load_range(key(&["zzz"])).await.is_empty(), "empty range");
-    assert!(s.load_range(key(&["doc", "snapshots"])).await.is_empty(), "near miss is empty");
+    assert!(
+        s.load_range(key(&["doc", "snapshots"])).await.is_empty(),
+        "near miss is empty"
+    );
     s.delete(key(&["doc", "incremental", "a"])).await;
     let r = s.load_range(key(&["doc", "incremental"])).await;
-    assert_eq!(keys_of(&r), ["doc/incremental/b"], "deleted keys leave the range");
+    assert_eq!(
+        keys_of(&r),
+        ["doc/incremental/b"],
+        "deleted keys leave the range"
+    );
 
     // Binary data: every byte value, an empty value, and a large blob.
     let s = make();
     let all: Vec<u8> = (0..=255u8).cycle().take(1024).collect();
     s.put(key(&["bin", "all"]), all.clone()).await;
     s.put(key(&["bin", "empty"]), Vec::new()).await;
-    let big: Vec<u8> = (0..8 << 20).map(|i: u32| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let big: Vec<u8> = (0..8 << 20)
+        .map(|i: u32| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
     s.put(key(&["bin", "big"]), big.clone()).await;
-    assert_eq!(s.load(key(&["bin", "all"])).await, Some(all), "all byte values");
-    assert_eq!(s.load(key(&["bin", "empty"])).await, Some(Vec::new()), "empty value is not missing");
-    assert_eq!(s.load(key(&["bin", "big"])).await.map(|v| v == big), Some(true), "8 MiB blob");
+    assert_eq!(
+        s.load(key(&["bin", "all"])).await,
+        Some(all),
+        "all byte values"
+    );
+    assert_eq!(
+        s.load(key(&["bin", "empty"])).await,
+        Some(Vec::new()),
+        "empty value is not missing"
+    );
+    assert_eq!(
+        s.load(key(&["bin", "big"])).await.map(|v| v == big),
+        Some(true),
+        "8 MiB blob"
+    );
     assert_eq!(s.load_range(key(&["bin"])).await.len(), 3);
 
     // Many keys, written concurrently, all come back; unicode components too.
     let s = make();
-    let puts = (0..1000).map(|i| s.put(key(&["many", &format!("k{i:04}")]), i.to_string().into_bytes()));
+    let puts = (0..1000).map(|i| {
+        s.put(
+            key(&["many", &format!("k{i:04}")]),
+            i.to_string().into_bytes(),
+        )
+    });
     futures::future::join_all(puts).await;
     let r = s.load_range(key(&["many"])).await;
     assert_eq!(r.len(), 1000, "many keys");
     assert_eq!(r[&key(&["many", "k0999"])], b"999");
-    s.put(key(&["méxico", "snapshot", "ñ"]), b"u".to_vec()).await;
-    assert_eq!(s.load(key(&["méxico", "snapshot", "ñ"])).await.as_deref(), Some(&b"u"[..]));
+    s.put(key(&["méxico", "snapshot", "ñ"]), b"u".to_vec())
+        .await;
+    assert_eq!(
+        s.load(key(&["méxico", "snapshot", "ñ"])).await.as_deref(),
+        Some(&b"u"[..])
+    );
 }
 
 fn sqlite_options() -> StoreOptions {
@@ -128,16 +187,27 @@ async fn sqlite_storage_keeps_everything_across_close_and_reopen() {
         let p = Profile::open_with(dir.path(), sqlite_options()).unwrap();
         let s = p.store().samod_storage();
         s.put(key(&["doc", "snapshot", "s1"]), big.clone()).await;
-        s.put(key(&["doc", "incremental", "a"]), b"a".to_vec()).await;
-        s.put(key(&["doc", "incremental", "b"]), b"b".to_vec()).await;
-        s.put(key(&["doc1", "incremental", "a"]), b"x".to_vec()).await;
+        s.put(key(&["doc", "incremental", "a"]), b"a".to_vec())
+            .await;
+        s.put(key(&["doc", "incremental", "b"]), b"b".to_vec())
+            .await;
+        s.put(key(&["doc1", "incremental", "a"]), b"x".to_vec())
+            .await;
         s.delete(key(&["doc", "incremental", "b"])).await;
         p.close().unwrap();
     }
     let p = Profile::open_with(dir.path(), sqlite_options()).unwrap();
     let s = p.store().samod_storage();
-    assert_eq!(s.load(key(&["doc", "snapshot", "s1"])).await.map(|v| v == big), Some(true));
-    assert_eq!(keys_of(&s.load_range(key(&["doc"])).await), ["doc/incremental/a", "doc/snapshot/s1"]);
+    assert_eq!(
+        s.load(key(&["doc", "snapshot", "s1"]))
+            .await
+            .map(|v| v == big),
+        Some(true)
+    );
+    assert_eq!(
+        keys_of(&s.load_range(key(&["doc"])).await),
+        ["doc/incremental/a", "doc/snapshot/s1"]
+    );
     // And the reopened storage still passes the whole suite on fresh keys.
     drop(s);
     p.close().unwrap();
@@ -146,8 +216,14 @@ async fn sqlite_storage_keeps_everything_across_close_and_reopen() {
     let n = std::sync::atomic::AtomicUsize::new(0);
     run_suite(|| {
         // Each storage is written once, closed, and reopened before the suite uses it.
-        let d = dir2.path().join(format!("p{}", n.fetch_add(1, std::sync::atomic::Ordering::SeqCst)));
-        Profile::open_with(&d, sqlite_options()).unwrap().close().unwrap();
+        let d = dir2.path().join(format!(
+            "p{}",
+            n.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+        ));
+        Profile::open_with(&d, sqlite_options())
+            .unwrap()
+            .close()
+            .unwrap();
         let p = Profile::open_with(&d, sqlite_options()).unwrap();
         let s = p.store().samod_storage();
         reopened.lock().unwrap().push(p);
@@ -169,8 +245,13 @@ async fn put_resolves_only_after_commit_so_a_fresh_connection_sees_it() {
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
     )
     .unwrap();
-    let v: Vec<u8> =
-        conn.query_row("SELECT data FROM samod_kv WHERE key = 'd/incremental/1'", [], |r| r.get(0)).unwrap();
+    let v: Vec<u8> = conn
+        .query_row(
+            "SELECT data FROM samod_kv WHERE key = 'd/incremental/1'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
     assert_eq!(v, b"v");
 }
 
@@ -178,29 +259,47 @@ async fn put_resolves_only_after_commit_so_a_fresh_connection_sees_it() {
 async fn snapshot_acknowledgements_are_spaced_per_document() {
     let dir = tempfile::tempdir().unwrap();
     let interval = Duration::from_millis(300);
-    let p = Profile::open_with(dir.path(), StoreOptions::default().with_snapshot_interval(interval)).unwrap();
+    let p = Profile::open_with(
+        dir.path(),
+        StoreOptions::default().with_snapshot_interval(interval),
+    )
+    .unwrap();
     let s = p.store().samod_storage();
     let t0 = std::time::Instant::now();
     s.put(key(&["d1", "snapshot", "a"]), b"1".to_vec()).await; // the first: at once
-    assert!(t0.elapsed() < interval, "first snapshot of a document is not held");
+    assert!(
+        t0.elapsed() < interval,
+        "first snapshot of a document is not held"
+    );
     s.put(key(&["d2", "snapshot", "a"]), b"1".to_vec()).await; // another document: at once
     assert!(t0.elapsed() < interval, "documents do not hold each other");
     s.put(key(&["d1", "incremental", "x"]), b"1".to_vec()).await; // incrementals: never held
     assert!(t0.elapsed() < interval);
     let t1 = std::time::Instant::now();
     s.put(key(&["d1", "snapshot", "b"]), b"2".to_vec()).await;
-    assert!(t1.elapsed() >= interval - Duration::from_millis(50), "second snapshot held: {:?}", t1.elapsed());
+    assert!(
+        t1.elapsed() >= interval - Duration::from_millis(50),
+        "second snapshot held: {:?}",
+        t1.elapsed()
+    );
     // Written at once, though: a reader sees it even while the ack would still be held.
     let t2 = std::time::Instant::now();
     let held = s.put(key(&["d1", "snapshot", "c"]), b"3".to_vec()); // enqueued by the call
     let check = async {
         p.store().flush().await.unwrap();
-        assert_eq!(s.load(key(&["d1", "snapshot", "c"])).await.as_deref(), Some(&b"3"[..]));
+        assert_eq!(
+            s.load(key(&["d1", "snapshot", "c"])).await.as_deref(),
+            Some(&b"3"[..])
+        );
         // Releasing the holds (what the Workspace does before `repo.stop()`) ends the wait.
         p.store().release_snapshot_holds();
     };
     futures::join!(held, check);
-    assert!(t2.elapsed() < interval, "released at once: {:?}", t2.elapsed());
+    assert!(
+        t2.elapsed() < interval,
+        "released at once: {:?}",
+        t2.elapsed()
+    );
 }
 
 /// samod itself on the storage: a document created and changed, the repo stopped, the
@@ -211,40 +310,61 @@ async fn samod_repo_finds_its_document_after_reopening_the_profile() {
     let dir = tempfile::tempdir().unwrap();
     let doc_id = {
         let profile = Profile::open(dir.path()).unwrap();
-        let repo = samod::Repo::build_tokio().with_storage(profile.store().samod_storage()).load().await;
+        let repo = samod::Repo::build_tokio()
+            .with_storage(profile.store().samod_storage())
+            .load()
+            .await;
         let handle = repo.create(automerge::Automerge::new()).await.unwrap();
         // Enough changes to make samod compact (> 10 keys): exercises snapshot puts, held
         // acknowledgements and the deletes that follow a compaction.
         for i in 0..25 {
-            handle.with_document(|d| {
-                d.transact(|tx| tx.put(automerge::ROOT, "count", i as i64)).map(|_| ()).map_err(|f| f.error)
-            })
-            .unwrap();
+            handle
+                .with_document(|d| {
+                    d.transact(|tx| tx.put(automerge::ROOT, "count", i as i64))
+                        .map(|_| ())
+                        .map_err(|f| f.error)
+                })
+                .unwrap();
         }
         handle
             .with_document(|d| {
-                d.transact(|tx| tx.put(automerge::ROOT, "title", "Managua 2014")).map(|_| ()).map_err(|f| f.error)
+                d.transact(|tx| tx.put(automerge::ROOT, "title", "Managua 2014"))
+                    .map(|_| ())
+                    .map_err(|f| f.error)
             })
             .unwrap();
         let id = handle.document_id().clone();
         profile.store().release_snapshot_holds();
-        tokio::time::timeout(Duration::from_secs(10), repo.stop()).await.expect("repo stops");
+        tokio::time::timeout(Duration::from_secs(10), repo.stop())
+            .await
+            .expect("repo stops");
         profile.close().unwrap();
         id
     };
     let profile = Profile::open(dir.path()).unwrap();
-    let repo = samod::Repo::build_tokio().with_storage(profile.store().samod_storage()).load().await;
+    let repo = samod::Repo::build_tokio()
+        .with_storage(profile.store().samod_storage())
+        .load()
+        .await;
     let found = tokio::time::timeout(Duration::from_secs(10), repo.find(doc_id))
         .await
         .expect("find finishes")
         .unwrap()
         .expect("document found in storage");
     let (title, count) = found.with_document(|d| {
-        let t = d.get(automerge::ROOT, "title").unwrap().map(|(v, _)| v.as_str().unwrap_or_default().to_string());
-        let c = d.get(automerge::ROOT, "count").unwrap().and_then(|(v, _)| v.as_i64());
+        let t = d
+            .get(automerge::ROOT, "title")
+            .unwrap()
+            .map(|(v, _)| v.as_str().unwrap_or_default().to_string());
+        let c = d
+            .get(automerge::ROOT, "count")
+            .unwrap()
+            .and_then(|(v, _)| v.as_i64());
         (t, c)
     });
     assert_eq!(title.as_deref(), Some("Managua 2014"));
     assert_eq!(count, Some(24));
-    tokio::time::timeout(Duration::from_secs(10), repo.stop()).await.expect("repo stops");
+    tokio::time::timeout(Duration::from_secs(10), repo.stop())
+        .await
+        .expect("repo stops");
 }

@@ -24,19 +24,34 @@ fn assert_refused_untouched(dir: &Path) -> String {
     let err = Profile::open(dir).unwrap_err();
     assert!(matches!(err, StoreError::Corrupt { .. }), "{err:?}");
     let msg = err.to_string();
-    assert!(msg.contains(&db(dir).display().to_string()), "the error names the file: {msg}");
-    assert_eq!(std::fs::read(db(dir)).unwrap(), before, "the file is unchanged");
+    assert!(
+        msg.contains(&db(dir).display().to_string()),
+        "the error names the file: {msg}"
+    );
+    assert_eq!(
+        std::fs::read(db(dir)).unwrap(),
+        before,
+        "the file is unchanged"
+    );
     // Twice: a refused open leaves nothing behind that would make the second one differ.
     let again = Profile::open(dir).unwrap_err();
     assert!(matches!(again, StoreError::Corrupt { .. }), "{again:?}");
-    assert_eq!(std::fs::read(db(dir)).unwrap(), before, "the file is still unchanged");
+    assert_eq!(
+        std::fs::read(db(dir)).unwrap(),
+        before,
+        "the file is still unchanged"
+    );
     msg
 }
 
 #[test]
 fn a_file_that_is_not_a_database_is_refused_and_left_unchanged() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(db(dir.path()), "these are my meeting notes, not a database\n".repeat(100)).unwrap();
+    std::fs::write(
+        db(dir.path()),
+        "these are my meeting notes, not a database\n".repeat(100),
+    )
+    .unwrap();
     let msg = assert_refused_untouched(dir.path());
     assert!(msg.contains("not a SQLite database"), "{msg}");
     assert!(!dir.path().join("accord.sqlite3-wal").exists());
@@ -50,11 +65,17 @@ fn a_file_that_is_not_a_database_is_refused_and_left_unchanged() {
 fn profile_with_data(dir: &Path) {
     let p = Profile::open(dir).unwrap();
     for i in 0..16 {
-        p.store().put_durable(&key(&["doc", "incremental", &format!("c{i}")]), vec![i as u8; 64 << 10]);
+        p.store().put_durable(
+            &key(&["doc", "incremental", &format!("c{i}")]),
+            vec![i as u8; 64 << 10],
+        );
     }
     p.store().flush_blocking().unwrap();
     p.close().unwrap();
-    assert!(!dir.join("accord.sqlite3-wal").exists(), "clean close checkpoints the WAL");
+    assert!(
+        !dir.join("accord.sqlite3-wal").exists(),
+        "clean close checkpoints the WAL"
+    );
 }
 
 #[test]
@@ -63,7 +84,12 @@ fn a_truncated_database_is_refused_and_left_unchanged() {
     profile_with_data(dir.path());
     let len = std::fs::metadata(db(dir.path())).unwrap().len();
     assert!(len > 1 << 20);
-    std::fs::OpenOptions::new().write(true).open(db(dir.path())).unwrap().set_len(len / 2).unwrap();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(db(dir.path()))
+        .unwrap()
+        .set_len(len / 2)
+        .unwrap();
     let msg = assert_refused_untouched(dir.path());
     assert!(msg.contains("truncated"), "{msg}");
 }
@@ -87,7 +113,13 @@ fn a_second_open_of_a_profile_is_refused_until_the_first_closes() {
     let first = Profile::open(dir.path()).unwrap();
     let err = Profile::open(dir.path()).unwrap_err();
     assert!(matches!(err, StoreError::ProfileInUse { .. }), "{err:?}");
-    assert_eq!(err.to_string(), format!("profile {} is in use by another Accord process", dir.path().display()));
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "profile {} is in use by another Accord process",
+            dir.path().display()
+        )
+    );
     first.close().unwrap();
     Profile::open(dir.path()).unwrap().close().unwrap();
     // Dropping without close releases the lock too.
@@ -98,7 +130,9 @@ fn a_second_open_of_a_profile_is_refused_until_the_first_closes() {
 #[test]
 fn a_lock_held_by_another_process_is_refused_and_vanishes_when_it_is_killed() {
     if Command::new("flock").arg("--version").output().is_err() {
-        eprintln!("SKIPPED a_lock_held_by_another_process…: the `flock` tool (util-linux) is not installed");
+        eprintln!(
+            "SKIPPED a_lock_held_by_another_process…: the `flock` tool (util-linux) is not installed"
+        );
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -131,7 +165,13 @@ fn a_lock_held_by_another_process_is_refused_and_vanishes_when_it_is_killed() {
     }
     // SIGKILL to the child's process group: no chance to unlock anything itself.
     let group = format!("-{}", child.id());
-    assert!(Command::new("kill").args(["-KILL", "--", &group]).status().unwrap().success());
+    assert!(
+        Command::new("kill")
+            .args(["-KILL", "--", &group])
+            .status()
+            .unwrap()
+            .success()
+    );
     child.wait().unwrap();
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
@@ -141,7 +181,10 @@ fn a_lock_held_by_another_process_is_refused_and_vanishes_when_it_is_killed() {
                 break;
             }
             Err(StoreError::ProfileInUse { .. }) => {
-                assert!(Instant::now() < deadline, "the lock outlived the killed process");
+                assert!(
+                    Instant::now() < deadline,
+                    "the lock outlived the killed process"
+                );
                 std::thread::sleep(Duration::from_millis(20));
             }
             Err(e) => panic!("{e:?}"),
@@ -155,12 +198,20 @@ fn a_profile_from_a_newer_version_is_refused_and_left_unchanged() {
     profile_with_data(dir.path());
     {
         let conn = rusqlite::Connection::open(db(dir.path())).unwrap();
-        conn.execute("UPDATE meta SET value = '99' WHERE key = 'format_version'", []).unwrap();
+        conn.execute(
+            "UPDATE meta SET value = '99' WHERE key = 'format_version'",
+            [],
+        )
+        .unwrap();
     }
     let before = std::fs::read(db(dir.path())).unwrap();
     let err = Profile::open(dir.path()).unwrap_err();
     match &err {
-        StoreError::NewerFormat { path, found, supported } => {
+        StoreError::NewerFormat {
+            path,
+            found,
+            supported,
+        } => {
             assert_eq!(path, &db(dir.path()));
             assert_eq!((*found, *supported), (99, accord_store::FORMAT_VERSION));
         }
@@ -175,7 +226,10 @@ fn a_foreign_sqlite_database_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     {
         let conn = rusqlite::Connection::open(db(dir.path())).unwrap();
-        conn.execute_batch("CREATE TABLE photos (id INTEGER PRIMARY KEY); INSERT INTO photos VALUES (1);").unwrap();
+        conn.execute_batch(
+            "CREATE TABLE photos (id INTEGER PRIMARY KEY); INSERT INTO photos VALUES (1);",
+        )
+        .unwrap();
     }
     let before = std::fs::read(db(dir.path())).unwrap();
     let err = Profile::open(dir.path()).unwrap_err();
@@ -206,7 +260,11 @@ async fn assert_all_readable(p: &Profile, keys: &[StorageKey]) {
     let all = s.load_range(key(&["doc"])).await;
     for k in keys {
         let i: usize = k.to_string().rsplit('c').next().unwrap().parse().unwrap();
-        assert_eq!(all.get(k).map(|v| (v.len(), v[0])), Some((64 << 10, (i % 251) as u8)), "{k}");
+        assert_eq!(
+            all.get(k).map(|v| (v.len(), v[0])),
+            Some((64 << 10, (i % 251) as u8)),
+            "{k}"
+        );
     }
 }
 
@@ -220,17 +278,27 @@ async fn a_size_limit_is_a_write_error_and_the_previous_state_stays_readable() {
     assert!(acked.len() >= 3, "some writes fit: {}", acked.len());
     assert!(err.is_disk_full(), "{err:?}");
     assert!(err.to_string().contains("the disk is full"), "{err}");
-    assert!(err.to_string().contains(&db(dir.path()).display().to_string()), "{err}");
+    assert!(
+        err.to_string()
+            .contains(&db(dir.path()).display().to_string()),
+        "{err}"
+    );
     assert_all_readable(&p, &acked).await;
     // The error is reported once; the store goes on working once there is room again.
     p.store().flush().await.unwrap();
     let (freed, kept) = acked.split_at(1);
     p.store().samod_storage().delete(freed[0].clone()).await;
     p.store().flush().await.expect("a delete needs no room");
-    p.store().put_durable(&key(&["small"]), b"fits".to_vec()).await.unwrap();
+    p.store()
+        .put_durable(&key(&["small"]), b"fits".to_vec())
+        .await
+        .unwrap();
     let acked = kept.to_vec();
     // samod's put cannot return the error: the next flush does.
-    p.store().samod_storage().put(key(&["doc", "incremental", "big"]), vec![1; 4 << 20]).await;
+    p.store()
+        .samod_storage()
+        .put(key(&["doc", "incremental", "big"]), vec![1; 4 << 20])
+        .await;
     assert!(p.store().flush().await.unwrap_err().is_disk_full());
     p.close().unwrap();
     let p = Profile::open_with(dir.path(), opts).unwrap();
@@ -274,10 +342,20 @@ async fn a_full_disk_is_a_write_error_and_the_previous_state_stays_readable() {
     let _ = p.close(); // may fail to checkpoint on a full disk; that is allowed
 
     // Room is made (the user deletes files); the profile opens with everything acknowledged.
-    assert!(Command::new("mount").args(["-o", "remount,size=8m"]).arg(&mnt).status().unwrap().success());
+    assert!(
+        Command::new("mount")
+            .args(["-o", "remount,size=8m"])
+            .arg(&mnt)
+            .status()
+            .unwrap()
+            .success()
+    );
     let p = Profile::open(&dir).unwrap();
     assert_all_readable(&p, &acked).await;
-    p.store().put_durable(&key(&["after"]), b"room again".to_vec()).await.unwrap();
+    p.store()
+        .put_durable(&key(&["after"]), b"room again".to_vec())
+        .await
+        .unwrap();
     p.close().unwrap();
 }
 
@@ -298,24 +376,40 @@ fn the_device_key_is_created_once_and_readable_only_by_its_owner() {
     assert_eq!(std::fs::read(&path).unwrap(), secret);
     assert!(!dir.join("device.key.tmp").exists());
     // The database and the directory are private too.
-    assert_eq!(std::fs::metadata(db(dir)).unwrap().permissions().mode() & 0o777, 0o600);
-    assert_eq!(std::fs::metadata(dir).unwrap().permissions().mode() & 0o077, 0o000);
+    assert_eq!(
+        std::fs::metadata(db(dir)).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert_eq!(
+        std::fs::metadata(dir).unwrap().permissions().mode() & 0o077,
+        0o000
+    );
 
     let again = Profile::open(dir).unwrap();
     assert_eq!(again.device_secret(), secret, "the same key on every start");
     again.close().unwrap();
     let other = tempfile::tempdir().unwrap();
-    assert_ne!(Profile::open(other.path()).unwrap().device_secret(), secret, "each profile has its own");
+    assert_ne!(
+        Profile::open(other.path()).unwrap().device_secret(),
+        secret,
+        "each profile has its own"
+    );
 
     // A key that someone made world-readable is restricted again.
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
     assert_eq!(Profile::open(dir).unwrap().device_secret(), secret);
-    assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
 
     // A damaged key is an error, never silently replaced.
     std::fs::write(&path, b"short").unwrap();
     let err = Profile::open(dir).unwrap_err();
-    assert!(matches!(err, StoreError::InvalidDeviceKey { .. }), "{err:?}");
+    assert!(
+        matches!(err, StoreError::InvalidDeviceKey { .. }),
+        "{err:?}"
+    );
     assert_eq!(std::fs::read(&path).unwrap(), b"short");
     // …and the failed open released the lock.
     std::fs::write(&path, secret).unwrap();
@@ -326,10 +420,22 @@ fn the_device_key_is_created_once_and_readable_only_by_its_owner() {
 fn accord_data_dir_overrides_the_platform_data_dir() {
     use accord_store::data_dir_from;
     let platform = Some(PathBuf::from("/home/ana/.local/share"));
-    assert_eq!(data_dir_from(None, platform.clone()).unwrap(), PathBuf::from("/home/ana/.local/share/accord"));
-    assert_eq!(data_dir_from(Some("/srv/accord".into()), platform.clone()).unwrap(), PathBuf::from("/srv/accord"));
-    assert_eq!(data_dir_from(Some("".into()), platform).unwrap(), PathBuf::from("/home/ana/.local/share/accord"));
-    assert!(matches!(data_dir_from(None, None), Err(StoreError::NoDataDir)));
+    assert_eq!(
+        data_dir_from(None, platform.clone()).unwrap(),
+        PathBuf::from("/home/ana/.local/share/accord")
+    );
+    assert_eq!(
+        data_dir_from(Some("/srv/accord".into()), platform.clone()).unwrap(),
+        PathBuf::from("/srv/accord")
+    );
+    assert_eq!(
+        data_dir_from(Some("".into()), platform).unwrap(),
+        PathBuf::from("/home/ana/.local/share/accord")
+    );
+    assert!(matches!(
+        data_dir_from(None, None),
+        Err(StoreError::NoDataDir)
+    ));
 }
 
 #[tokio::test]
@@ -338,7 +444,10 @@ async fn writes_after_close_fail_with_closed() {
     let p = Profile::open(dir.path()).unwrap();
     let store = p.store().clone();
     p.close().unwrap();
-    assert!(matches!(store.put_durable(&key(&["k"]), vec![1]).await, Err(StoreError::Closed)));
+    assert!(matches!(
+        store.put_durable(&key(&["k"]), vec![1]).await,
+        Err(StoreError::Closed)
+    ));
     assert!(matches!(store.flush().await, Err(StoreError::Closed)));
     assert!(matches!(store.meetings(), Err(StoreError::Closed)));
 }
@@ -347,12 +456,22 @@ async fn writes_after_close_fail_with_closed() {
 async fn a_flush_waits_for_everything_enqueued_before_it() {
     let dir = tempfile::tempdir().unwrap();
     let p = Profile::open(dir.path()).unwrap();
-    let tickets: Vec<_> =
-        (0..500).map(|i| p.store().put_durable(&key(&["d", "incremental", &format!("{i}")]), vec![7; 100])).collect();
+    let tickets: Vec<_> = (0..500)
+        .map(|i| {
+            p.store()
+                .put_durable(&key(&["d", "incremental", &format!("{i}")]), vec![7; 100])
+        })
+        .collect();
     p.store().flush().await.unwrap();
     // Everything before the flush is committed: a brand-new connection sees it all.
-    let conn = rusqlite::Connection::open_with_flags(db(dir.path()), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
-    let n: i64 = conn.query_row("SELECT count(*) FROM samod_kv", [], |r| r.get(0)).unwrap();
+    let conn = rusqlite::Connection::open_with_flags(
+        db(dir.path()),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap();
+    let n: i64 = conn
+        .query_row("SELECT count(*) FROM samod_kv", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(n, 500);
     for t in tickets {
         t.await.unwrap();
