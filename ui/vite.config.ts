@@ -8,7 +8,7 @@ export default defineConfig({
   plugins: [svelte(), svelteTesting()],
   clearScreen: false,
   server: { port: 5173, strictPort: true },
-  build: { outDir: 'dist', target: ['es2021', 'safari15'] },
+  build: { outDir: 'dist', target: ['es2021', 'safari15'], chunkSizeWarningLimit: 1000 },
   test: {
     environment: 'jsdom',
     setupFiles: ['./src/test/setup.ts'],

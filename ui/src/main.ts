@@ -6,8 +6,9 @@ import { i18n, languageFor } from './lib/i18n.svelte';
 
 // `?lang=es` forces a language (for screenshots and end-to-end tests).
 const forced = new URLSearchParams(location.search).get('lang');
-if (forced) i18n.set(languageFor(forced));
-else i18n.set(null);
+i18n.set(forced ? languageFor(forced) : null);
 
-const backend = await createBackend();
-mount(App, { target: document.getElementById('app')!, props: { backend } });
+// No top-level await: WebKitGTK builds we target are fine with it, but the es2021 target is not.
+void createBackend().then((backend) => {
+  mount(App, { target: document.getElementById('app')!, props: { backend } });
+});
