@@ -1,5 +1,6 @@
 // The draft's clause tree as the rows the Drafts tab shows, and the status summary.
 import { hasBrackets } from './brackets';
+import { numberLabel } from './numbering';
 import type { ClauseStatus, ClauseView, Cursor, DraftView, StatusSummary } from './types';
 
 export interface Row {
@@ -62,3 +63,17 @@ export interface ClauseOps {
   error(e: unknown): void;
 }
 
+
+/** Each clause's full reference as people cite it: "2", "2.a", "2.a.i". */
+export function fullLabels(v: DraftView): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (cs: ClauseView[], prefix: string) => {
+    for (const c of cs) {
+      const label = prefix + numberLabel(c.number);
+      out[c.id] = label;
+      walk(c.children, label + '.');
+    }
+  };
+  walk(v.clauses, '');
+  return out;
+}
