@@ -1,0 +1,395 @@
+//! Reading a DOCX: the paragraphs of `word/document.xml` in order, each with its style
+//! and Word list level (from the paragraph or its style, resolved through
+//! `numbering.xml` to the abstract list), table cells apart. Text typed as "1." or "a)" is
+//! left to the structure parser like any text.
+
+use std::collections::HashMap;
+use std::io::{Cursor, Read};
+
+use quick_xml::Reader;
+use quick_xml::events::{BytesStart, Event};
+use zip::ZipArchive;
+use zip::result::ZipError;
+
+use super::structure::{Line, LineKind};
+use super::{ImportNote, NoteKind};
+use crate::error::ImportError;
+
+/// No part of a report is anywhere near this; a larger one is a zip bomb or not a report.
+const MAX_PART: u64 = 64 * 1024 * 1024;
+
+fn open(bytes: &[u8]) -> Result<ZipArchive<Cursor<&[u8]>>, ImportError> {
+    if !bytes.starts_with(b"PK") {
+        return Err(ImportError::NotDocx { reason: "zip header missing".into() });
+    }
+    ZipArchive::new(Cursor::new(bytes)).map_err(|e| ImportError::NotDocx { reason: format!("broken zip archive: {e}") })
+}
+
+fn read_part(zip: &mut ZipArchive<Cursor<&[u8]>>, name: &str) -> Result<Option<String>, ImportError> {
+    let file = match zip.by_name(name) {
+        Ok(f) => f,
+        Err(ZipError::FileNotFound) => return Ok(None),
+        Err(e) => return Err(malformed(name, e.to_string())),
+    };
+    let mut buf = Vec::new();
+    file.take(MAX_PART + 1).read_to_end(&mut buf).map_err(|e| malformed(name, e.to_string()))?;
+    if buf.len() as u64 > MAX_PART {
+        return Err(malformed(name, format!("larger than {} MiB", MAX_PART / 1024 / 1024)));
+    }
+    let text = String::from_utf8(buf).map_err(|e| malformed(name, format!("not UTF-8 at byte {}", e.utf8_error().valid_up_to())))?;
+    Ok(Some(text))
+}
+
+fn malformed(part: &str, reason: impl Into<String>) -> ImportError {
+    ImportError::MalformedDocx { part: part.to_string(), reason: reason.into() }
+}
+
+/// Every entry of the archive as text, for tests and debugging.
+pub(crate) fn parts(bytes: &[u8]) -> Result<Vec<(String, String)>, ImportError> {
+    let mut zip = open(bytes)?;
+    let names: Vec<String> = zip.file_names().map(|n| n.map(|n| n.into_owned()).unwrap_or_default()).collect();
+    let mut order: Vec<(usize, String)> =
+        names.into_iter().map(|n| (zip.index_for_name(&n).unwrap_or(usize::MAX), n)).collect();
+    order.sort();
+    let mut out = Vec::new();
+    for (_, name) in order {
+        if let Some(text) = read_part(&mut zip, &name)? {
+            out.push((name, text));
+        }
+    }
+    Ok(out)
+}
+
+fn local(name: &str) -> &str {
+    name.rsplit(':').next().unwrap_or(name)
+}
+
+fn attr(e: &BytesStart<'_>, name: &str) -> Option<String> {
+    e.attributes()
+        .flatten()
+        .find(|a| local(a.key.as_ref()) == name)
+        .and_then(|a| a.normalized_value(quick_xml::XmlVersion::Implicit1_0).ok().map(|v| v.into_owned()))
+}
+
+#[derive(Debug, Default, Clone)]
+struct StyleInfo {
+    heading: bool,
+    num: Option<(u32, u32)>,
+    based_on: Option<String>,
+}
+
+fn styles(xml: &str) -> Result<HashMap<String, StyleInfo>, ImportError> {
+    let mut out = HashMap::new();
+    let mut r = Reader::from_str(xml);
+    let mut cur: Option<(String, StyleInfo)> = None;
+    let mut in_numpr = false;
+    loop {
+        let ev = r.read_event().map_err(|e| malformed("word/styles.xml", e.to_string()))?;
+        match &ev {
+            Event::Start(e) | Event::Empty(e) => {
+                let n = e.name();
+                match local(n.as_ref()) {
+                    "style" => {
+                        let id = attr(e, "styleId").unwrap_or_default();
+                        let heading = {
+                            let l = id.to_ascii_lowercase();
+                            l == "title" || l.starts_with("heading") || l.starts_with("titulo") || l.starts_with("ttulo")
+                        };
+                        cur = Some((id, StyleInfo { heading, ..Default::default() }));
+                    }
+                    "name" => {
+                        if let (Some((_, info)), Some(v)) = (&mut cur, attr(e, "val")) {
+                            let l = v.to_ascii_lowercase();
+                            info.heading |= l == "title" || l.starts_with("heading");
+                        }
+                    }
+                    "basedOn" => {
+                        if let Some((_, info)) = &mut cur {
+                            info.based_on = attr(e, "val");
+                        }
+                    }
+                    "numPr" => in_numpr = true,
+                    "numId" if in_numpr => {
+                        if let Some((_, info)) = &mut cur {
+                            let id = attr(e, "val").and_then(|v| v.parse().ok()).unwrap_or(0);
+                            info.num = Some((id, info.num.map(|n| n.1).unwrap_or(0)));
+                        }
+                    }
+                    "ilvl" if in_numpr => {
+                        if let Some((_, info)) = &mut cur {
+                            let lvl = attr(e, "val").and_then(|v| v.parse().ok()).unwrap_or(0);
+                            info.num = Some((info.num.map(|n| n.0).unwrap_or(0), lvl));
+                        }
+                    }
+                    _ => {}
+                }
+                if matches!(ev, Event::Empty(_)) && local(e.name().as_ref()) == "numPr" {
+                    in_numpr = false;
+                }
+            }
+            Event::End(e) => match local(e.name().as_ref()) {
+                "style" => {
+                    if let Some((id, info)) = cur.take() {
+                        out.insert(id, info);
+                    }
+                }
+                "numPr" => in_numpr = false,
+                _ => {}
+            },
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+/// numId → abstractNumId, and which (abstract list, level) are bullets.
+fn numbering(xml: &str) -> Result<(HashMap<u32, u32>, Vec<(u32, u32)>), ImportError> {
+    let mut nums = HashMap::new();
+    let mut bullets = Vec::new();
+    let mut r = Reader::from_str(xml);
+    let mut abs: Option<u32> = None;
+    let mut lvl: Option<u32> = None;
+    let mut num: Option<u32> = None;
+    loop {
+        let ev = r.read_event().map_err(|e| malformed("word/numbering.xml", e.to_string()))?;
+        match &ev {
+            Event::Start(e) | Event::Empty(e) => match local(e.name().as_ref()) {
+                "abstractNum" => abs = attr(e, "abstractNumId").and_then(|v| v.parse().ok()),
+                "lvl" => lvl = attr(e, "ilvl").and_then(|v| v.parse().ok()),
+                "numFmt" => {
+                    if let (Some(a), Some(l), Some("bullet")) = (abs, lvl, attr(e, "val").as_deref()) {
+                        bullets.push((a, l));
+                    }
+                }
+                "num" => num = attr(e, "numId").and_then(|v| v.parse().ok()),
+                "abstractNumId" => {
+                    if let (Some(n), Some(a)) = (num, attr(e, "val").and_then(|v| v.parse().ok())) {
+                        nums.insert(n, a);
+                    }
+                }
+                _ => {}
+            },
+            Event::End(e) => match local(e.name().as_ref()) {
+                "abstractNum" => abs = None,
+                "num" => num = None,
+                _ => {}
+            },
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    Ok((nums, bullets))
+}
+
+#[derive(Debug, Default)]
+struct Para {
+    style: Option<String>,
+    num_id: Option<u32>,
+    ilvl: Option<u32>,
+    text: String,
+}
+
+/// The document's paragraphs as lines, each followed by a blank line (a DOCX paragraph
+/// never continues the one before it).
+pub(crate) fn lines(bytes: &[u8], notes: &mut Vec<ImportNote>) -> Result<Vec<Line>, ImportError> {
+    let mut zip = open(bytes)?;
+    let Some(doc) = read_part(&mut zip, "word/document.xml")? else {
+        let what = if zip.index_for_name("xl/workbook.xml").is_some() {
+            " (it is a spreadsheet)"
+        } else if zip.index_for_name("ppt/presentation.xml").is_some() {
+            " (it is a presentation)"
+        } else {
+            ""
+        };
+        return Err(ImportError::NotDocx { reason: format!("word/document.xml missing{what}") });
+    };
+    let styles = match read_part(&mut zip, "word/styles.xml")? {
+        Some(x) => styles(&x)?,
+        None => HashMap::new(),
+    };
+    let (nums, bullets) = match read_part(&mut zip, "word/numbering.xml")? {
+        Some(x) => numbering(&x)?,
+        None => (HashMap::new(), Vec::new()),
+    };
+    for (part, what) in [("word/footnotes.xml", "footnotes"), ("word/comments.xml", "comments")] {
+        if let Some(x) = read_part(&mut zip, part)? {
+            if x.matches("<w:t").count() > 2 {
+                notes.push(ImportNote {
+                    line: 0,
+                    kind: NoteKind::Skipped,
+                    message: format!("the document's {what} are not imported"),
+                    text: String::new(),
+                });
+            }
+        }
+    }
+    let style_of = |id: &str| -> (bool, Option<(u32, u32)>) {
+        let mut heading = false;
+        let mut num = None;
+        let mut cur = Some(id.to_string());
+        for _ in 0..8 {
+            let Some(s) = cur.as_deref().and_then(|i| styles.get(i)) else { break };
+            heading |= s.heading;
+            num = num.or(s.num);
+            cur = s.based_on.clone();
+        }
+        if styles.is_empty() {
+            let l = id.to_ascii_lowercase();
+            heading = l == "title" || l.starts_with("heading");
+        }
+        (heading, num)
+    };
+
+    let mut r = Reader::from_str(&doc);
+    let mut out = Vec::new();
+    let mut para: Option<Para> = None;
+    let mut p_depth = 0usize;
+    let mut tbl_depth = 0usize;
+    let mut in_t = false;
+    let mut in_numpr = false;
+    let mut in_ppr = false;
+    let mut count = 0usize;
+    loop {
+        let ev = r.read_event().map_err(|e| malformed("word/document.xml", format!("{e} at byte {}", r.buffer_position())))?;
+        match &ev {
+            Event::Start(e) | Event::Empty(e) => {
+                let empty = matches!(ev, Event::Empty(_));
+                let name = e.name();
+                match local(name.as_ref()) {
+                    "p" => {
+                        p_depth += 1;
+                        if p_depth == 1 {
+                            para = Some(Para::default());
+                        } else if let Some(p) = &mut para {
+                            // A paragraph inside a text box: its text joins the outer one.
+                            p.text.push(' ');
+                        }
+                        if empty {
+                            p_depth -= 1;
+                            if p_depth == 0 {
+                                if let Some(p) = para.take() {
+                                    count += 1;
+                                    emit(&mut out, p, count, tbl_depth > 0, &style_of, &nums, &bullets);
+                                }
+                            }
+                        }
+                    }
+                    "pPr" if p_depth == 1 && !empty => in_ppr = true,
+                    "pStyle" if in_ppr => {
+                        if let Some(p) = &mut para {
+                            p.style = attr(e, "val");
+                        }
+                    }
+                    "numPr" if in_ppr && !empty => in_numpr = true,
+                    "numId" if in_numpr => {
+                        if let Some(p) = &mut para {
+                            p.num_id = attr(e, "val").and_then(|v| v.parse().ok());
+                        }
+                    }
+                    "ilvl" if in_numpr => {
+                        if let Some(p) = &mut para {
+                            p.ilvl = attr(e, "val").and_then(|v| v.parse().ok());
+                        }
+                    }
+                    "t" if !empty => in_t = true,
+                    "tab" if !in_ppr => push(&mut para, "\t"),
+                    "br" | "cr" => push(&mut para, "\n"),
+                    "noBreakHyphen" => push(&mut para, "-"),
+                    "tbl" if !empty => tbl_depth += 1,
+                    _ => {}
+                }
+            }
+            Event::End(e) => match local(e.name().as_ref()) {
+                "p" => {
+                    p_depth = p_depth.saturating_sub(1);
+                    if p_depth == 0 {
+                        if let Some(p) = para.take() {
+                            count += 1;
+                            emit(&mut out, p, count, tbl_depth > 0, &style_of, &nums, &bullets);
+                        }
+                    }
+                }
+                "pPr" => in_ppr = false,
+                "numPr" => in_numpr = false,
+                "t" => in_t = false,
+                "tbl" => {
+                    tbl_depth = tbl_depth.saturating_sub(1);
+                    if tbl_depth == 0 {
+                        out.push(Line { no: count, indent: 0, text: String::new(), kind: LineKind::Blank });
+                    }
+                }
+                _ => {}
+            },
+            Event::Text(t) if in_t => push(&mut para, &t.xml10_content()),
+            Event::CData(t) if in_t => push(&mut para, &t.xml10_content()),
+            Event::GeneralRef(g) if in_t => {
+                let c = match g.resolve_char_ref() {
+                    Ok(Some(c)) => Some(c),
+                    _ => match g.as_ref() {
+                        "amp" => Some('&'),
+                        "lt" => Some('<'),
+                        "gt" => Some('>'),
+                        "quot" => Some('"'),
+                        "apos" => Some('\''),
+                        _ => None,
+                    },
+                };
+                if let Some(c) = c {
+                    push(&mut para, c.encode_utf8(&mut [0; 4]));
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    if p_depth != 0 || tbl_depth != 0 {
+        return Err(malformed("word/document.xml", "the document ends inside a paragraph or table"));
+    }
+    Ok(out)
+}
+
+fn push(para: &mut Option<Para>, s: &str) {
+    if let Some(p) = para {
+        p.text.push_str(s);
+    }
+}
+
+fn emit(
+    out: &mut Vec<Line>,
+    p: Para,
+    no: usize,
+    in_table: bool,
+    style_of: &dyn Fn(&str) -> (bool, Option<(u32, u32)>),
+    nums: &HashMap<u32, u32>,
+    bullets: &[(u32, u32)],
+) {
+    let (heading, style_num) = p.style.as_deref().map(style_of).unwrap_or((false, None));
+    let num = match (p.num_id, style_num) {
+        (Some(id), s) => Some((id, p.ilvl.or(s.map(|s| s.1)).unwrap_or(0))),
+        (None, Some((id, lvl))) => Some((id, p.ilvl.unwrap_or(lvl))),
+        (None, None) => None,
+    }
+    .filter(|(id, _)| *id != 0);
+    let text: String = p.text.replace('\t', " ").lines().map(str::trim).collect::<Vec<_>>().join("\n");
+    let text = text.trim().to_string();
+    if text.is_empty() {
+        return;
+    }
+    let kind = if in_table {
+        LineKind::TableRow
+    } else if heading {
+        LineKind::Heading
+    } else if let Some((id, level)) = num {
+        let list = nums.get(&id).copied().unwrap_or(id);
+        let _ = bullets.contains(&(list, level));
+        LineKind::WordList { list, level }
+    } else {
+        LineKind::Text
+    };
+    let blank_after = !in_table;
+    out.push(Line { no, indent: 0, text, kind });
+    if blank_after {
+        out.push(Line { no, indent: 0, text: String::new(), kind: LineKind::Blank });
+    }
+}
