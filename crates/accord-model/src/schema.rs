@@ -83,6 +83,16 @@ pub fn detect<D: ReadDoc>(doc: &D) -> Result<DocKind> {
     Ok(kind)
 }
 
+/// The meeting a minutes or draft document belongs to (`None` for a meeting document).
+pub fn meeting_of<D: ReadDoc>(doc: &D) -> Result<Option<crate::DocId>> {
+    let kind = detect(doc)?;
+    if kind == DocKind::Meeting {
+        return Ok(None);
+    }
+    let id = string(doc, &ROOT, "meeting")?.ok_or_else(|| ModelError::malformed(kind, "meeting is missing"))?;
+    crate::DocId::new(id).map(Some).map_err(|e| ModelError::malformed(kind, format!("meeting: {e}")))
+}
+
 /// Checks that `doc` is a readable document of the `expected` kind.
 pub fn expect<D: ReadDoc>(doc: &D, expected: DocKind) -> Result<()> {
     let found = detect(doc)?;

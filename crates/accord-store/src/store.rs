@@ -13,7 +13,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use accord_model::DocId;
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 use samod::storage::StorageKey;
 use tokio::sync::{oneshot, watch};
 
@@ -230,6 +230,28 @@ impl Store {
     /// The meetings, the most recent first (undated last).
     pub fn meetings(&self) -> Result<Vec<MeetingRow>> {
         self.shared.read(index::meetings)
+    }
+
+    /// The ids of every document stored in the profile (the first component of samod's
+    /// keys), found by skipping from one document's keys to the next: it costs the number of
+    /// documents, not the number of keys.
+    pub fn document_ids(&self) -> Result<Vec<String>> {
+        self.shared.read(|c| {
+            let mut st = c.prepare_cached("SELECT key FROM samod_kv WHERE key >= ?1 ORDER BY key LIMIT 1")?;
+            let mut out = Vec::new();
+            let mut from = String::new();
+            loop {
+                let next: Option<String> = st.query_row([&from], |r| r.get(0)).optional()?;
+                let Some(key) = next else { break };
+                let doc = key.split('/').next().unwrap_or_default().to_string();
+                // '0' sorts right after '/': the first key past every "doc/…" key.
+                from = format!("{doc}0");
+                if key.contains('/') && !doc.is_empty() {
+                    out.push(doc);
+                }
+            }
+            Ok(out)
+        })
     }
 
     /// Lets every held snapshot acknowledgement complete now and stops holding new ones.

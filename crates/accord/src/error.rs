@@ -1,0 +1,55 @@
+use accord_model::{DocId, DocKind, ModelError};
+use accord_store::StoreError;
+
+/// What can go wrong in the application API. Each variant has a stable [`Error::code`] so
+/// faces (the CLI's exit messages, the desktop app's IPC error `{code, message}`) can react
+/// without parsing messages.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    #[error(transparent)]
+    Model(#[from] ModelError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("no document {0} in this profile")]
+    NotFound(DocId),
+    #[error("document {doc} is a {found} document, not a {expected} document")]
+    WrongKind { doc: DocId, expected: DocKind, found: DocKind },
+    #[error("{what} {value:?} is not valid: {reason}")]
+    Invalid { what: &'static str, value: String, reason: String },
+    #[error("the workspace is closed")]
+    Closed,
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// A short stable code: `not_found`, `invalid`, `profile_in_use`, `disk_full`, …
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::NotFound(_) => "not_found",
+            Error::WrongKind { .. } => "wrong_kind",
+            Error::Invalid { .. } => "invalid",
+            Error::Closed => "closed",
+            Error::Model(e) => match e {
+                ModelError::NoSuchClause(_) | ModelError::NoSuchAction(_) | ModelError::NoSuchParty(_) => "not_found",
+                ModelError::NewerSchema { .. } => "newer_schema",
+                ModelError::SchemaMissing | ModelError::UnknownSchema { .. } | ModelError::Malformed { .. } => {
+                    "malformed_document"
+                }
+                _ => "rejected",
+            },
+            Error::Store(e) => match e {
+                StoreError::ProfileInUse { .. } => "profile_in_use",
+                StoreError::Corrupt { .. } => "corrupt_profile",
+                StoreError::NewerFormat { .. } => "newer_profile",
+                e if e.is_disk_full() => "disk_full",
+                _ => "storage",
+            },
+        }
+    }
+
+    pub(crate) fn invalid(what: &'static str, value: impl Into<String>, reason: impl Into<String>) -> Self {
+        Error::Invalid { what, value: value.into(), reason: reason.into() }
+    }
+}

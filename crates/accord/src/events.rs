@@ -1,0 +1,25 @@
+//! The one event stream of a workspace.
+
+use accord_model::{DocId, DocKind, DocPatch};
+use serde::Serialize;
+
+/// Where a change came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    /// Made through this workspace.
+    Local,
+    /// Arrived from a peer (or was applied to the document by something else).
+    Remote,
+}
+
+/// Something that happened in the workspace.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Event {
+    /// A document changed; `patches` say how, in UTF-16 terms.
+    DocChanged { doc: DocId, kind: DocKind, meeting: DocId, origin: Origin, patches: Vec<DocPatch> },
+    /// The query index caught up with a document's changes: lists and search are current.
+    Indexed { doc: DocId },
+}

@@ -1,0 +1,376 @@
+//! [`Workspace`]: one open profile — its samod repository on the SQLite store — and the
+//! plumbing every operation shares: finding documents, running local changes, reporting
+//! patches for local and remote changes, keeping the query index current.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use accord_model::{
+    self as model, ChangeCtx, DeviceId, DocId, DocKind, DocPatch,
+    automerge::{Automerge, ChangeHash, transaction::Transaction},
+};
+use accord_model::jiff::Timestamp;
+use accord_store::{IndexDoc, Profile, Store, StoreOptions};
+use futures::StreamExt;
+use samod::{DocHandle, DocumentId, PeerId, storage::StorageKey};
+use tokio::sync::{broadcast, mpsc, watch};
+
+use crate::error::{Error, Result};
+use crate::events::{Event, Origin};
+
+/// How long the index waits for more changes to a document before re-reading it: typing
+/// re-indexes a draft a few times a second at most, and never on the edit path.
+const INDEX_DEBOUNCE: Duration = Duration::from_millis(150);
+
+/// Options for [`Workspace::open_with`].
+#[derive(Debug, Clone, Default)]
+pub struct OpenOptions {
+    /// Passed to the store (e.g. a zero snapshot interval in tests).
+    pub store: StoreOptions,
+}
+
+/// One open profile. Cheap to clone; clones share everything.
+#[derive(Clone)]
+pub struct Workspace {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Workspace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Workspace").field("dir", &self.inner.dir).field("device", &self.inner.device).finish()
+    }
+}
+
+pub(crate) struct Inner {
+    dir: PathBuf,
+    profile: Mutex<Option<Profile>>,
+    pub(crate) store: Store,
+    pub(crate) repo: samod::Repo,
+    pub(crate) device: DeviceId,
+    docs: Mutex<HashMap<DocId, Arc<OpenDoc>>>,
+    events: broadcast::Sender<Event>,
+    dirty: mpsc::UnboundedSender<DocId>,
+    /// Documents sent to the index loop and not yet indexed.
+    unindexed: watch::Sender<usize>,
+}
+
+impl Inner {
+    /// Asks the index loop to re-read a document.
+    fn mark_dirty(&self, id: DocId) {
+        self.unindexed.send_modify(|n| *n += 1);
+        if self.dirty.send(id).is_err() {
+            self.unindexed.send_modify(|n| *n -= 1);
+        }
+    }
+}
+
+/// A document this workspace has open.
+pub(crate) struct OpenDoc {
+    pub(crate) id: DocId,
+    pub(crate) samod_id: DocumentId,
+    pub(crate) handle: DocHandle,
+    pub(crate) kind: DocKind,
+    /// The meeting it belongs to (itself for a meeting document).
+    pub(crate) meeting: DocId,
+    /// The heads up to which changes have been reported as events.
+    seen: Mutex<Vec<ChangeHash>>,
+}
+
+impl Workspace {
+    /// Opens the profile in `dir` (creating it on first use).
+    pub async fn open(dir: impl AsRef<Path>) -> Result<Workspace> {
+        Self::open_with(dir, OpenOptions::default()).await
+    }
+
+    /// Opens the default profile: `$ACCORD_DATA_DIR`, else the platform's data directory.
+    pub async fn open_default() -> Result<Workspace> {
+        Self::open(accord_store::default_data_dir()?).await
+    }
+
+    pub async fn open_with(dir: impl AsRef<Path>, options: OpenOptions) -> Result<Workspace> {
+        let dir = dir.as_ref().to_path_buf();
+        let d = dir.clone();
+        let profile = tokio::task::spawn_blocking(move || Profile::open_with(&d, options.store))
+            .await
+            .map_err(|_| Error::Closed)??;
+        let device = device_id(&profile.device_secret());
+        let store = profile.store().clone();
+        let repo = samod::Repo::build_tokio()
+            .with_storage(store.samod_storage())
+            .with_peer_id(PeerId::from(device.to_string()))
+            .load()
+            .await;
+        let (events, _) = broadcast::channel(4096);
+        let (dirty, dirty_rx) = mpsc::unbounded_channel();
+        let inner = Arc::new(Inner {
+            dir,
+            profile: Mutex::new(Some(profile)),
+            store,
+            repo,
+            device,
+            docs: Mutex::new(HashMap::new()),
+            events,
+            dirty,
+            unindexed: watch::channel(0).0,
+        });
+        tokio::spawn(index_loop(Arc::downgrade(&inner), dirty_rx));
+        let ws = Workspace { inner };
+        if ws.inner.store.index_needs_rebuild() {
+            ws.rebuild_index().await?;
+        }
+        Ok(ws)
+    }
+
+    /// The profile directory.
+    pub fn dir(&self) -> &Path {
+        &self.inner.dir
+    }
+
+    /// This device: the public key of the profile's device key.
+    pub fn device(&self) -> DeviceId {
+        self.inner.device
+    }
+
+    /// The event stream: document changes (local and remote) with their patches, index
+    /// updates. A receiver that falls behind gets `Lagged` and should re-read what it shows.
+    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
+        self.inner.events.subscribe()
+    }
+
+    /// Completes when every change made so far is on disk; reports a failed write (a full
+    /// disk, say) since the last flush.
+    pub async fn flush(&self) -> Result<()> {
+        Ok(self.inner.store.flush().await?)
+    }
+
+    /// Flushes, stops the repository and releases the profile.
+    pub async fn close(self) -> Result<()> {
+        let flushed = self.flush().await;
+        self.inner.store.release_snapshot_holds();
+        self.inner.repo.stop().await;
+        let profile = self.inner.profile.lock().expect("profile lock").take();
+        let closed = match profile {
+            Some(p) => tokio::task::spawn_blocking(move || p.close()).await.map_err(|_| Error::Closed)?,
+            None => Ok(()),
+        };
+        flushed?;
+        Ok(closed?)
+    }
+
+    /// A change context for this device, now.
+    pub(crate) fn ctx(&self) -> ChangeCtx {
+        ChangeCtx::new(self.inner.device, Timestamp::now())
+    }
+
+    /// Finds a document of this profile (opening it on first use).
+    pub(crate) async fn doc(&self, id: &DocId) -> Result<Arc<OpenDoc>> {
+        if let Some(d) = self.inner.docs.lock().expect("docs lock").get(id) {
+            return Ok(d.clone());
+        }
+        let samod_id: DocumentId = id.as_str().parse().map_err(|_| Error::NotFound(id.clone()))?;
+        let handle = self.inner.repo.find(samod_id.clone()).await.map_err(|_| Error::Closed)?;
+        let handle = handle.ok_or_else(|| Error::NotFound(id.clone()))?;
+        self.adopt(id.clone(), samod_id, handle)
+    }
+
+    /// Registers an open handle and starts reporting its remote changes.
+    fn adopt(&self, id: DocId, samod_id: DocumentId, handle: DocHandle) -> Result<Arc<OpenDoc>> {
+        let (kind, meeting, heads) = handle.with_document(|doc| -> Result<_> {
+            let kind = model::schema::detect(doc)?;
+            let meeting = model::schema::meeting_of(doc)?.unwrap_or_else(|| id.clone());
+            Ok((kind, meeting, doc.get_heads()))
+        })?;
+        let open = Arc::new(OpenDoc { id: id.clone(), samod_id, handle, kind, meeting, seen: Mutex::new(heads) });
+        let mut docs = self.inner.docs.lock().expect("docs lock");
+        if let Some(existing) = docs.get(&id) {
+            return Ok(existing.clone()); // opened concurrently: keep the first
+        }
+        docs.insert(id, open.clone());
+        drop(docs);
+        tokio::spawn(watch_remote(Arc::downgrade(&self.inner), open.clone()));
+        Ok(open)
+    }
+
+    /// Finds a document and checks its kind.
+    pub(crate) async fn doc_of(&self, id: &DocId, expected: DocKind) -> Result<Arc<OpenDoc>> {
+        let d = self.doc(id).await?;
+        if d.kind != expected {
+            return Err(Error::WrongKind { doc: id.clone(), expected, found: d.kind });
+        }
+        Ok(d)
+    }
+
+    /// Reads a document.
+    pub(crate) async fn read<T>(&self, id: &DocId, expected: DocKind, f: impl FnOnce(&Automerge) -> model::Result<T>) -> Result<T> {
+        let d = self.doc_of(id, expected).await?;
+        Ok(d.handle.with_document(|doc| f(doc))?)
+    }
+
+    /// Runs one local change on a document: applied at once, its bytes queued for the disk
+    /// (see [`Workspace::flush`]), its patches sent as an event, the index told.
+    pub(crate) async fn edit<T>(
+        &self,
+        id: &DocId,
+        expected: DocKind,
+        f: impl FnOnce(&mut Transaction<'_>) -> model::Result<T>,
+    ) -> Result<T> {
+        let d = self.doc_of(id, expected).await?;
+        let ctx = self.ctx();
+        let store = &self.inner.store;
+        let (value, remote, local) = d.handle.with_document(|doc| -> Result<_> {
+            let mut seen = d.seen.lock().expect("seen lock");
+            let before = doc.get_heads();
+            // Changes that arrived since the last report go out first, as remote ones.
+            let remote = if *seen != before { model::patches_between(doc, &seen, &before) } else { Vec::new() };
+            let changed = model::change(doc, &ctx, f)?;
+            if changed.heads != before {
+                // Written by us, inside the document lock, so no compaction can overtake it.
+                for ch in doc.get_changes(&before) {
+                    let key = StorageKey::incremental_path(&d.samod_id, ch.hash());
+                    drop(store.put_durable(&key, ch.raw_bytes().to_vec()));
+                }
+            }
+            *seen = changed.heads.clone();
+            Ok((changed.value, remote, changed.patches))
+        })?;
+        self.report(&d, Origin::Remote, remote);
+        self.report(&d, Origin::Local, local);
+        Ok(value)
+    }
+
+    fn report(&self, d: &OpenDoc, origin: Origin, patches: Vec<DocPatch>) {
+        if patches.is_empty() {
+            return;
+        }
+        let _ = self.inner.events.send(Event::DocChanged {
+            doc: d.id.clone(),
+            kind: d.kind,
+            meeting: d.meeting.clone(),
+            origin,
+            patches,
+        });
+        self.inner.mark_dirty(d.id.clone());
+    }
+
+    /// Creates a document from `initial` (built by the model) and writes it durably.
+    pub(crate) async fn create_doc(&self, initial: Automerge) -> Result<DocId> {
+        let handle = self.inner.repo.create(initial).await.map_err(|_| Error::Closed)?;
+        let samod_id = handle.document_id().clone();
+        let id = DocId::new(samod_id.to_string())?;
+        handle.with_document(|doc| {
+            for ch in doc.get_changes(&[]) {
+                let key = StorageKey::incremental_path(&samod_id, ch.hash());
+                drop(self.inner.store.put_durable(&key, ch.raw_bytes().to_vec()));
+            }
+        });
+        let d = self.adopt(id.clone(), samod_id, handle)?;
+        self.inner.mark_dirty(d.id.clone());
+        Ok(id)
+    }
+
+    /// Reads every document of the profile into the index, replacing what it had.
+    pub async fn rebuild_index(&self) -> Result<()> {
+        let mut docs = Vec::new();
+        for id in self.inner.store.document_ids()? {
+            let Ok(id) = DocId::new(id) else { continue };
+            match self.doc(&id).await {
+                Ok(d) => match d.handle.with_document(|doc| index_doc(&id, d.kind, doc)) {
+                    Ok(x) => docs.push(x),
+                    Err(e) => tracing::warn!(doc = %id, error = %e, "not indexed"),
+                },
+                Err(e) => tracing::warn!(doc = %id, error = %e, "not indexed"),
+            }
+        }
+        self.inner.store.rebuild_index(docs).await?;
+        Ok(())
+    }
+
+    /// Completes once the index reflects every change made so far (for tests, and for faces
+    /// that must show a list right after a change).
+    pub async fn index_settled(&self) -> Result<()> {
+        let mut rx = self.inner.unindexed.subscribe();
+        rx.wait_for(|n| *n == 0).await.map_err(|_| Error::Closed)?;
+        self.flush().await
+    }
+}
+
+/// The device id is the public half of the profile's ed25519 device key (the same key iroh
+/// uses as the endpoint id).
+fn device_id(secret: &[u8; 32]) -> DeviceId {
+    DeviceId::from_bytes(ed25519_dalek::SigningKey::from_bytes(secret).verifying_key().to_bytes())
+}
+
+fn index_doc(id: &DocId, kind: DocKind, doc: &Automerge) -> model::Result<IndexDoc> {
+    Ok(match kind {
+        DocKind::Meeting => IndexDoc::Meeting(id.clone(), model::meeting::read(doc)?),
+        DocKind::Draft => IndexDoc::Draft(id.clone(), model::draft::read(doc)?),
+        DocKind::Minutes => IndexDoc::Minutes(id.clone(), model::minutes::read(doc)?),
+    })
+}
+
+/// Reports changes that arrive from elsewhere (peers) as they are applied.
+async fn watch_remote(inner: std::sync::Weak<Inner>, d: Arc<OpenDoc>) {
+    let mut changes = d.handle.changes();
+    while changes.next().await.is_some() {
+        let Some(inner) = inner.upgrade() else { return };
+        let patches = d.handle.with_document(|doc| {
+            let mut seen = d.seen.lock().expect("seen lock");
+            let after = doc.get_heads();
+            if *seen == after {
+                return Vec::new(); // a local change, already reported
+            }
+            let p = model::patches_between(doc, &seen, &after);
+            *seen = after;
+            p
+        });
+        Workspace { inner }.report(&d, Origin::Remote, patches);
+    }
+}
+
+/// Keeps the query index current: re-reads each changed document once its changes pause.
+async fn index_loop(inner: std::sync::Weak<Inner>, mut rx: mpsc::UnboundedReceiver<DocId>) {
+    let mut pending: HashSet<DocId> = HashSet::new();
+    // How many requests `pending` stands for (a document changed twice counts twice).
+    let mut requests = 0usize;
+    loop {
+        if pending.is_empty() {
+            match rx.recv().await {
+                Some(id) => {
+                    pending.insert(id);
+                    requests += 1;
+                }
+                None => return,
+            }
+        }
+        // Gather whatever else changes during the pause.
+        let deadline = tokio::time::sleep(INDEX_DEBOUNCE);
+        tokio::pin!(deadline);
+        loop {
+            tokio::select! {
+                _ = &mut deadline => break,
+                more = rx.recv() => match more {
+                    Some(id) => { pending.insert(id); requests += 1; }
+                    None => return,
+                },
+            }
+        }
+        let Some(inner) = inner.upgrade() else { return };
+        for id in pending.drain() {
+            let d = inner.docs.lock().expect("docs lock").get(&id).cloned();
+            let Some(d) = d else { continue };
+            match d.handle.with_document(|doc| index_doc(&id, d.kind, doc)) {
+                Ok(x) => {
+                    drop(inner.store.index(x));
+                    let _ = inner.events.send(Event::Indexed { doc: id });
+                }
+                Err(e) => tracing::warn!(doc = %id, error = %e, "document not indexed"),
+            }
+        }
+        // The index writes are queued before the count drops, so a flush after
+        // `index_settled` sees them.
+        inner.unindexed.send_modify(|n| *n = n.saturating_sub(requests));
+        requests = 0;
+    }
+}

@@ -1,0 +1,140 @@
+//! The Workspace end to end on a real profile: a real SQLite file, samod, the index.
+
+use std::time::Duration;
+
+use accord::model::{ClauseStatus, DocPatch, MeetingDetails, NewAction, Party, PartyKind, Placement, Splice, TextField};
+use accord::store::ActionFilter;
+use accord::{Event, Origin, Workspace};
+
+async fn open(dir: &std::path::Path) -> Workspace {
+    tokio::time::timeout(Duration::from_secs(30), Workspace::open(dir)).await.expect("open in time").expect("open")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_meeting_appears_in_the_list_with_its_minutes() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = open(dir.path()).await;
+    let mut d = MeetingDetails::titled("Working Group on Labour Migration");
+    d.venue = "San José, Costa Rica".into();
+    let parties = [Party::new("Costa Rica", PartyKind::Member).unwrap()];
+    let id = ws.create_meeting(&d, &parties).await.unwrap();
+    ws.index_settled().await.unwrap();
+    let list = ws.meetings().await.unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!((list[0].id.clone(), list[0].title.as_str()), (id.clone(), "Working Group on Labour Migration"));
+    let full = ws.meeting_full(&id).await.unwrap();
+    assert!(full.minutes.is_some());
+    assert_eq!(full.view.parties.len(), 1);
+    ws.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edits_survive_closing_and_reopening_the_profile() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = open(dir.path()).await;
+    let meeting = ws.create_meeting(&MeetingDetails::titled("M"), &[]).await.unwrap();
+    let draft = ws.create_draft(&meeting, "Declaration", "").await.unwrap();
+    let c1 = ws.insert_clause(&draft, &Placement::top_end(), "Urge").await.unwrap();
+    let c2 = ws.insert_clause(&draft, &Placement::end_of(&c1), "the parties").await.unwrap();
+    ws.splice(&draft, &TextField::Clause(c1.clone()), &Splice::insert(4, " 😀 all")).await.unwrap();
+    ws.set_clause_status(&draft, &c2, ClauseStatus::Agreed).await.unwrap();
+    ws.append_minutes(&meeting, "The TS opened the meeting.").await.unwrap();
+    ws.close().await.unwrap();
+
+    let ws = open(dir.path()).await;
+    let v = ws.draft(&draft).await.unwrap();
+    assert_eq!(v.to_plain_text(), "1. Urge 😀 all\n    a. the parties\n");
+    assert_eq!(v.find(&c2).unwrap().status, ClauseStatus::Agreed);
+    let minutes = ws.minutes_of(&meeting).await.unwrap();
+    assert_eq!(ws.minutes(&minutes).await.unwrap().text, "The TS opened the meeting.\n");
+    ws.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_word_typed_a_moment_ago_is_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = open(dir.path()).await;
+    let meeting = ws.create_demo().await.unwrap();
+    let full = ws.meeting_full(&meeting).await.unwrap();
+    let draft = full.drafts[0].id.clone();
+    let c = ws.insert_clause(&draft, &Placement::top_end(), "Welcome the delegation of ").await.unwrap();
+    for (i, ch) in "Perú".chars().enumerate() {
+        ws.splice(&draft, &TextField::Clause(c.clone()), &Splice::insert(26 + i, ch.to_string())).await.unwrap();
+    }
+    ws.index_settled().await.unwrap();
+    let hits = ws.search("peru", 10).await.unwrap();
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert_eq!(hits[0].clause, Some(c));
+    assert_eq!(hits[0].meeting, meeting);
+    assert_eq!(hits[0].label, "6");
+    ws.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_meeting_has_its_overdue_actions_in_the_tracker() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = open(dir.path()).await;
+    let meeting = ws.create_demo().await.unwrap();
+    ws.index_settled().await.unwrap();
+    let today = accord::model::jiff::civil::date(2015, 3, 1);
+    let overdue = ws.actions(&ActionFilter { overdue_on: Some(today), ..Default::default() }).await.unwrap();
+    assert_eq!(overdue.len(), 2, "{overdue:#?}");
+    let mexico = accord::model::PartyId::new("mexico").unwrap();
+    let new = NewAction { text: "Host the next meeting".into(), owners: vec![mexico.clone()], due: None, source: None };
+    ws.add_action(&meeting, &new).await.unwrap();
+    ws.index_settled().await.unwrap();
+    let mine = ws.actions(&ActionFilter { owner: Some(mexico), ..Default::default() }).await.unwrap();
+    assert_eq!(mine.len(), 5, "four from the report and the new one");
+    ws.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn local_changes_are_reported_with_their_patches() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = open(dir.path()).await;
+    let meeting = ws.create_meeting(&MeetingDetails::titled("M"), &[]).await.unwrap();
+    let draft = ws.create_draft(&meeting, "D", "").await.unwrap();
+    let c = ws.insert_clause(&draft, &Placement::top_end(), "ab").await.unwrap();
+    let mut events = ws.subscribe();
+    ws.splice(&draft, &TextField::Clause(c.clone()), &Splice::new(1, 1, "ñ")).await.unwrap();
+    let ev = loop {
+        match tokio::time::timeout(Duration::from_secs(5), events.recv()).await.unwrap().unwrap() {
+            e @ Event::DocChanged { .. } => break e,
+            _ => continue,
+        }
+    };
+    let Event::DocChanged { doc, origin, patches, .. } = ev else { unreachable!() };
+    assert_eq!((doc, origin), (draft, Origin::Local));
+    assert_eq!(patches, vec![DocPatch::Splice { target: TextField::Clause(c), index: 1, delete: 1, insert: "ñ".into() }]);
+    ws.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_workspace_on_the_same_profile_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = open(dir.path()).await;
+    let err = Workspace::open(dir.path()).await.unwrap_err();
+    assert_eq!(err.code(), "profile_in_use", "{err}");
+    assert!(err.to_string().contains("in use"), "{err}");
+    ws.close().await.unwrap();
+    // Closed: it can be opened again.
+    open(dir.path()).await.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_index_is_rebuilt_from_the_documents() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = open(dir.path()).await;
+    let meeting = ws.create_demo().await.unwrap();
+    ws.index_settled().await.unwrap();
+    ws.close().await.unwrap();
+    // Throw the index away as a format change would.
+    let db = rusqlite::Connection::open(dir.path().join("accord.sqlite3")).unwrap();
+    db.execute_batch("UPDATE meta SET value = '0' WHERE key = 'index_format'").unwrap();
+    drop(db);
+    let ws = open(dir.path()).await;
+    let list = ws.meetings().await.unwrap();
+    assert_eq!(list.iter().map(|m| m.id.clone()).collect::<Vec<_>>(), vec![meeting]);
+    assert!(!ws.search("Palermo", 5).await.unwrap().is_empty());
+    ws.close().await.unwrap();
+}
