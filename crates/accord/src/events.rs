@@ -22,4 +22,6 @@ pub enum Event {
     DocChanged { doc: DocId, kind: DocKind, meeting: DocId, origin: Origin, patches: Vec<DocPatch> },
     /// The query index caught up with a document's changes: lists and search are current.
     Indexed { doc: DocId },
+    /// Who else is present in a meeting now (the whole list).
+    Presence { meeting: DocId, peers: Vec<crate::presence::PeerPresence> },
 }

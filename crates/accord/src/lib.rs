@@ -16,6 +16,8 @@
 mod error;
 mod events;
 mod ops;
+pub mod presence;
+mod settings;
 mod workspace;
 
 pub use accord_model as model;
@@ -23,4 +25,6 @@ pub use accord_store as store;
 pub use error::{Error, Result};
 pub use events::{Event, Origin};
 pub use ops::{DraftSummary, MeetingFull};
+pub use presence::{Cursor, PeerPresence, Presence};
+pub use settings::{Settings, SettingsPatch};
 pub use workspace::{OpenOptions, Workspace};

@@ -19,6 +19,8 @@ use tokio::sync::{broadcast, mpsc, watch};
 
 use crate::error::{Error, Result};
 use crate::events::{Event, Origin};
+use crate::presence::{self, Presence};
+use crate::settings::{Settings, SettingsPatch};
 
 /// How long the index waits for more changes to a document before re-reading it: typing
 /// re-indexes a draft a few times a second at most, and never on the edit path.
@@ -54,6 +56,10 @@ pub(crate) struct Inner {
     dirty: mpsc::UnboundedSender<DocId>,
     /// Documents sent to the index loop and not yet indexed.
     unindexed: watch::Sender<usize>,
+    pub(crate) settings: Mutex<Settings>,
+    /// Where this device's user is (the meeting and the presence in it).
+    local_presence: watch::Sender<Option<(DocId, Presence)>>,
+    peers_present: Mutex<presence::Roster>,
 }
 
 impl Inner {
@@ -96,6 +102,7 @@ impl Workspace {
             .await
             .map_err(|_| Error::Closed)??;
         let device = device_id(&profile.device_secret());
+        let settings = Settings::load(&dir)?;
         let store = profile.store().clone();
         let repo = samod::Repo::build_tokio()
             .with_storage(store.samod_storage())
@@ -114,8 +121,12 @@ impl Workspace {
             events,
             dirty,
             unindexed: watch::channel(0).0,
+            settings: Mutex::new(settings),
+            local_presence: watch::channel(None).0,
+            peers_present: Mutex::new(presence::Roster::default()),
         });
         tokio::spawn(index_loop(Arc::downgrade(&inner), dirty_rx));
+        tokio::spawn(presence_loop(Arc::downgrade(&inner), inner.local_presence.subscribe()));
         let ws = Workspace { inner };
         if ws.inner.store.index_needs_rebuild() {
             ws.rebuild_index().await?;
@@ -157,6 +168,34 @@ impl Workspace {
         };
         flushed?;
         Ok(closed?)
+    }
+
+    /// The profile's settings.
+    pub fn settings(&self) -> Settings {
+        self.inner.settings.lock().expect("settings lock").clone()
+    }
+
+    /// Changes some settings and writes them to the profile.
+    pub fn set_settings(&self, patch: SettingsPatch) -> Result<Settings> {
+        let mut s = self.inner.settings.lock().expect("settings lock");
+        let mut new = s.clone();
+        new.apply(patch)?;
+        new.save(&self.inner.dir)?;
+        *s = new.clone();
+        Ok(new)
+    }
+
+    /// Tells the other devices of a meeting where this device's user is. Sent at most every
+    /// 100 ms (the latest state always goes out) and repeated while nothing changes.
+    pub async fn set_presence(&self, meeting: &DocId, presence: Presence) -> Result<()> {
+        self.doc_of(meeting, DocKind::Meeting).await?;
+        self.inner.local_presence.send_replace(Some((meeting.clone(), presence)));
+        Ok(())
+    }
+
+    /// Who else is present in a meeting now.
+    pub fn present(&self, meeting: &DocId) -> Vec<presence::PeerPresence> {
+        self.inner.peers_present.lock().expect("presence lock").in_meeting(meeting)
     }
 
     /// A change context for this device, now.
@@ -310,8 +349,26 @@ fn index_doc(id: &DocId, kind: DocKind, doc: &Automerge) -> model::Result<IndexD
     })
 }
 
-/// Reports changes that arrive from elsewhere (peers) as they are applied.
+/// Reports changes that arrive from elsewhere (peers) as they are applied, and the presence
+/// messages that arrive on the document.
 async fn watch_remote(inner: std::sync::Weak<Inner>, d: Arc<OpenDoc>) {
+    let mut ephemera = d.handle.ephemera();
+    let weak = inner.clone();
+    tokio::spawn(async move {
+        while let Some(bytes) = ephemera.next().await {
+            let Some(inner) = weak.upgrade() else { return };
+            let Some(p) = presence::Message::decode(&bytes) else { continue };
+            if p.device == inner.device {
+                continue;
+            }
+            let meeting = p.meeting.clone();
+            let changed = inner.peers_present.lock().expect("presence lock").record(p, std::time::Instant::now());
+            if changed {
+                let peers = inner.peers_present.lock().expect("presence lock").in_meeting(&meeting);
+                let _ = inner.events.send(Event::Presence { meeting, peers });
+            }
+        }
+    });
     let mut changes = d.handle.changes();
     while changes.next().await.is_some() {
         let Some(inner) = inner.upgrade() else { return };
@@ -372,5 +429,52 @@ async fn index_loop(inner: std::sync::Weak<Inner>, mut rx: mpsc::UnboundedReceiv
         // `index_settled` sees them.
         inner.unindexed.send_modify(|n| *n = n.saturating_sub(requests));
         requests = 0;
+    }
+}
+
+/// Sends this device's presence (throttled, with a heartbeat) and forgets quiet peers.
+async fn presence_loop(inner: std::sync::Weak<Inner>, mut rx: watch::Receiver<Option<(DocId, Presence)>>) {
+    loop {
+        let changed = tokio::time::timeout(presence::HEARTBEAT, rx.changed()).await;
+        if matches!(changed, Ok(Err(_))) {
+            return; // the workspace is gone
+        }
+        let Some(inner) = inner.upgrade() else { return };
+        // Forget quiet peers.
+        let expired: Vec<DocId> = {
+            let mut roster = inner.peers_present.lock().expect("presence lock");
+            let before: HashSet<DocId> = inner.docs.lock().expect("docs lock").values().map(|d| d.meeting.clone()).collect();
+            if roster.expire(std::time::Instant::now()) { before.into_iter().collect() } else { Vec::new() }
+        };
+        for meeting in expired {
+            let peers = inner.present_in(&meeting);
+            let _ = inner.events.send(Event::Presence { meeting, peers });
+        }
+        let current = rx.borrow_and_update().clone();
+        if let Some((meeting, p)) = current {
+            let doc = inner.docs.lock().expect("docs lock").get(&meeting).cloned();
+            if let Some(doc) = doc {
+                let settings = inner.settings.lock().expect("settings lock").clone();
+                let msg = presence::Message {
+                    v: 1,
+                    device: inner.device.to_string(),
+                    device_name: settings.device_name,
+                    party: settings.party,
+                    meeting: meeting.to_string(),
+                    doc: p.doc.map(|d| d.to_string()),
+                    clause: p.clause.map(|c| c.to_string()),
+                    cursor: p.cursor.map(|c| (c.anchor, c.head)),
+                };
+                doc.handle.broadcast(msg.encode());
+            }
+        }
+        drop(inner);
+        tokio::time::sleep(presence::SEND_INTERVAL).await;
+    }
+}
+
+impl Inner {
+    fn present_in(&self, meeting: &DocId) -> Vec<presence::PeerPresence> {
+        self.peers_present.lock().expect("presence lock").in_meeting(meeting)
     }
 }
