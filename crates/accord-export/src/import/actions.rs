@@ -58,7 +58,8 @@ pub(crate) fn suggest(plan: &mut ImportPlan, opts: &ImportOptions<'_>) {
             }
             let (owners, obligation) = owners_of(sentence, &matcher);
             let due = found.as_ref().map(|f| f.due.clone()).unwrap_or_default();
-            if due.is_none() && !(obligation && !owners.is_empty()) {
+            let addressed = obligation && !owners.is_empty();
+            if due.is_none() && !addressed {
                 continue;
             }
             let owners = if owners.is_empty() {
@@ -142,11 +143,10 @@ fn fold_map(s: &str) -> (String, Vec<usize>) {
 /// "Finally, the Network members …", "In this regard, …": an opening phrase without a
 /// party in it is not the subject.
 fn skip_opening_phrase<'a>(s: &'a str, matcher: &Matcher) -> &'a str {
-    if let Some((head, tail)) = s.split_once(',') {
-        if head.split_whitespace().count() <= 4 && matcher.mentions(head).is_empty() && !head.chars().any(|c| c.is_ascii_digit()) {
+    if let Some((head, tail)) = s.split_once(',')
+        && head.split_whitespace().count() <= 4 && matcher.mentions(head).is_empty() && !head.chars().any(|c| c.is_ascii_digit()) {
             return tail.trim_start();
         }
-    }
     s
 }
 
@@ -225,8 +225,10 @@ pub(crate) fn sentences(text: &str) -> Vec<&str> {
                 let starts = after.is_some_and(|n| n.is_uppercase() || n.is_ascii_digit() || "\"“(¿¡".contains(n));
                 let word: String =
                     text[start..i].rsplit(|ch: char| ch.is_whitespace()).next().unwrap_or("").to_lowercase();
-                let abbreviation = c == '.'
-                    && (ABBREVIATIONS.contains(&word.as_str()) || word.chars().count() == 1 || word.ends_with(".u"));
+                // "No.", "Sr.", an initial, or dotted letters such as "U.S." and "e.g.".
+                let dotted = word.contains('.') && word.split('.').all(|p| p.chars().count() <= 2);
+                let abbreviation =
+                    c == '.' && (ABBREVIATIONS.contains(&word.as_str()) || word.chars().count() == 1 || dotted);
                 next_ws && starts && !abbreviation
             }
             _ => false,

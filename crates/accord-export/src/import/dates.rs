@@ -203,12 +203,11 @@ fn at(text: &str, t: &[Tok], i: usize, reference: Option<Date>) -> Option<Hit> {
     let g = |k: usize| t.get(k);
     let _ = text;
     // 2015-02-27
-    if let (Some(y), Some(m), Some(d)) = (g(i).and_then(year), g(i + 2), g(i + 4)) {
-        if is(g(i + 1), &["-"]) && is(g(i + 3), &["-"]) && m.digits <= 2 && d.digits <= 2 {
+    if let (Some(y), Some(m), Some(d)) = (g(i).and_then(year), g(i + 2), g(i + 4))
+        && is(g(i + 1), &["-"]) && is(g(i + 3), &["-"]) && m.digits <= 2 && d.digits <= 2 {
             let date = checked(y, i8::try_from(m.num?).ok()?, i8::try_from(d.num?).ok()?)?;
             return Some((Due::Date(date), i + 5, None));
         }
-    }
     // 27/02/2015, 27.02.2015: day first, unless that is impossible.
     if let (Some(a), Some(b), Some(y)) = (g(i), g(i + 2), g(i + 4).and_then(year)) {
         let sep = g(i + 1).map(|s| s.w.clone());
@@ -240,9 +239,9 @@ fn at(text: &str, t: &[Tok], i: usize, reference: Option<Date>) -> Option<Hit> {
         ("cuarta", 4),
         ("ultima", 0),
     ];
-    if let Some(&(_, nth)) = g(i).and_then(|w| WEEKS.iter().find(|(k, _)| *k == w.w)) {
-        if is(g(i + 1), &["week", "semana"]) && is(g(i + 2), &["of", "de", "del"]) {
-            if let Some(m) = g(i + 3).and_then(month) {
+    if let Some(&(_, nth)) = g(i).and_then(|w| WEEKS.iter().find(|(k, _)| *k == w.w))
+        && is(g(i + 1), &["week", "semana"]) && is(g(i + 2), &["of", "de", "del"])
+            && let Some(m) = g(i + 3).and_then(month) {
                 let (y, end) = year_after(t, i + 4)?;
                 let due = if nth == 0 {
                     let last = last_day(y, m);
@@ -252,8 +251,6 @@ fn at(text: &str, t: &[Tok], i: usize, reference: Option<Date>) -> Option<Hit> {
                 };
                 return Some((due, end, None));
             }
-        }
-    }
     // early / mid / late May 2015; principios / mediados / finales de mayo de 2015
     let part = |k: usize| -> Option<(usize, (i8, i8))> {
         let w = g(k)?.w.as_str();
@@ -303,14 +300,12 @@ fn at(text: &str, t: &[Tok], i: usize, reference: Option<Date>) -> Option<Hit> {
             }
             _ => None,
         };
-        if let Some((m1, m2)) = months {
-            if is(g(i + 2), &["of", "de", "del"]) {
-                if let Some(y) = g(i + 3).and_then(year) {
+        if let Some((m1, m2)) = months
+            && is(g(i + 2), &["of", "de", "del"])
+                && let Some(y) = g(i + 3).and_then(year) {
                     let due = Due::Approximate { from: checked(y, m1, 1)?, to: checked(y, m2, last_day(y, m2))? };
                     return Some((due, i + 4, None));
                 }
-            }
-        }
     }
     // 27 February 2015, 15th of May 2016, 27 de febrero de 2015
     if let Some(d) = g(i).and_then(day) {

@@ -143,25 +143,16 @@ fn styles(xml: &str) -> Result<HashMap<String, StyleInfo>, ImportError> {
     Ok(out)
 }
 
-/// numId → abstractNumId, and which (abstract list, level) are bullets.
-fn numbering(xml: &str) -> Result<(HashMap<u32, u32>, Vec<(u32, u32)>), ImportError> {
+/// numId → abstractNumId. (Numbering formats do not matter: a Word list's levels are
+/// its levels, whatever it prints.)
+fn numbering(xml: &str) -> Result<HashMap<u32, u32>, ImportError> {
     let mut nums = HashMap::new();
-    let mut bullets = Vec::new();
     let mut r = Reader::from_str(xml);
-    let mut abs: Option<u32> = None;
-    let mut lvl: Option<u32> = None;
     let mut num: Option<u32> = None;
     loop {
         let ev = r.read_event().map_err(|e| malformed("word/numbering.xml", e.to_string()))?;
         match &ev {
             Event::Start(e) | Event::Empty(e) => match local(e.name().as_ref()) {
-                "abstractNum" => abs = attr(e, "abstractNumId").and_then(|v| v.parse().ok()),
-                "lvl" => lvl = attr(e, "ilvl").and_then(|v| v.parse().ok()),
-                "numFmt" => {
-                    if let (Some(a), Some(l), Some("bullet")) = (abs, lvl, attr(e, "val").as_deref()) {
-                        bullets.push((a, l));
-                    }
-                }
                 "num" => num = attr(e, "numId").and_then(|v| v.parse().ok()),
                 "abstractNumId" => {
                     if let (Some(n), Some(a)) = (num, attr(e, "val").and_then(|v| v.parse().ok())) {
@@ -170,16 +161,12 @@ fn numbering(xml: &str) -> Result<(HashMap<u32, u32>, Vec<(u32, u32)>), ImportEr
                 }
                 _ => {}
             },
-            Event::End(e) => match local(e.name().as_ref()) {
-                "abstractNum" => abs = None,
-                "num" => num = None,
-                _ => {}
-            },
+            Event::End(e) if local(e.name().as_ref()) == "num" => num = None,
             Event::Eof => break,
             _ => {}
         }
     }
-    Ok((nums, bullets))
+    Ok(nums)
 }
 
 #[derive(Debug, Default)]
@@ -208,13 +195,13 @@ pub(crate) fn lines(bytes: &[u8], notes: &mut Vec<ImportNote>) -> Result<Vec<Lin
         Some(x) => styles(&x)?,
         None => HashMap::new(),
     };
-    let (nums, bullets) = match read_part(&mut zip, "word/numbering.xml")? {
+    let nums = match read_part(&mut zip, "word/numbering.xml")? {
         Some(x) => numbering(&x)?,
-        None => (HashMap::new(), Vec::new()),
+        None => HashMap::new(),
     };
     for (part, what) in [("word/footnotes.xml", "footnotes"), ("word/comments.xml", "comments")] {
-        if let Some(x) = read_part(&mut zip, part)? {
-            if x.matches("<w:t").count() > 2 {
+        if let Some(x) = read_part(&mut zip, part)?
+            && x.matches("<w:t").count() > 2 {
                 notes.push(ImportNote {
                     line: 0,
                     kind: NoteKind::Skipped,
@@ -222,7 +209,6 @@ pub(crate) fn lines(bytes: &[u8], notes: &mut Vec<ImportNote>) -> Result<Vec<Lin
                     text: String::new(),
                 });
             }
-        }
     }
     let style_of = |id: &str| -> (bool, Option<(u32, u32)>) {
         let mut heading = false;
@@ -267,12 +253,11 @@ pub(crate) fn lines(bytes: &[u8], notes: &mut Vec<ImportNote>) -> Result<Vec<Lin
                         }
                         if empty {
                             p_depth -= 1;
-                            if p_depth == 0 {
-                                if let Some(p) = para.take() {
+                            if p_depth == 0
+                                && let Some(p) = para.take() {
                                     count += 1;
-                                    emit(&mut out, p, count, tbl_depth > 0, &style_of, &nums, &bullets);
+                                    emit(&mut out, p, count, tbl_depth > 0, &style_of, &nums);
                                 }
-                            }
                         }
                     }
                     "pPr" if p_depth == 1 && !empty => in_ppr = true,
@@ -303,12 +288,11 @@ pub(crate) fn lines(bytes: &[u8], notes: &mut Vec<ImportNote>) -> Result<Vec<Lin
             Event::End(e) => match local(e.name().as_ref()) {
                 "p" => {
                     p_depth = p_depth.saturating_sub(1);
-                    if p_depth == 0 {
-                        if let Some(p) = para.take() {
+                    if p_depth == 0
+                        && let Some(p) = para.take() {
                             count += 1;
-                            emit(&mut out, p, count, tbl_depth > 0, &style_of, &nums, &bullets);
+                            emit(&mut out, p, count, tbl_depth > 0, &style_of, &nums);
                         }
-                    }
                 }
                 "pPr" => in_ppr = false,
                 "numPr" => in_numpr = false,
@@ -355,14 +339,16 @@ fn push(para: &mut Option<Para>, s: &str) {
     }
 }
 
+/// A paragraph style → (is a heading, its list numbering).
+type StyleOf<'a> = dyn Fn(&str) -> (bool, Option<(u32, u32)>) + 'a;
+
 fn emit(
     out: &mut Vec<Line>,
     p: Para,
     no: usize,
     in_table: bool,
-    style_of: &dyn Fn(&str) -> (bool, Option<(u32, u32)>),
+    style_of: &StyleOf<'_>,
     nums: &HashMap<u32, u32>,
-    bullets: &[(u32, u32)],
 ) {
     let (heading, style_num) = p.style.as_deref().map(style_of).unwrap_or((false, None));
     let num = match (p.num_id, style_num) {
@@ -382,7 +368,6 @@ fn emit(
         LineKind::Heading
     } else if let Some((id, level)) = num {
         let list = nums.get(&id).copied().unwrap_or(id);
-        let _ = bullets.contains(&(list, level));
         LineKind::WordList { list, level }
     } else {
         LineKind::Text

@@ -307,7 +307,7 @@ fn utf8(bytes: &[u8], base: usize, notes: &mut Vec<ImportNote>) -> Result<String
 }
 
 fn utf16(bytes: &[u8], read: fn([u8; 2]) -> u16) -> Result<String, ImportError> {
-    if bytes.len() % 2 != 0 {
+    if !bytes.len().is_multiple_of(2) {
         return Err(ImportError::Binary { offset: bytes.len() + 1 });
     }
     let units: Vec<u16> = bytes.chunks_exact(2).map(|c| read([c[0], c[1]])).collect();

@@ -122,7 +122,7 @@ impl Matcher {
             entries.push(Entry { words: split(g), upper: false, who: Who::Members });
         }
         // Longest names first, so "Dominican Republic" wins over a party called "Dominican".
-        entries.sort_by(|a, b| b.words.len().cmp(&a.words.len()));
+        entries.sort_by_key(|e| std::cmp::Reverse(e.words.len()));
         let members = parties.iter().filter(|p| p.kind == PartyKind::Member).map(|p| p.id.clone()).collect();
         Matcher { entries, members }
     }

@@ -146,6 +146,8 @@ fn parse_label(s: &str) -> Option<RawLabel> {
     let rest = &s[after_core..];
     let (delim, dlen) = if open {
         if rest.starts_with(')') { (Delim::Both, 1) } else { return None }
+    } else if core.contains('.') && rest.starts_with([' ', '\t']) {
+        (Delim::None, 0) // "2.1 Text": a dotted number needs no closing dot
     } else if rest.starts_with('.') {
         (Delim::Dot, 1)
     } else if rest.starts_with(')') {
@@ -310,17 +312,16 @@ impl Builder {
     }
 
     fn text(&mut self, line: &Line) {
-        if let Some(label) = parse_label(&line.text) {
-            if let Some((style, ordinal)) = self.decide(&label, line.indent) {
+        if let Some(label) = parse_label(&line.text)
+            && let Some((style, ordinal)) = self.decide(&label, line.indent) {
                 let after_open_sentence = self.open && !ends_sentence(self.current_text());
                 let fits = self.fits(style, ordinal, line.indent);
-                if !(after_open_sentence && !fits) {
+                if fits || !after_open_sentence {
                     let body = line.text[label.len.min(line.text.len())..].trim_start().to_string();
                     self.item(line, style, ordinal, Some(label.raw.clone()), &body);
                     return;
                 }
             }
-        }
         // Plain text: continues the open paragraph, or starts an unnumbered one.
         if self.open {
             self.append_line(&line.text);
@@ -363,16 +364,14 @@ impl Builder {
         let open_next = |kind| {
             self.levels.iter().rev().find(|lv| lv.style == style(kind)).map(|lv| lv.last + 1)
         };
-        if let (Some(a), Some(next)) = (l.alpha, open_next(alpha_kind)) {
-            if a == next {
+        if let (Some(a), Some(next)) = (l.alpha, open_next(alpha_kind))
+            && a == next {
                 return Some((style(alpha_kind), Some(a)));
             }
-        }
-        if let (Some(r), Some(next)) = (l.roman, open_next(roman_kind)) {
-            if r == next {
+        if let (Some(r), Some(next)) = (l.roman, open_next(roman_kind))
+            && r == next {
                 return Some((style(roman_kind), Some(r)));
             }
-        }
         match (l.alpha, l.roman) {
             (_, Some(1)) => Some((style(roman_kind), Some(1))),
             (Some(a), _) => Some((style(alpha_kind), Some(a))),
@@ -381,9 +380,14 @@ impl Builder {
         }
     }
 
-    /// The open level a label continues: same style, not indented deeper than it.
+    /// The open level a label continues: same style at (about) the same indentation —
+    /// "1." at the margin is not the "1." four levels down — or, failing that, same style
+    /// and not indented deeper (people indent by hand, and not always alike).
     fn sibling_level(&self, style: Style, indent: usize) -> Option<usize> {
-        self.levels.iter().rposition(|lv| lv.style == style && indent <= lv.indent + 1)
+        self.levels
+            .iter()
+            .rposition(|lv| lv.style == style && indent.abs_diff(lv.indent) <= 1)
+            .or_else(|| self.levels.iter().rposition(|lv| lv.style == style && indent <= lv.indent + 1))
     }
 
     /// Whether a label is where one would expect it: the next number of an open level, or
@@ -401,8 +405,8 @@ impl Builder {
         let depth = match self.sibling_level(style, line.indent) {
             Some(i) => {
                 let expected = self.levels[i].last + 1;
-                if let Some(n) = ordinal {
-                    if n != expected {
+                if let Some(n) = ordinal
+                    && n != expected {
                         let raw = label.clone().unwrap_or_default();
                         self.note(
                             line.no,
@@ -411,7 +415,6 @@ impl Builder {
                             body,
                         );
                     }
-                }
                 self.levels.truncate(i + 1);
                 self.levels[i].last = ordinal.unwrap_or(expected);
                 i
@@ -522,8 +525,8 @@ impl Builder {
             preamble.push((no, cleaned, single));
         }
         // A short first line that is not a sentence, followed by more text, is the title.
-        if self.title.is_none() {
-            if let Some((no, first, single)) = preamble.first() {
+        if self.title.is_none()
+            && let Some((no, first, single)) = preamble.first() {
                 let more = preamble.len() > 1 || !self.clauses.is_empty();
                 let short = first.chars().count() <= 160;
                 if *single && more && short && !ends_sentence(first) && !first.ends_with(',') {
@@ -534,7 +537,6 @@ impl Builder {
                     preamble.remove(0);
                 }
             }
-        }
         finish_clauses(&mut self.clauses, md);
         let body: String = preamble.iter().map(|p| p.1.as_str()).chain(self.all_text()).collect::<Vec<_>>().join(" ");
         let lang = detect_lang(&body);
@@ -581,8 +583,8 @@ fn finish_clauses(cs: &mut [ImportedClause], md: bool) {
 /// Accord's working Markdown ends a clause with `*(agreed ad ref)*`.
 fn status_tag(text: &str) -> (String, Option<ClauseStatus>) {
     let t = text.trim_end();
-    if let Some(inner) = t.strip_suffix(")*") {
-        if let Some(open) = inner.rfind(" *(") {
+    if let Some(inner) = t.strip_suffix(")*")
+        && let Some(open) = inner.rfind(" *(") {
             let word = &inner[open + 3..];
             for lang in [Lang::En, Lang::Es] {
                 for st in ClauseStatus::ALL {
@@ -592,7 +594,6 @@ fn status_tag(text: &str) -> (String, Option<ClauseStatus>) {
                 }
             }
         }
-    }
     (text.to_string(), None)
 }
 

@@ -116,7 +116,11 @@ pub(crate) fn escape_inline(s: &str) -> String {
             '\\' | '*' | '_' | '`' | '<' | '~' => true,
             ']' => matches!(next, Some('(' | '[' | ':')),
             '!' => next == Some('['),
-            '&' => next.is_some_and(|n| n.is_ascii_alphanumeric() || n == '#'),
+            // Only what would read as an entity: "&amp;", "&#233;" — not "AT&T".
+            '&' => {
+                let name: String = chars[i + 1..].iter().take_while(|c| c.is_ascii_alphanumeric() || **c == '#').collect();
+                !name.is_empty() && chars.get(i + 1 + name.chars().count()) == Some(&';')
+            }
             _ => false,
         };
         if escape {

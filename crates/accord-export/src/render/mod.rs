@@ -266,14 +266,13 @@ fn segments(text: &str, c: &ClauseView) -> Vec<Seg> {
     let mut in_span: Option<usize> = None; // end (utf16) of the span we are in
     let mut pos = 0usize;
     for ch in text.chars() {
-        if in_span.is_none() {
-            if let Some(&(_, end)) = spans.iter().find(|(s, _)| *s == pos) {
+        if in_span.is_none()
+            && let Some(&(_, end)) = spans.iter().find(|(s, _)| *s == pos) {
                 if !cur.is_empty() {
                     out.push(Seg::Text(std::mem::take(&mut cur)));
                 }
                 in_span = Some(end);
             }
-        }
         cur.push(ch);
         pos += ch.len_utf16();
         if in_span == Some(pos) {
