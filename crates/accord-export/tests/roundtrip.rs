@@ -84,3 +84,37 @@ proptest! {
         round_trip(&nodes, Format::Docx, Lang::En)?;
     }
 }
+
+/// Pieces of lines that look like reports: labels of every kind, dates, owners, markup.
+const PIECES: &[&str] = &[
+    "1.", "2)", "a.", "(b)", "iv.", "- ", "• ", "\u{a0}", "  ", "\t", "# ", "| x |", "Urge", "the TS", "to send", "by 15 May",
+    "2016", "no later than", "February 27th,", "27 de febrero de", "la última semana de abril de", "during the next meeting",
+    "Member Countries", "will", "ñ", "😀", "[", "]", "*", "\\", "~~", ".", ";", ":", "\n", "\n\n", "\r\n",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Whatever the bytes, import returns a plan or an error: it never panics.
+    #[test]
+    fn import_never_panics_on_arbitrary_bytes(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
+        let _ = import(&bytes, &ImportOptions::new(InputKind::Auto, &[]));
+        let _ = import(&bytes, &ImportOptions::new(InputKind::Docx, &[]));
+    }
+
+    /// Report-like text in every kind: never a panic, and every clause has text.
+    #[test]
+    fn import_never_panics_on_report_like_text(pieces in prop::collection::vec(prop::sample::select(PIECES), 0..80), md in any::<bool>()) {
+        let (m, _) = common::demo();
+        let text = pieces.join(" ");
+        let kind = if md { InputKind::Markdown } else { InputKind::Text };
+        if let Ok(plan) = import(text.as_bytes(), &ImportOptions::new(kind, &m.parties)) {
+            for (_, c) in plan.outline() {
+                prop_assert!(c.line >= 1);
+            }
+            for a in &plan.actions {
+                prop_assert!(plan.clause(&a.clause_path).is_some());
+            }
+        }
+    }
+}

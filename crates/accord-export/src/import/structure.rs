@@ -123,7 +123,7 @@ fn parse_label(s: &str) -> Option<RawLabel> {
         if rest.starts_with([' ', '\u{a0}']) && !rest.trim().is_empty() {
             return Some(RawLabel {
                 raw: first.to_string(),
-                len: first.len_utf8() + 1,
+                len: first.len_utf8() + rest.chars().next().map_or(0, char::len_utf8),
                 delim: Delim::None,
                 decimal: None,
                 dotted: None,
@@ -162,7 +162,7 @@ fn parse_label(s: &str) -> Option<RawLabel> {
     }
     let mut l = RawLabel {
         raw: s[..end].to_string(),
-        len: end + 1,
+        len: end + tail.chars().next().map_or(0, char::len_utf8),
         delim,
         decimal: None,
         dotted: None,
@@ -682,6 +682,9 @@ mod tests {
         assert_eq!((l.alpha, l.roman), (Some(9), Some(1)));
         let l = parse_label("bb. x").unwrap();
         assert_eq!(l.alpha, Some(28));
+        // A no-break space after the label (Word's "save as text" writes one) is two bytes.
+        assert_eq!(parse_label("a.\u{a0}x").unwrap().len, 4);
+        assert_eq!(parse_label("•\u{a0}x").unwrap().len, 5);
     }
 
     #[test]
