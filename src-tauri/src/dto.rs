@@ -3,7 +3,10 @@
 //! already serialises as the UI expects (the model's views) cross unchanged.
 
 use accord::model::{ActionStatus, ActionView, DocId, DocPatch, PartyId, jiff::civil::Date};
-use accord::store::{ActionFilter as StoreFilter, ActionRow as StoreActionRow, HitKind, MeetingRow, SearchHit as StoreHit};
+use accord::store::{
+    ActionFilter as StoreFilter, ActionRow as StoreActionRow, HitKind, MeetingRow,
+    SearchHit as StoreHit,
+};
 use accord::{Origin, PeerPresence, Settings, Workspace};
 use serde::{Deserialize, Serialize};
 
@@ -24,7 +27,14 @@ pub struct MeetingSummary {
 
 impl From<MeetingRow> for MeetingSummary {
     fn from(r: MeetingRow) -> Self {
-        MeetingSummary { id: r.id, title: r.title, forum: r.forum, venue: r.venue, start_date: r.start_date, end_date: r.end_date }
+        MeetingSummary {
+            id: r.id,
+            title: r.title,
+            forum: r.forum,
+            venue: r.venue,
+            start_date: r.start_date,
+            end_date: r.end_date,
+        }
     }
 }
 
@@ -40,7 +50,12 @@ pub struct ActionFilter {
 
 impl From<ActionFilter> for StoreFilter {
     fn from(f: ActionFilter) -> Self {
-        StoreFilter { owner: f.owner, status: f.status, overdue_on: f.overdue_on, meeting: f.meeting }
+        StoreFilter {
+            owner: f.owner,
+            status: f.status,
+            overdue_on: f.overdue_on,
+            meeting: f.meeting,
+        }
     }
 }
 
@@ -55,7 +70,11 @@ pub struct ActionRow {
 
 impl From<StoreActionRow> for ActionRow {
     fn from(r: StoreActionRow) -> Self {
-        ActionRow { action: r.action, meeting: r.meeting, meeting_title: r.meeting_title.unwrap_or_default() }
+        ActionRow {
+            action: r.action,
+            meeting: r.meeting,
+            meeting_title: r.meeting_title.unwrap_or_default(),
+        }
     }
 }
 
@@ -153,8 +172,13 @@ impl From<SettingsPatch> for accord::SettingsPatch {
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum DocEvent {
-    Patches { origin: Origin, patches: Vec<DocPatch> },
-    Presence { peers: Vec<Presence> },
+    Patches {
+        origin: Origin,
+        patches: Vec<DocPatch>,
+    },
+    Presence {
+        peers: Vec<Presence>,
+    },
 }
 
 /// Another device's place in a meeting, as the UI draws it.
@@ -173,7 +197,9 @@ impl From<PeerPresence> for Presence {
         let device = p.device.to_string();
         Presence {
             // A device that has not named itself is shown by the start of its id.
-            device_name: p.device_name.unwrap_or_else(|| device.chars().take(8).collect()),
+            device_name: p
+                .device_name
+                .unwrap_or_else(|| device.chars().take(8).collect()),
             device,
             party: p.party,
             doc: p.presence.doc,
@@ -185,6 +211,8 @@ impl From<PeerPresence> for Presence {
 
 impl DocEvent {
     pub fn presence(peers: Vec<PeerPresence>) -> Self {
-        DocEvent::Presence { peers: peers.into_iter().map(Presence::from).collect() }
+        DocEvent::Presence {
+            peers: peers.into_iter().map(Presence::from).collect(),
+        }
     }
 }

@@ -13,12 +13,18 @@ pub struct IpcError {
 
 impl IpcError {
     pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
-        IpcError { code: code.into(), message: message.into() }
+        IpcError {
+            code: code.into(),
+            message: message.into(),
+        }
     }
 
     /// A command whose API is not in this build yet (the UI shows the message).
     pub fn not_available(what: &str) -> Self {
-        IpcError::new("not_available", format!("{what} is not available in this version of Accord yet"))
+        IpcError::new(
+            "not_available",
+            format!("{what} is not available in this version of Accord yet"),
+        )
     }
 }
 

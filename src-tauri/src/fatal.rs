@@ -4,7 +4,6 @@ use crate::StartError;
 
 /// Says why on stderr and in a native message box, then exits with status 1.
 pub fn exit(e: &StartError) -> ! {
-    tracing::error!(code = e.code, "{}", e.message);
     eprintln!("accord-desktop: {}", e.message);
     show_error("Accord cannot start", &e.message);
     std::process::exit(1)

@@ -11,6 +11,7 @@
 //! written here.
 
 use accord::Workspace;
+use tauri::webview::PageLoadEvent;
 use tauri::{Manager, RunEvent, Runtime};
 
 pub mod commands;
@@ -30,7 +31,10 @@ pub struct Accord {
 
 impl Accord {
     pub fn new(ws: Workspace) -> Self {
-        Accord { ws, subs: live::Subscriptions::default() }
+        Accord {
+            ws,
+            subs: live::Subscriptions::default(),
+        }
     }
 }
 
@@ -54,6 +58,14 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
                 app.manage(Accord::new(ws));
             }
             Ok(())
+        })
+        .on_page_load(|webview, payload| {
+            // A reload drops the page's channels: stop forwarding into them.
+            if payload.event() == PageLoadEvent::Started
+                && let Some(state) = webview.try_state::<Accord>()
+            {
+                state.subs.clear();
+            }
         })
         .invoke_handler(tauri::generate_handler![
             commands::settings::profile,

@@ -24,7 +24,12 @@ pub struct Subscriptions {
 impl Subscriptions {
     /// Starts forwarding `doc`'s events into `channel`; the current presence of its meeting
     /// goes out first, so remote cursors show at once.
-    pub async fn subscribe(&self, ws: &Workspace, doc: DocId, channel: Channel<DocEvent>) -> accord::Result<u32> {
+    pub async fn subscribe(
+        &self,
+        ws: &Workspace,
+        doc: DocId,
+        channel: Channel<DocEvent>,
+    ) -> accord::Result<u32> {
         let meeting = meeting_of(ws, &doc).await?;
         let events = ws.subscribe(); // before the snapshot, so nothing falls between
         let present = ws.present(&meeting);
@@ -33,7 +38,10 @@ impl Subscriptions {
         }
         let id = self.next.fetch_add(1, Ordering::Relaxed) + 1;
         let task = tauri::async_runtime::spawn(forward(events, doc, meeting, channel));
-        self.tasks.lock().expect("subscriptions lock").insert(id, task);
+        self.tasks
+            .lock()
+            .expect("subscriptions lock")
+            .insert(id, task);
         Ok(id)
     }
 
@@ -69,13 +77,24 @@ async fn forward(
 ) {
     loop {
         let out = match events.recv().await {
-            Ok(Event::DocChanged { doc: d, origin, patches, .. }) if d == doc => DocEvent::Patches { origin, patches },
+            Ok(Event::DocChanged {
+                doc: d,
+                origin,
+                patches,
+                ..
+            }) if d == doc => DocEvent::Patches { origin, patches },
             Ok(Event::Presence { meeting: m, peers }) if m == meeting => DocEvent::presence(peers),
             Ok(_) => continue,
             Err(RecvError::Lagged(n)) => {
                 // Patches were lost: have the view re-read the document instead.
-                tracing::warn!(skipped = n, "subscriber fell behind; asking the view to re-read");
-                DocEvent::Patches { origin: Origin::Remote, patches: vec![DocPatch::Structure, DocPatch::Details] }
+                tracing::warn!(
+                    skipped = n,
+                    "subscriber fell behind; asking the view to re-read"
+                );
+                DocEvent::Patches {
+                    origin: Origin::Remote,
+                    patches: vec![DocPatch::Structure, DocPatch::Details],
+                }
             }
             Err(RecvError::Closed) => return,
         };
@@ -92,8 +111,14 @@ async fn forward(
 async fn meeting_of(ws: &Workspace, doc: &DocId) -> accord::Result<DocId> {
     match ws.draft(doc).await {
         Ok(d) => Ok(d.meeting),
-        Err(accord::Error::WrongKind { found: DocKind::Minutes, .. }) => Ok(ws.minutes(doc).await?.meeting),
-        Err(accord::Error::WrongKind { found: DocKind::Meeting, .. }) => Ok(doc.clone()),
+        Err(accord::Error::WrongKind {
+            found: DocKind::Minutes,
+            ..
+        }) => Ok(ws.minutes(doc).await?.meeting),
+        Err(accord::Error::WrongKind {
+            found: DocKind::Meeting,
+            ..
+        }) => Ok(doc.clone()),
         Err(e) => Err(e),
     }
 }

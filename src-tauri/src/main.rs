@@ -14,7 +14,10 @@ fn main() {
     let app = run_app(tauri::Builder::default().manage(Accord::new(ws)))
         .build(tauri::generate_context!())
         .unwrap_or_else(|e| {
-            fatal::exit(&accord_desktop::StartError { code: "window", message: format!("Accord could not open its window: {e}") })
+            fatal::exit(&accord_desktop::StartError {
+                code: "window",
+                message: format!("Accord could not open its window: {e}"),
+            })
         });
     app.run(on_run_event);
 }
@@ -28,9 +31,14 @@ fn warn_about_screenshot_hangs() {
     if std::env::var("TAURI_WEBVIEW_AUTOMATION").as_deref() != Ok("true") {
         return;
     }
-    for var in ["WEBKIT_DISABLE_DMABUF_RENDERER", "WEBKIT_DISABLE_COMPOSITING_MODE"] {
+    for var in [
+        "WEBKIT_DISABLE_DMABUF_RENDERER",
+        "WEBKIT_DISABLE_COMPOSITING_MODE",
+    ] {
         if std::env::var_os(var).is_some() {
-            eprintln!("accord-desktop: warning: {var} is set; WebDriver screenshots will hang. Unset it for e2e runs.");
+            eprintln!(
+                "accord-desktop: warning: {var} is set; WebDriver screenshots will hang. Unset it for e2e runs."
+            );
         }
     }
 }
@@ -39,5 +47,8 @@ fn init_tracing() {
     // stderr: under tauri-driver the app's stdout is thrown away and its stderr is kept.
     let filter = tracing_subscriber::EnvFilter::try_from_env("ACCORD_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,accord_desktop=info"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
 }

@@ -9,7 +9,9 @@ use accord::Workspace;
 use accord_desktop::{Accord, dto::DocEvent, run_app};
 use serde_json::{Value, json};
 use tauri::ipc::{CallbackFn, Channel, InvokeBody, InvokeResponseBody};
-use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder, mock_context, noop_assets};
+use tauri::test::{
+    INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder, mock_context, noop_assets,
+};
 use tauri::webview::InvokeRequest;
 use tauri::{App, Manager, WebviewWindow, WebviewWindowBuilder};
 
@@ -26,9 +28,17 @@ impl Harness {
     fn new() -> Harness {
         let dir = tempfile::tempdir().expect("temp dir");
         let ws = tauri::async_runtime::block_on(Workspace::open(dir.path())).expect("open profile");
-        let app = run_app(mock_builder().manage(Accord::new(ws))).build(mock_context(noop_assets())).expect("app");
-        let window = WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("window");
-        Harness { app, window, _dir: dir }
+        let app = run_app(mock_builder().manage(Accord::new(ws)))
+            .build(mock_context(noop_assets()))
+            .expect("app");
+        let window = WebviewWindowBuilder::new(&app, "main", Default::default())
+            .build()
+            .expect("window");
+        Harness {
+            app,
+            window,
+            _dir: dir,
+        }
     }
 
     /// Invokes a command as the webview would; `Err` is the rejection value.
@@ -42,11 +52,13 @@ impl Harness {
             headers: Default::default(),
             invoke_key: INVOKE_KEY.to_string(),
         };
-        get_ipc_response(&self.window, request).map(|body| body.deserialize::<Value>().expect("json result"))
+        get_ipc_response(&self.window, request)
+            .map(|body| body.deserialize::<Value>().expect("json result"))
     }
 
     fn ok(&self, cmd: &str, args: Value) -> Value {
-        self.call(cmd, args.clone()).unwrap_or_else(|e| panic!("{cmd} {args} failed: {e}"))
+        self.call(cmd, args.clone())
+            .unwrap_or_else(|e| panic!("{cmd} {args} failed: {e}"))
     }
 
     fn err(&self, cmd: &str, args: Value) -> Value {
@@ -63,9 +75,11 @@ impl Harness {
     /// Waits until the query index has every change so far (lists and search read it).
     fn settle(&self) {
         let ws = self.state().ws.clone();
-        tauri::async_runtime::block_on(async { tokio::time::timeout(WAIT, ws.index_settled()).await })
-            .expect("index settles in time")
-            .expect("index settles");
+        tauri::async_runtime::block_on(async {
+            tokio::time::timeout(WAIT, ws.index_settled()).await
+        })
+        .expect("index settles in time")
+        .expect("index settles");
     }
 
     fn meeting(&self, title: &str) -> String {
@@ -74,12 +88,18 @@ impl Harness {
     }
 
     fn draft(&self, meeting: &str) -> String {
-        let id = self.ok("create_draft", json!({ "meetingId": meeting, "title": "Declaration of Managua" }));
+        let id = self.ok(
+            "create_draft",
+            json!({ "meetingId": meeting, "title": "Declaration of Managua" }),
+        );
         id.as_str().expect("draft id").to_string()
     }
 
     fn clause(&self, draft: &str, placement: Value, text: &str) -> String {
-        let id = self.ok("insert_clause", json!({ "draftId": draft, "placement": placement, "text": text }));
+        let id = self.ok(
+            "insert_clause",
+            json!({ "draftId": draft, "placement": placement, "text": text }),
+        );
         id.as_str().expect("clause id").to_string()
     }
 }
@@ -109,10 +129,16 @@ fn create_meeting_shows_in_the_list_and_opens_with_its_minutes() {
     let id = h.meeting("Meeting of the Liaison Officer Network");
     let full = h.ok("get_meeting", json!({ "id": id }));
     assert_eq!(full["id"], json!(id));
-    assert_eq!(full["view"]["details"]["title"], "Meeting of the Liaison Officer Network");
+    assert_eq!(
+        full["view"]["details"]["title"],
+        "Meeting of the Liaison Officer Network"
+    );
     assert_eq!(full["view"]["details"]["start_date"], "2014-11-20");
     let minutes = full["minutes"].as_str().expect("a new meeting has minutes");
-    assert_eq!(h.ok("get_minutes", json!({ "docId": minutes })), json!({ "meeting": id, "text": "" }));
+    assert_eq!(
+        h.ok("get_minutes", json!({ "docId": minutes })),
+        json!({ "meeting": id, "text": "" })
+    );
     assert_eq!(full["drafts"], json!([]));
 
     h.settle();
@@ -129,8 +155,16 @@ fn clauses_insert_indent_and_splice_in_utf16_units() {
     let h = Harness::new();
     let m = h.meeting("M");
     let d = h.draft(&m);
-    let first = h.clause(&d, top_end(), "Urge the Member Countries to share information.");
-    let second = h.clause(&d, json!({ "at": "after", "clause": first }), "Request the TS to circulate the report.");
+    let first = h.clause(
+        &d,
+        top_end(),
+        "Urge the Member Countries to share information.",
+    );
+    let second = h.clause(
+        &d,
+        json!({ "at": "after", "clause": first }),
+        "Request the TS to circulate the report.",
+    );
     h.ok("indent_clause", json!({ "draftId": d, "clauseId": second }));
     // "😀" is two UTF-16 code units: the splice after it lands after it.
     h.ok("splice", json!({ "docId": d, "target": { "field": "clause", "id": second }, "splice": { "pos": 0, "del": 0, "insert": "😀" } }));
@@ -138,7 +172,11 @@ fn clauses_insert_indent_and_splice_in_utf16_units() {
 
     let view = h.ok("get_draft", json!({ "draftId": d, "clean": false }));
     let clauses = view["clauses"].as_array().expect("clauses");
-    assert_eq!(clauses.len(), 1, "the second clause became a sub-item: {view}");
+    assert_eq!(
+        clauses.len(),
+        1,
+        "the second clause became a sub-item: {view}"
+    );
     assert_eq!(clauses[0]["number"], json!({ "ordinal": 1, "depth": 0 }));
     let sub = &clauses[0]["children"][0];
     assert_eq!(sub["id"], json!(second));
@@ -147,7 +185,13 @@ fn clauses_insert_indent_and_splice_in_utf16_units() {
 
     // An impossible indent is refused with the API's code and message.
     let e = h.err("indent_clause", json!({ "draftId": d, "clauseId": first }));
-    assert!(e["code"].is_string() && e["message"].as_str().is_some_and(|m| m.contains("previous sibling")), "{e}");
+    assert!(
+        e["code"].is_string()
+            && e["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("previous sibling")),
+        "{e}"
+    );
 }
 
 #[test]
@@ -156,7 +200,10 @@ fn agreed_status_on_bracketed_text_is_refused_with_the_api_error_code() {
     let m = h.meeting("M");
     let d = h.draft(&m);
     let c = h.clause(&d, top_end(), "Urge [all] parties to cooperate.");
-    let e = h.err("set_clause_status", json!({ "draftId": d, "clauseId": c, "status": "agreed" }));
+    let e = h.err(
+        "set_clause_status",
+        json!({ "draftId": d, "clauseId": c, "status": "agreed" }),
+    );
 
     // The code is exactly the API's for the same refusal.
     let state = h.state();
@@ -167,9 +214,15 @@ fn agreed_status_on_bracketed_text_is_refused_with_the_api_error_code() {
     ))
     .expect_err("the API refuses too");
     assert_eq!(e, json!({ "code": api.code(), "message": api.to_string() }));
-    assert!(e["message"].as_str().expect("message").contains("brackets"), "{e}");
+    assert!(
+        e["message"].as_str().expect("message").contains("brackets"),
+        "{e}"
+    );
 
-    h.ok("set_clause_status", json!({ "draftId": d, "clauseId": c, "status": "bracketed" }));
+    h.ok(
+        "set_clause_status",
+        json!({ "draftId": d, "clauseId": c, "status": "bracketed" }),
+    );
     let view = h.ok("get_draft", json!({ "draftId": d }));
     assert_eq!(view["clauses"][0]["status"], "bracketed");
 }
@@ -180,8 +233,16 @@ fn clean_view_leaves_deleted_clauses_out() {
     let d = h.draft(&h.meeting("M"));
     let a = h.clause(&d, top_end(), "First.");
     h.clause(&d, top_end(), "Second.");
-    h.ok("set_clause_status", json!({ "draftId": d, "clauseId": a, "status": "deleted" }));
-    assert_eq!(h.ok("get_draft", json!({ "draftId": d, "clean": false }))["clauses"].as_array().map(Vec::len), Some(2));
+    h.ok(
+        "set_clause_status",
+        json!({ "draftId": d, "clauseId": a, "status": "deleted" }),
+    );
+    assert_eq!(
+        h.ok("get_draft", json!({ "draftId": d, "clean": false }))["clauses"]
+            .as_array()
+            .map(Vec::len),
+        Some(2)
+    );
     let clean = h.ok("get_draft", json!({ "draftId": d, "clean": true }));
     assert_eq!(clean["clauses"].as_array().map(Vec::len), Some(1));
     assert_eq!(clean["clauses"][0]["number"]["ordinal"], 1);
@@ -192,17 +253,36 @@ fn search_finds_a_clause_with_marked_words() {
     let h = Harness::new();
     let m = h.meeting("Meeting of the Liaison Officer Network");
     let d = h.draft(&m);
-    let c = h.clause(&d, top_end(), "Urge the Member Countries to exchange information on migrant smuggling.");
+    let c = h.clause(
+        &d,
+        top_end(),
+        "Urge the Member Countries to exchange information on migrant smuggling.",
+    );
     h.settle();
     let hits = h.ok("search", json!({ "query": "smuggling" }));
-    let hit = hits.as_array().and_then(|h| h.first()).unwrap_or_else(|| panic!("no hit: {hits}"));
+    let hit = hits
+        .as_array()
+        .and_then(|h| h.first())
+        .unwrap_or_else(|| panic!("no hit: {hits}"));
     assert_eq!(hit["kind"], "draft");
     assert_eq!(hit["document"], json!(d));
     assert_eq!(hit["meeting"], json!(m));
-    assert_eq!(hit["meeting_title"], "Meeting of the Liaison Officer Network");
+    assert_eq!(
+        hit["meeting_title"],
+        "Meeting of the Liaison Officer Network"
+    );
     assert_eq!(hit["clause"], json!(c));
-    assert!(hit["snippet"].as_str().expect("snippet").contains("\u{1}smuggling\u{2}"), "{hit}");
-    assert_eq!(h.ok("search", json!({ "query": "nothing-like-this" })), json!([]));
+    assert!(
+        hit["snippet"]
+            .as_str()
+            .expect("snippet")
+            .contains("\u{1}smuggling\u{2}"),
+        "{hit}"
+    );
+    assert_eq!(
+        h.ok("search", json!({ "query": "nothing-like-this" })),
+        json!([])
+    );
 }
 
 #[test]
@@ -211,21 +291,44 @@ fn action_items_are_added_listed_and_updated() {
     let m = h.meeting("M");
     h.ok("put_party", json!({ "meetingId": m, "party": { "id": "mexico", "name": "Mexico", "kind": "member", "short_name": null } }));
     let a = h.ok("add_action", json!({ "meetingId": m, "action": { "text": "Send the contact list", "owners": ["mexico"], "due": "2015-02-27", "source": null } }));
-    h.ok("set_action_status", json!({ "meetingId": m, "actionId": a, "status": "done" }));
-    h.ok("set_action_due", json!({ "meetingId": m, "actionId": a, "due": null }));
+    h.ok(
+        "set_action_status",
+        json!({ "meetingId": m, "actionId": a, "status": "done" }),
+    );
+    h.ok(
+        "set_action_due",
+        json!({ "meetingId": m, "actionId": a, "due": null }),
+    );
     h.settle();
     let rows = h.ok("list_actions", json!({ "filter": { "meeting": m } }));
     assert_eq!(rows.as_array().map(Vec::len), Some(1), "{rows}");
     let row = &rows[0];
-    assert_eq!((&row["id"], &row["text"], &row["status"], &row["due"]), (&a, &json!("Send the contact list"), &json!("done"), &Value::Null));
-    assert_eq!((&row["meeting"], &row["meeting_title"], &row["owners"]), (&json!(m), &json!("M"), &json!(["mexico"])));
-    assert_eq!(h.ok("list_actions", json!({ "filter": { "status": "open" } })), json!([]));
+    assert_eq!(
+        (&row["id"], &row["text"], &row["status"], &row["due"]),
+        (
+            &a,
+            &json!("Send the contact list"),
+            &json!("done"),
+            &Value::Null
+        )
+    );
+    assert_eq!(
+        (&row["meeting"], &row["meeting_title"], &row["owners"]),
+        (&json!(m), &json!("M"), &json!(["mexico"]))
+    );
+    assert_eq!(
+        h.ok("list_actions", json!({ "filter": { "status": "open" } })),
+        json!([])
+    );
 }
 
 #[test]
 fn unknown_documents_and_bad_ids_reject_with_code_and_message() {
     let h = Harness::new();
-    let e = h.err("get_draft", json!({ "draftId": "2oQNbQ5mYKG4eYsvcLqCPjL3i7nq", "clean": false }));
+    let e = h.err(
+        "get_draft",
+        json!({ "draftId": "2oQNbQ5mYKG4eYsvcLqCPjL3i7nq", "clean": false }),
+    );
     assert_eq!(e["code"], "not_found", "{e}");
     assert!(e["message"].is_string());
 }
@@ -236,10 +339,20 @@ fn settings_patch_sets_and_clears_the_language() {
     let p = h.ok("profile", json!({}));
     assert_eq!(p["device_id"].as_str().map(str::len), Some(64), "{p}");
     assert_eq!(p["language"], Value::Null);
-    let p = h.ok("set_settings", json!({ "settings": { "language": "es", "device_name": "Laptop MX" } }));
-    assert_eq!((&p["language"], &p["device_name"]), (&json!("es"), &json!("Laptop MX")));
+    let p = h.ok(
+        "set_settings",
+        json!({ "settings": { "language": "es", "device_name": "Laptop MX" } }),
+    );
+    assert_eq!(
+        (&p["language"], &p["device_name"]),
+        (&json!("es"), &json!("Laptop MX"))
+    );
     let p = h.ok("set_settings", json!({ "settings": { "language": null } }));
-    assert_eq!((&p["language"], &p["device_name"]), (&Value::Null, &json!("Laptop MX")), "null clears, absent keeps");
+    assert_eq!(
+        (&p["language"], &p["device_name"]),
+        (&Value::Null, &json!("Laptop MX")),
+        "null clears, absent keeps"
+    );
     let e = h.err("set_settings", json!({ "settings": { "language": "fr" } }));
     assert_eq!(e["code"], "invalid", "{e}");
 }
@@ -248,12 +361,18 @@ fn settings_patch_sets_and_clears_the_language() {
 fn subscribe_over_ipc_returns_an_id_that_unsubscribes() {
     let h = Harness::new();
     let d = h.draft(&h.meeting("M"));
-    let id = h.ok("subscribe", json!({ "docId": d, "onEvent": "__CHANNEL__:7" }));
+    let id = h.ok(
+        "subscribe",
+        json!({ "docId": d, "onEvent": "__CHANNEL__:7" }),
+    );
     assert!(id.as_u64().is_some(), "{id}");
     assert_eq!(h.state().subs.len(), 1);
     h.ok("unsubscribe", json!({ "id": id }));
     assert!(h.state().subs.is_empty());
-    let e = h.err("subscribe", json!({ "docId": "2oQNbQ5mYKG4eYsvcLqCPjL3i7nq", "onEvent": "__CHANNEL__:8" }));
+    let e = h.err(
+        "subscribe",
+        json!({ "docId": "2oQNbQ5mYKG4eYsvcLqCPjL3i7nq", "onEvent": "__CHANNEL__:8" }),
+    );
     assert_eq!(e["code"], "not_found", "{e}");
 }
 
@@ -268,12 +387,19 @@ fn a_subscription_forwards_its_documents_patches_and_nothing_else() {
     let sink = got.clone();
     let channel: Channel<DocEvent> = Channel::new(move |body| {
         if let InvokeResponseBody::Json(s) = body {
-            sink.lock().expect("sink").push(serde_json::from_str(&s).expect("json event"));
+            sink.lock()
+                .expect("sink")
+                .push(serde_json::from_str(&s).expect("json event"));
         }
         Ok(())
     });
     let state = h.state();
-    let sub = tauri::async_runtime::block_on(state.subs.subscribe(&state.ws, d.parse().expect("id"), channel)).expect("subscribe");
+    let sub = tauri::async_runtime::block_on(state.subs.subscribe(
+        &state.ws,
+        d.parse().expect("id"),
+        channel,
+    ))
+    .expect("subscribe");
 
     h.clause(&other, top_end(), "Elsewhere.");
     h.ok("splice", json!({ "docId": d, "target": { "field": "clause", "id": c }, "splice": { "pos": 5, "del": 0, "insert": "!" } }));
@@ -293,11 +419,18 @@ fn a_subscription_forwards_its_documents_patches_and_nothing_else() {
     state.subs.unsubscribe(sub);
     h.ok("splice", json!({ "docId": d, "target": { "field": "clause", "id": c }, "splice": { "pos": 0, "del": 0, "insert": "A" } }));
     std::thread::sleep(Duration::from_millis(100));
-    assert_eq!(got.lock().expect("got").len(), 1, "nothing after unsubscribe");
+    assert_eq!(
+        got.lock().expect("got").len(),
+        1,
+        "nothing after unsubscribe"
+    );
 }
 
 #[test]
 fn ipc_error_is_exactly_code_and_message() {
     let e = accord_desktop::IpcError::new("not_found", "no document x in this profile");
-    assert_eq!(serde_json::to_value(&e).expect("serialise"), json!({ "code": "not_found", "message": "no document x in this profile" }));
+    assert_eq!(
+        serde_json::to_value(&e).expect("serialise"),
+        json!({ "code": "not_found", "message": "no document x in this profile" })
+    );
 }

@@ -12,7 +12,12 @@ use crate::error::CmdResult;
 #[tracing::instrument(skip(s), err(Debug))]
 pub async fn list_meetings(s: State<'_, Accord>) -> CmdResult<Vec<MeetingSummary>> {
     super::index_current(&s.ws).await;
-    Ok(s.ws.meetings().await?.into_iter().map(MeetingSummary::from).collect())
+    Ok(s.ws
+        .meetings()
+        .await?
+        .into_iter()
+        .map(MeetingSummary::from)
+        .collect())
 }
 
 #[tauri::command]
@@ -35,7 +40,11 @@ pub async fn get_meeting(s: State<'_, Accord>, id: DocId) -> CmdResult<MeetingFu
 
 #[tauri::command]
 #[tracing::instrument(skip(s), err(Debug))]
-pub async fn update_meeting(s: State<'_, Accord>, id: DocId, details: MeetingDetails) -> CmdResult<()> {
+pub async fn update_meeting(
+    s: State<'_, Accord>,
+    id: DocId,
+    details: MeetingDetails,
+) -> CmdResult<()> {
     Ok(s.ws.update_meeting(&id, &details).await?)
 }
 

@@ -13,5 +13,10 @@ const LIMIT: usize = 50;
 #[tracing::instrument(skip(s), err(Debug))]
 pub async fn search(s: State<'_, Accord>, query: String) -> CmdResult<Vec<SearchHit>> {
     super::index_current(&s.ws).await;
-    Ok(s.ws.search(&query, LIMIT).await?.into_iter().map(SearchHit::from).collect())
+    Ok(s.ws
+        .search(&query, LIMIT)
+        .await?
+        .into_iter()
+        .map(SearchHit::from)
+        .collect())
 }

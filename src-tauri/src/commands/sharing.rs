@@ -26,7 +26,10 @@ pub struct SyncState {
 pub async fn sync_state(s: State<'_, Accord>) -> CmdResult<SyncState> {
     // Without a network layer this device is, truthfully, offline with no peers.
     let _ = &s.ws;
-    Ok(SyncState { mode: "offline", peers_online: 0 })
+    Ok(SyncState {
+        mode: "offline",
+        peers_online: 0,
+    })
 }
 
 #[tauri::command]
@@ -37,7 +40,13 @@ pub async fn peers(_s: State<'_, Accord>, meeting_id: DocId) -> CmdResult<Vec<se
 
 #[tauri::command]
 #[tracing::instrument(skip(_s), err(Debug))]
-pub async fn invite(_s: State<'_, Accord>, meeting_id: DocId, party: String, role: String, expires_hours: u32) -> CmdResult<serde_json::Value> {
+pub async fn invite(
+    _s: State<'_, Accord>,
+    meeting_id: DocId,
+    party: String,
+    role: String,
+    expires_hours: u32,
+) -> CmdResult<serde_json::Value> {
     Err(IpcError::not_available("inviting"))
 }
 
@@ -55,12 +64,23 @@ pub async fn revoke(_s: State<'_, Accord>, meeting_id: DocId, device: String) ->
 
 #[tauri::command]
 #[tracing::instrument(skip(_s), err(Debug))]
-pub async fn export_report(_s: State<'_, Accord>, meeting_id: DocId, draft_id: DocId, format: String, mode: String) -> CmdResult<serde_json::Value> {
+pub async fn export_report(
+    _s: State<'_, Accord>,
+    meeting_id: DocId,
+    draft_id: DocId,
+    format: String,
+    mode: String,
+) -> CmdResult<serde_json::Value> {
     Err(IpcError::not_available("export"))
 }
 
 #[tauri::command]
 #[tracing::instrument(skip(_s, bytes), err(Debug))]
-pub async fn import_report(_s: State<'_, Accord>, meeting_id: DocId, bytes: Vec<u8>, file_name: String) -> CmdResult<serde_json::Value> {
+pub async fn import_report(
+    _s: State<'_, Accord>,
+    meeting_id: DocId,
+    bytes: Vec<u8>,
+    file_name: String,
+) -> CmdResult<serde_json::Value> {
     Err(IpcError::not_available("import"))
 }
