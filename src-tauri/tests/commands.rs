@@ -434,3 +434,38 @@ fn ipc_error_is_exactly_code_and_message() {
         json!({ "code": "not_found", "message": "no document x in this profile" })
     );
 }
+
+#[test]
+fn presence_takes_the_ui_shape_and_checks_the_meeting() {
+    let h = Harness::new();
+    let m = h.meeting("M");
+    let d = h.draft(&m);
+    let c = h.clause(&d, top_end(), "Text.");
+    let presence = json!({ "doc": d, "clause": c, "cursor": { "anchor": 2, "head": 4 } });
+    assert_eq!(
+        h.ok(
+            "set_presence",
+            json!({ "meetingId": m, "presence": presence })
+        ),
+        Value::Null
+    );
+    let e = h.err(
+        "set_presence",
+        json!({ "meetingId": d, "presence": { "doc": null, "clause": null, "cursor": null } }),
+    );
+    assert_eq!(e["code"], "wrong_kind", "a draft is not a meeting: {e}");
+}
+
+#[test]
+fn sharing_commands_answer_not_available_until_the_api_has_sync() {
+    // Registered so the UI gets {code, message} rather than "command not found"; this test
+    // goes when the sync API is wired.
+    let h = Harness::new();
+    let m = h.meeting("M");
+    let e = h.err("peers", json!({ "meetingId": m }));
+    assert_eq!(e["code"], "not_available", "{e}");
+    assert_eq!(
+        h.ok("sync_state", json!({})),
+        json!({ "mode": "offline", "peers_online": 0 })
+    );
+}
