@@ -14,6 +14,22 @@
 //! [`accord_model::DraftView`]), never Automerge documents, storage or the UI; turning an
 //! [`ImportPlan`] into clause inserts and action items is the `accord` API's job.
 //!
+//! **Entry points:** [`render`] (one draft of a meeting → bytes, with [`RenderOptions`]:
+//! [`Format`], [`Mode`], [`Lang`], [`Opening`], action table on/off), [`opening_paragraph`],
+//! [`import`] (bytes → [`ImportPlan`]) and [`find_due`].
+//!
+//! Decisions worth knowing:
+//! - The opening is the draft's preamble when it has one (it is negotiated text), else the
+//!   paragraph generated from the metadata ([`Opening::Auto`]); either can be forced.
+//! - Clean mode is [`accord_model::DraftView::clean`]: deleted clauses gone, the rest
+//!   renumbered, no marks; brackets still print as typed (they are part of the text).
+//!   Working mode keeps every clause with its status, strikes deleted ones through and
+//!   highlights the outermost bracketed passages.
+//! - Spanish reports (the meeting's first language, or [`RenderOptions::lang`]) write
+//!   sub-items `a)`, dates "27 de febrero de 2015" and Spanish labels.
+//! - DOCX parts are written by hand and zipped with a fixed timestamp, so the output is
+//!   deterministic; numbering is Word's own (`numbering.xml`), never typed in.
+//!
 //! ```
 //! use accord_export::{render, import, Format, ImportOptions, InputKind, Mode, RenderOptions};
 //! use accord_model::{demo, draft, meeting, ChangeCtx, DeviceId};
@@ -40,7 +56,7 @@ mod opening;
 mod render;
 
 pub use error::{ExportError, ImportError};
-pub use import::dates::{Due, find_due};
+pub use import::dates::{Due, FoundDue, find_due};
 pub use import::{
     ImportNote, ImportOptions, ImportPlan, ImportedClause, InputKind, NoteKind, Owner, SuggestedAction, import,
 };
@@ -52,4 +68,21 @@ pub use render::{Format, Mode, Opening, RenderOptions, render, report_lang};
 /// contents)` of every entry of the archive, in archive order.
 pub fn docx_parts(bytes: &[u8]) -> Result<Vec<(String, String)>, ImportError> {
     import::docx::parts(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_and_file_names_name_formats() {
+        assert_eq!("md".parse::<Format>(), Ok(Format::Markdown));
+        assert_eq!(".DOCX".parse::<Format>(), Ok(Format::Docx));
+        assert!("pdf".parse::<Format>().unwrap_err().contains("expected markdown, html or docx"));
+        assert_eq!("working".parse::<Mode>(), Ok(Mode::Working));
+        assert_eq!(InputKind::from_file_name("Informe final.DOCX"), InputKind::Docx);
+        assert_eq!(InputKind::from_file_name("notes.md"), InputKind::Markdown);
+        assert_eq!(InputKind::from_file_name("report"), InputKind::Auto);
+        assert_eq!(Format::Docx.extension(), "docx");
+    }
 }

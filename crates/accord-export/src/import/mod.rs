@@ -33,6 +33,20 @@ pub enum InputKind {
     Docx,
 }
 
+impl InputKind {
+    /// The kind a file name's extension suggests (`.docx`, `.md`, `.txt`); `Auto` for
+    /// anything else, which then looks at the bytes.
+    pub fn from_file_name(name: &str) -> InputKind {
+        let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+        match ext.as_str() {
+            "docx" => InputKind::Docx,
+            "md" | "markdown" => InputKind::Markdown,
+            "txt" | "text" | "eml" => InputKind::Text,
+            _ => InputKind::Auto,
+        }
+    }
+}
+
 /// What to import with.
 #[derive(Debug, Clone, Copy)]
 pub struct ImportOptions<'a> {

@@ -46,6 +46,31 @@ impl Format {
     }
 }
 
+/// `md`/`markdown`, `html`/`htm`, `docx`: what a `--format` flag or a file extension says.
+impl std::str::FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().trim_start_matches('.').to_ascii_lowercase().as_str() {
+            "md" | "markdown" => Ok(Format::Markdown),
+            "html" | "htm" => Ok(Format::Html),
+            "docx" | "word" => Ok(Format::Docx),
+            other => Err(format!("unknown format {other:?}; expected markdown, html or docx")),
+        }
+    }
+}
+
+/// `clean` or `working`.
+impl std::str::FromStr for Mode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "clean" => Ok(Mode::Clean),
+            "working" => Ok(Mode::Working),
+            other => Err(format!("unknown mode {other:?}; expected clean or working")),
+        }
+    }
+}
+
 /// Which text of the draft to print.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
