@@ -16,7 +16,7 @@ use tokio_util::codec::{Framed, LengthDelimitedCodec};
 
 /// QUIC close code used when a sync connection ends because samod dropped it
 /// (peer sent an oversized or undecodable frame, or the repo stopped).
-pub(crate) const CLOSE_SYNC_ENDED: u32 = 1;
+pub const CLOSE_SYNC_ENDED: u32 = 1;
 
 /// The length-delimited codec with our limit.
 pub(crate) fn codec(max_frame_len: usize) -> LengthDelimitedCodec {

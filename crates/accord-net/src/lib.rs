@@ -60,6 +60,7 @@ mod access;
 mod config;
 mod error;
 mod frames;
+pub use frames::CLOSE_SYNC_ENDED;
 mod join;
 mod net;
 mod peers;

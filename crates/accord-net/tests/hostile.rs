@@ -8,6 +8,15 @@ use accord_net::{NetConfig, SYNC_ALPN};
 use common::*;
 use iroh::{Endpoint, EndpointAddr, RelayMode, SecretKey, endpoint::presets};
 
+fn assert_closed_by_host_with(reason: &iroh::endpoint::ConnectionError, code: u32) {
+    match reason {
+        iroh::endpoint::ConnectionError::ApplicationClosed(close) => {
+            assert_eq!(close.error_code, code.into(), "{reason}");
+        }
+        other => panic!("expected the host to close with code {code}, got {other}"),
+    }
+}
+
 async fn raw_endpoint(seed: u8) -> Endpoint {
     Endpoint::builder(presets::Minimal)
         .secret_key(SecretKey::from_bytes(&key(seed)))
@@ -63,12 +72,14 @@ async fn garbage_and_oversized_frames_disconnect_only_that_peer() {
     garbage.extend_from_slice(b"\xff\x00not cbor!!");
     let reason = send_raw(&garbage_dev, host.addr(), &garbage).await;
     tracing::info!(%reason, "garbage sender closed");
+    assert_closed_by_host_with(&reason, accord_net::CLOSE_SYNC_ENDED);
 
     // 2. A frame header announcing more than the limit (the body never needs to come).
     let big_dev = raw_endpoint(84).await;
     let header = u32::try_from(MAX + 1).unwrap().to_be_bytes();
     let reason = send_raw(&big_dev, host.addr(), &header).await;
     tracing::info!(%reason, "oversized sender closed");
+    assert_closed_by_host_with(&reason, accord_net::CLOSE_SYNC_ENDED);
 
     // 3. Random bytes with a random length prefix (seeded).
     use rand::{Rng, SeedableRng};
@@ -76,6 +87,7 @@ async fn garbage_and_oversized_frames_disconnect_only_that_peer() {
     let noise: Vec<u8> = (0..4096).map(|_| rng.random()).collect();
     let reason = send_raw(&garbage_dev, host.addr(), &noise).await;
     tracing::info!(%reason, "noise sender closed");
+    assert_closed_by_host_with(&reason, accord_net::CLOSE_SYNC_ENDED);
 
     // The well-behaved peer is untouched and keeps syncing both ways.
     put(&doc, "v", "1");
@@ -101,12 +113,7 @@ async fn device_not_on_the_list_is_closed_with_not_allowed() {
     let host = node(91, &[]).await;
     let stranger = raw_endpoint(92).await;
     let reason = send_raw(&stranger, host.addr(), &[0, 0, 0, 1, 0]).await;
-    match reason {
-        iroh::endpoint::ConnectionError::ApplicationClosed(close) => {
-            assert_eq!(close.error_code, accord_net::CLOSE_NOT_ALLOWED.into());
-        }
-        other => panic!("expected an application close, got {other}"),
-    }
+    assert_closed_by_host_with(&reason, accord_net::CLOSE_NOT_ALLOWED);
     tokio::time::sleep(Duration::from_millis(50)).await;
     assert!(host.net.peers().is_empty());
     stranger.close().await;
