@@ -29,10 +29,12 @@ impl ChangeCtx {
     }
 }
 
-/// The result of a change: the closure's value, the new heads and what changed.
+/// The result of a change: the closure's value, the change made (none if nothing changed),
+/// the new heads and what changed.
 #[derive(Debug)]
 pub struct Changed<T> {
     pub value: T,
+    pub hash: Option<ChangeHash>,
     pub heads: Vec<ChangeHash>,
     pub patches: Vec<DocPatch>,
 }
@@ -45,7 +47,6 @@ pub fn change<T>(
 ) -> Result<Changed<T>> {
     // Same author as last time keeps the same actor id: one actor per device and session.
     doc.set_author(Some(ctx.device.author()));
-    let before = doc.get_heads();
     let opts = {
         let o = CommitOptions::default().with_time(ctx.time.as_second());
         match &ctx.message {
@@ -53,10 +54,11 @@ pub fn change<T>(
             None => o,
         }
     };
-    let value = doc.transact_with(|_| opts, f).map_err(|failure| failure.error)?.result;
-    let heads = doc.get_heads();
-    let patches = patches_between(doc, &before, &heads);
-    Ok(Changed { value, heads, patches })
+    // The transaction logs its own patches: this costs what the change touched, where a
+    // diff between heads would walk the whole document.
+    let mut done = doc.transact_and_log_patches_with(|_| opts, f).map_err(|failure| failure.error)?;
+    let patches = translate(doc.make_patches(&mut done.patch_log));
+    Ok(Changed { value: done.result, hash: done.hash, heads: doc.get_heads(), patches })
 }
 
 /// Like [`change`] without computing patches, for callers that only need the heads.
@@ -99,9 +101,15 @@ pub enum DocPatch {
     Action { id: ActionId },
 }
 
-/// The patches that take `doc` from `before` to `after` — for a local change or for what a
-/// peer sent. Costs what changed, not the size of the document.
+/// The patches that take `doc` from `before` to `after` — for changes that arrived from a
+/// peer. (Automerge's diff walks the document, so local changes use the transaction's own
+/// patch log instead; see [`change`].)
 pub fn patches_between(doc: &Automerge, before: &[ChangeHash], after: &[ChangeHash]) -> Vec<DocPatch> {
+    translate(doc.diff(before, after))
+}
+
+/// Turns automerge patches into Accord's.
+pub fn translate(patches: Vec<automerge::Patch>) -> Vec<DocPatch> {
     let mut out: Vec<DocPatch> = Vec::new();
     let mut push = |p: DocPatch| {
         let signal = !matches!(p, DocPatch::Splice { .. });
@@ -109,7 +117,7 @@ pub fn patches_between(doc: &Automerge, before: &[ChangeHash], after: &[ChangeHa
             out.push(p);
         }
     };
-    for patch in doc.diff(before, after) {
+    for patch in patches {
         let mut path: Vec<String> = patch
             .path
             .iter()

@@ -254,6 +254,19 @@ impl Store {
         })
     }
 
+    /// The bytes stored for one document (its snapshots and incremental changes), and the
+    /// number of keys they are in.
+    pub fn document_bytes(&self, doc_id: &str) -> Result<(u64, u64)> {
+        let (from, to) = (format!("{doc_id}/"), format!("{doc_id}0"));
+        self.shared.read(|c| {
+            c.query_row(
+                "SELECT COALESCE(SUM(LENGTH(data)), 0), COUNT(*) FROM samod_kv WHERE key >= ?1 AND key < ?2",
+                [&from, &to],
+                |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64)),
+            )
+        })
+    }
+
     /// Lets every held snapshot acknowledgement complete now and stops holding new ones.
     /// Call it before `repo.stop()`, which waits for outstanding storage writes.
     pub fn release_snapshot_holds(&self) {

@@ -13,6 +13,8 @@
 //! is `accord-store`'s, domain rules are `accord-model`'s. It owns the clock and the random
 //! ids that the model refuses to know.
 
+#[doc(hidden)]
+pub mod bench_support;
 mod error;
 mod events;
 mod ops;

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use accord_model::{
     self as model, ChangeCtx, DeviceId, DocId, DocKind, DocPatch,
-    automerge::{Automerge, ChangeHash, transaction::Transaction},
+    automerge::{Automerge, ChangeHash, ReadDoc, transaction::Transaction},
 };
 use accord_model::jiff::Timestamp;
 use accord_store::{IndexDoc, Profile, Store, StoreOptions};
@@ -22,9 +22,11 @@ use crate::events::{Event, Origin};
 use crate::presence::{self, Presence};
 use crate::settings::{Settings, SettingsPatch};
 
-/// How long the index waits for more changes to a document before re-reading it: typing
-/// re-indexes a draft a few times a second at most, and never on the edit path.
-const INDEX_DEBOUNCE: Duration = Duration::from_millis(150);
+/// The index re-reads a changed document once its changes pause this long…
+const INDEX_DEBOUNCE: Duration = Duration::from_millis(300);
+/// …or at the latest this long after the first unindexed change, so continuous typing
+/// re-indexes a document every few seconds at most, and never on the edit path.
+const INDEX_MAX_DELAY: Duration = Duration::from_secs(3);
 
 /// Options for [`Workspace::open_with`].
 #[derive(Debug, Clone, Default)]
@@ -198,6 +200,22 @@ impl Workspace {
         self.inner.peers_present.lock().expect("presence lock").in_meeting(meeting)
     }
 
+    /// The size of `automerge::save()` of a document, for comparing with what is stored.
+    pub async fn saved_size(&self, id: &DocId) -> Result<usize> {
+        Ok(self.saved_bytes(id).await?.len())
+    }
+
+    /// `automerge::save()` of a document.
+    pub async fn saved_bytes(&self, id: &DocId) -> Result<Vec<u8>> {
+        let d = self.doc(id).await?;
+        Ok(d.handle.with_document(|doc| doc.save()))
+    }
+
+    /// The bytes the store holds for a document, and in how many pieces.
+    pub fn stored_size(&self, id: &DocId) -> Result<(u64, u64)> {
+        Ok(self.inner.store.document_bytes(id.as_str())?)
+    }
+
     /// A change context for this device, now.
     pub(crate) fn ctx(&self) -> ChangeCtx {
         ChangeCtx::new(self.inner.device, Timestamp::now())
@@ -264,12 +282,11 @@ impl Workspace {
             // Changes that arrived since the last report go out first, as remote ones.
             let remote = if *seen != before { model::patches_between(doc, &seen, &before) } else { Vec::new() };
             let changed = model::change(doc, &ctx, f)?;
-            if changed.heads != before {
+            if let Some(hash) = changed.hash {
                 // Written by us, inside the document lock, so no compaction can overtake it.
-                for ch in doc.get_changes(&before) {
-                    let key = StorageKey::incremental_path(&d.samod_id, ch.hash());
-                    drop(store.put_durable(&key, ch.raw_bytes().to_vec()));
-                }
+                let ch = doc.get_change_by_hash(&hash).expect("the change just made");
+                let key = StorageKey::incremental_path(&d.samod_id, hash);
+                drop(store.put_durable(&key, ch.raw_bytes().to_vec()));
             }
             *seen = changed.heads.clone();
             Ok((changed.value, remote, changed.patches))
@@ -401,16 +418,17 @@ async fn index_loop(inner: std::sync::Weak<Inner>, mut rx: mpsc::UnboundedReceiv
                 None => return,
             }
         }
-        // Gather whatever else changes during the pause.
-        let deadline = tokio::time::sleep(INDEX_DEBOUNCE);
-        tokio::pin!(deadline);
+        // Gather whatever else changes until the changes pause (or the wait gets too long).
+        let latest = tokio::time::Instant::now() + INDEX_MAX_DELAY;
         loop {
-            tokio::select! {
-                _ = &mut deadline => break,
-                more = rx.recv() => match more {
-                    Some(id) => { pending.insert(id); requests += 1; }
-                    None => return,
-                },
+            let until = (tokio::time::Instant::now() + INDEX_DEBOUNCE).min(latest);
+            match tokio::time::timeout_at(until, rx.recv()).await {
+                Err(_) => break,
+                Ok(Some(id)) => {
+                    pending.insert(id);
+                    requests += 1;
+                }
+                Ok(None) => return,
             }
         }
         let Some(inner) = inner.upgrade() else { return };

@@ -1,0 +1,154 @@
+//! The metrics. Each returns rows: Accord's figure, the baseline's, from the same run.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use accord::Workspace;
+use accord_model::{MeetingDetails, Splice, TextField};
+use anyhow::{Context, bail};
+use automerge::{Automerge, ObjType, ROOT, ReadDoc, transaction::Transactable};
+
+use crate::data::Trace;
+use crate::report::Row;
+
+fn stats(mut d: Vec<Duration>) -> (f64, f64) {
+    d.sort();
+    let mean = d.iter().map(Duration::as_secs_f64).sum::<f64>() / d.len().max(1) as f64;
+    let p99 = d.get(d.len() * 99 / 100).copied().unwrap_or_default().as_secs_f64();
+    (mean * 1e6, p99 * 1e6)
+}
+
+/// The edit path (a keystroke through the Workspace, persisted) vs raw automerge with a
+/// commit per keystroke; then the size on disk and a cold open of the result.
+pub async fn edit_path(trace: &Trace) -> anyhow::Result<Vec<Row>> {
+    let n = trace.edits.len();
+    // Baseline: raw automerge, one transaction per keystroke.
+    let mut raw = Automerge::new();
+    let text = raw.transact::<_, _, automerge::AutomergeError>(|tx| {
+        let t = tx.put_object(ROOT, "text", ObjType::Text)?;
+        tx.splice_text(&t, 0, 0, &trace.start)?;
+        Ok(t)
+    });
+    let text = text.map_err(|e| anyhow::anyhow!("{e:?}"))?.result;
+    let mut raw_times = Vec::with_capacity(n);
+    let t0 = Instant::now();
+    for e in &trace.edits {
+        let s = Instant::now();
+        raw.transact::<_, _, automerge::AutomergeError>(|tx| tx.splice_text(&text, e.pos, e.del as isize, &e.ins))
+            .map_err(|f| anyhow::anyhow!("raw edit failed: {:?}", f.error))?;
+        raw_times.push(s.elapsed());
+    }
+    let raw_total = t0.elapsed().as_secs_f64();
+
+    // Accord: the same keystrokes through Workspace::splice on a meeting's minutes.
+    let dir = tempfile::tempdir()?;
+    let ws = Workspace::open(dir.path()).await?;
+    let meeting = ws.create_meeting(&MeetingDetails::titled("Benchmark"), &[]).await?;
+    let minutes = ws.minutes_of(&meeting).await?;
+    ws.splice(&minutes, &TextField::Minutes, &Splice::insert(0, trace.start.clone())).await?;
+    ws.flush().await?;
+    let mut times = Vec::with_capacity(n);
+    let t0 = Instant::now();
+    for e in &trace.edits {
+        let s = Instant::now();
+        ws.splice(&minutes, &TextField::Minutes, &Splice::new(e.pos, e.del, e.ins.clone())).await?;
+        times.push(s.elapsed());
+    }
+    ws.flush().await?;
+    let total = t0.elapsed().as_secs_f64();
+    let final_text = ws.minutes(&minutes).await?.text;
+    if !trace.end.is_empty() && final_text != trace.end {
+        bail!("the replayed text differs from the trace's end text");
+    }
+    if final_text != raw.text(&text)? {
+        bail!("Accord and raw automerge disagree on the replayed text");
+    }
+    let (mean, p99) = stats(times);
+    let (raw_mean, raw_p99) = stats(raw_times);
+    let mut rows = vec![
+        Row::new("edit_path", total, raw_total, "s", format!("{n} keystrokes via Workspace::splice + SQLite vs raw automerge commit per keystroke")),
+        Row::new("edit_path_mean", mean, raw_mean, "us", "per keystroke"),
+        Row::new("edit_path_p99", p99, raw_p99, "us", "per keystroke"),
+    ];
+
+    // Size on disk after compaction: reopen (samod compacts what it loads), then measure the
+    // document's stored bytes against automerge's own save() of the same document.
+    ws.close().await?;
+    let ws = Workspace::open(dir.path()).await?;
+    ws.minutes(&minutes).await?;
+    let saved_len = ws.saved_size(&minutes).await? as f64;
+    let mut stored = (0, 0);
+    for _ in 0..100 {
+        ws.flush().await?;
+        stored = ws.stored_size(&minutes)?;
+        if stored.1 <= 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    rows.push(Row::new("disk_size", stored.0 as f64, saved_len, "bytes", format!("stored document ({} keys) vs automerge save()", stored.1)));
+    ws.close().await?;
+
+    // Cold open of that document: open the profile and read the text, vs Automerge::load.
+    let bytes = {
+        let ws = Workspace::open(dir.path()).await?;
+        let b = ws.saved_bytes(&minutes).await?;
+        ws.close().await?;
+        b
+    };
+    let mut accord_open = Vec::new();
+    let mut raw_open = Vec::new();
+    for _ in 0..3 {
+        let t = Instant::now();
+        let ws = Workspace::open(dir.path()).await?;
+        let len = ws.minutes(&minutes).await?.text.len();
+        accord_open.push(t.elapsed());
+        ws.close().await?;
+        let t = Instant::now();
+        let d = Automerge::load(&bytes)?;
+        let (_, obj) = d.get(ROOT, "text")?.context("text")?;
+        let raw_len = d.text(&obj)?.len();
+        raw_open.push(t.elapsed());
+        assert_eq!(len, raw_len);
+    }
+    accord_open.sort();
+    raw_open.sort();
+    rows.push(Row::new(
+        "open_trace",
+        accord_open[1].as_secs_f64(),
+        raw_open[1].as_secs_f64(),
+        "s",
+        "cold open of the replayed document (profile + samod + read) vs Automerge::load + read",
+    ));
+    Ok(rows)
+}
+
+/// Cold open of a ready-made Automerge document stored in a profile vs `Automerge::load`.
+pub async fn open_doc(path: &Path, _quick: bool) -> anyhow::Result<Vec<Row>> {
+    let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("doc").to_string();
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let dir = tempfile::tempdir()?;
+    let id = accord::bench_support::import_raw(dir.path(), &bytes).await?;
+    let mut accord_t = Vec::new();
+    let mut raw_t = Vec::new();
+    for _ in 0..3 {
+        let t = Instant::now();
+        let (heads, ws) = accord::bench_support::open_raw(dir.path(), &id).await?;
+        accord_t.push(t.elapsed());
+        ws.close().await?;
+        let t = Instant::now();
+        let d = Automerge::load(&bytes)?;
+        let raw_heads = d.get_heads().len();
+        raw_t.push(t.elapsed());
+        assert_eq!(heads, raw_heads);
+    }
+    accord_t.sort();
+    raw_t.sort();
+    Ok(vec![Row::new(
+        format!("open_{name}"),
+        accord_t[1].as_secs_f64(),
+        raw_t[1].as_secs_f64(),
+        "s",
+        format!("cold open from the profile vs Automerge::load ({} KB)", bytes.len() / 1024),
+    )])
+}
