@@ -19,6 +19,12 @@ pub enum Error {
     Invalid { what: &'static str, value: String, reason: String },
     #[error("the workspace is closed")]
     Closed,
+    #[error("the network is off: start Accord with sharing on (the desktop app, `accord serve`, `accord sync`)")]
+    Offline,
+    #[error("network: {0}")]
+    Network(String),
+    #[error("the host refused to admit this device: {0}")]
+    JoinRefused(String),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -31,9 +37,17 @@ impl Error {
             Error::WrongKind { .. } => "wrong_kind",
             Error::Invalid { .. } => "invalid",
             Error::Closed => "closed",
+            Error::Offline => "offline",
+            Error::Network(_) => "network",
+            Error::JoinRefused(_) => "join_refused",
             Error::Model(e) => match e {
                 ModelError::NoSuchClause(_) | ModelError::NoSuchAction(_) | ModelError::NoSuchParty(_) => "not_found",
                 ModelError::NewerSchema { .. } => "newer_schema",
+                ModelError::BracketsRemain { .. } => "brackets_remain",
+                ModelError::CannotIndent(_) => "cannot_indent",
+                ModelError::CannotOutdent(_) => "cannot_outdent",
+                ModelError::MoveIntoItself { .. } => "move_into_itself",
+                ModelError::SpliceOutOfRange { .. } | ModelError::SpliceSplitsCharacter { .. } => "bad_splice",
                 ModelError::SchemaMissing | ModelError::UnknownSchema { .. } | ModelError::Malformed { .. } => {
                     "malformed_document"
                 }

@@ -18,8 +18,10 @@ pub mod bench_support;
 mod error;
 mod events;
 mod ops;
+mod pins;
 pub mod presence;
 mod settings;
+mod sync;
 mod workspace;
 
 pub use accord_model as model;
@@ -29,4 +31,5 @@ pub use events::{Event, Origin};
 pub use ops::{DraftSummary, MeetingFull};
 pub use presence::{Cursor, PeerPresence, Presence};
 pub use settings::{Settings, SettingsPatch};
+pub use sync::{DEFAULT_INVITE_VALIDITY, Invitation, NetMode, PeerInfo, Revoked, SyncState};
 pub use workspace::{OpenOptions, Workspace};

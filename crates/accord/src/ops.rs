@@ -21,6 +21,19 @@ fn fresh_id() -> String {
     (0..8).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect()
 }
 
+/// The device's own party, as a party of a meeting it founds.
+fn own_party(name: &str) -> model::Result<Party> {
+    let lower = name.to_lowercase();
+    let kind = if lower.contains("secretar") {
+        model::PartyKind::Secretariat
+    } else if lower.contains("civil") {
+        model::PartyKind::CivilSociety
+    } else {
+        model::PartyKind::Member
+    };
+    Party::new(name, kind)
+}
+
 /// A meeting with its documents, for a face to show.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct MeetingFull {
@@ -40,15 +53,23 @@ pub struct DraftSummary {
 impl Workspace {
     // ---- meetings -----------------------------------------------------------------------
 
-    /// Creates a meeting with its (empty) minutes.
+    /// Creates a meeting with its (empty) minutes. This device founds it: it signs its own
+    /// admin entry on the roster and pins itself as the founder. The device's party (from the
+    /// settings) is added to the meeting's parties.
     pub async fn create_meeting(&self, details: &MeetingDetails, parties: &[Party]) -> Result<DocId> {
         let ctx = self.ctx();
+        let (party, _) = self.identity();
         let mut m = Automerge::new();
         model::change_quiet(&mut m, &ctx, |tx| {
             model::meeting::create(tx, details)?;
-            parties.iter().try_for_each(|p| model::meeting::put_party(tx, p))
+            parties.iter().try_for_each(|p| model::meeting::put_party(tx, p))?;
+            if self.settings().party.is_some() && !parties.iter().any(|p| p.name == party) {
+                model::meeting::put_party(tx, &own_party(&party)?)?;
+            }
+            Ok(())
         })?;
         let meeting = self.create_doc(m).await?;
+        self.found(&meeting).await?;
         let mut mn = Automerge::new();
         model::change_quiet(&mut mn, &ctx, |tx| model::minutes::create(tx, &meeting, ""))?;
         let minutes = self.create_doc(mn).await?;
@@ -66,6 +87,7 @@ impl Workspace {
         let mut m = Automerge::new();
         model::change_quiet(&mut m, &ctx, |tx| model::demo::fill_meeting(tx))?;
         let meeting = self.create_doc(m).await?;
+        self.found(&meeting).await?;
         let mut mn = Automerge::new();
         model::change_quiet(&mut mn, &ctx, |tx| model::demo::fill_minutes(tx, &meeting))?;
         let minutes = self.create_doc(mn).await?;
@@ -75,6 +97,17 @@ impl Workspace {
         let now = ctx.time;
         self.edit(&meeting, DocKind::Meeting, |tx| model::demo::link(tx, &minutes, &draft, now)).await?;
         Ok(meeting)
+    }
+
+    /// Signs this device's founding admin entry and pins the meeting.
+    async fn found(&self, meeting: &DocId) -> Result<()> {
+        let (party, name) = self.identity();
+        let key = self.key().clone();
+        let now = self.ctx().time;
+        self.pin(meeting, crate::pins::Pin { founder: key.device(), hosts: Vec::new() })?;
+        self.edit(meeting, DocKind::Meeting, |tx| model::roster::found(tx, meeting, &key, &party, &name, now)).await?;
+        self.refresh_meeting(meeting);
+        Ok(())
     }
 
     /// The meetings of this profile, newest first (from the index).

@@ -19,7 +19,9 @@ use tokio::sync::{broadcast, mpsc, watch};
 
 use crate::error::{Error, Result};
 use crate::events::{Event, Origin};
+use crate::pins::Pins;
 use crate::presence::{self, Presence};
+use crate::sync::{AccessState, NetMode};
 use crate::settings::{Settings, SettingsPatch};
 
 /// The index re-reads a changed document once its changes pause this long…
@@ -33,6 +35,15 @@ const INDEX_MAX_DELAY: Duration = Duration::from_secs(3);
 pub struct OpenOptions {
     /// Passed to the store (e.g. a zero snapshot interval in tests).
     pub store: StoreOptions,
+    /// Whether and how to take part in the network.
+    pub net: NetMode,
+}
+
+impl OpenOptions {
+    pub fn with_net(mut self, net: NetMode) -> Self {
+        self.net = net;
+        self
+    }
 }
 
 /// One open profile. Cheap to clone; clones share everything.
@@ -53,7 +64,7 @@ pub(crate) struct Inner {
     pub(crate) store: Store,
     pub(crate) repo: samod::Repo,
     pub(crate) device: DeviceId,
-    docs: Mutex<HashMap<DocId, Arc<OpenDoc>>>,
+    pub(crate) docs: Mutex<HashMap<DocId, Arc<OpenDoc>>>,
     events: broadcast::Sender<Event>,
     dirty: mpsc::UnboundedSender<DocId>,
     /// Documents sent to the index loop and not yet indexed.
@@ -62,6 +73,11 @@ pub(crate) struct Inner {
     /// Where this device's user is (the meeting and the presence in it).
     local_presence: watch::Sender<Option<(DocId, Presence)>>,
     peers_present: Mutex<presence::Roster>,
+    pub(crate) key: model::DeviceKey,
+    pub(crate) pins: Mutex<Pins>,
+    pub(crate) access: Arc<AccessState>,
+    pub(crate) policy: accord_net::AccessPolicy,
+    pub(crate) net: Mutex<Option<Arc<accord_net::Net>>>,
 }
 
 impl Inner {
@@ -103,12 +119,19 @@ impl Workspace {
         let profile = tokio::task::spawn_blocking(move || Profile::open_with(&d, options.store))
             .await
             .map_err(|_| Error::Closed)??;
-        let device = device_id(&profile.device_secret());
+        let secret = profile.device_secret();
+        let key = model::DeviceKey::from_secret(&secret);
+        let device = key.device();
         let settings = Settings::load(&dir)?;
+        let pins = Pins::load(&dir)?;
         let store = profile.store().clone();
+        // The share policy answers "none" until the access rules are installed, and then
+        // follows the rosters: nothing is shared by accident.
+        let policy = accord_net::AccessPolicy::new();
         let repo = samod::Repo::build_tokio()
             .with_storage(store.samod_storage())
             .with_peer_id(PeerId::from(device.to_string()))
+            .with_share_policy(policy.clone())
             .load()
             .await;
         let (events, _) = broadcast::channel(4096);
@@ -126,6 +149,11 @@ impl Workspace {
             settings: Mutex::new(settings),
             local_presence: watch::channel(None).0,
             peers_present: Mutex::new(presence::Roster::default()),
+            key,
+            pins: Mutex::new(pins),
+            access: AccessState::new(),
+            policy,
+            net: Mutex::new(None),
         });
         tokio::spawn(index_loop(Arc::downgrade(&inner), dirty_rx));
         tokio::spawn(presence_loop(Arc::downgrade(&inner), inner.local_presence.subscribe()));
@@ -133,6 +161,7 @@ impl Workspace {
         if ws.inner.store.index_needs_rebuild() {
             ws.rebuild_index().await?;
         }
+        ws.start_sync(options.net, secret).await?;
         Ok(ws)
     }
 
@@ -158,8 +187,14 @@ impl Workspace {
         Ok(self.inner.store.flush().await?)
     }
 
-    /// Flushes, stops the repository and releases the profile.
+    /// Flushes, stops the network and the repository, and releases the profile.
     pub async fn close(self) -> Result<()> {
+        let net = self.inner.net.lock().expect("net lock").take();
+        if let Some(net) = net
+            && let Err(e) = net.shutdown().await
+        {
+            tracing::warn!(error = %e, "network did not shut down cleanly");
+        }
         let flushed = self.flush().await;
         self.inner.store.release_snapshot_holds();
         self.inner.repo.stop().await;
@@ -247,6 +282,9 @@ impl Workspace {
         docs.insert(id, open.clone());
         drop(docs);
         tokio::spawn(watch_remote(Arc::downgrade(&self.inner), open.clone()));
+        if open.kind == DocKind::Meeting {
+            self.refresh_meeting(&open.id);
+        }
         Ok(open)
     }
 
@@ -300,6 +338,9 @@ impl Workspace {
         if patches.is_empty() {
             return;
         }
+        if d.kind == DocKind::Meeting {
+            self.refresh_meeting(&d.id);
+        }
         let _ = self.inner.events.send(Event::DocChanged {
             doc: d.id.clone(),
             kind: d.kind,
@@ -350,12 +391,6 @@ impl Workspace {
         rx.wait_for(|n| *n == 0).await.map_err(|_| Error::Closed)?;
         self.flush().await
     }
-}
-
-/// The device id is the public half of the profile's ed25519 device key (the same key iroh
-/// uses as the endpoint id).
-fn device_id(secret: &[u8; 32]) -> DeviceId {
-    DeviceId::from_bytes(ed25519_dalek::SigningKey::from_bytes(secret).verifying_key().to_bytes())
 }
 
 fn index_doc(id: &DocId, kind: DocKind, doc: &Automerge) -> model::Result<IndexDoc> {

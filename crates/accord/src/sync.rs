@@ -1,0 +1,649 @@
+//! Sharing a meeting with other devices: the network (`accord-net`), the access rules drawn
+//! from each meeting's signed roster, invitations and joining, revocation, and sync status.
+//!
+//! Access is decided from caches that are refreshed whenever a meeting document changes
+//! (locally or from a peer), so the share policy samod consults never touches a document.
+
+use std::collections::{BTreeSet, HashMap};
+use std::net::SocketAddr;
+use std::str::FromStr;
+use std::sync::{Arc, Mutex, Weak};
+use std::time::Duration;
+
+use accord_model::{
+    self as model, DeviceId, DeviceKey, DocId, DocKind, JoinRefusal, Role, RosterView,
+    jiff::{SignedDuration, Timestamp},
+};
+use accord_net::{Access, EndpointAddr, EndpointId, JoinHandler, Net, NetConfig, RelayUrl, Ticket, TransportAddr};
+use futures::{StreamExt, stream::BoxStream};
+use rand::RngCore;
+use samod::{DocumentId, ShareConfig};
+use serde::{Deserialize, Serialize};
+use tokio::sync::watch;
+
+use crate::error::{Error, Result};
+use crate::pins::Pin;
+use crate::workspace::{Inner, Workspace};
+
+/// How a workspace takes part in the network.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum NetMode {
+    /// No network (one-shot commands, tests of local behaviour).
+    #[default]
+    Off,
+    /// Loopback only, no lookups (tests).
+    Loopback,
+    /// LAN only: mDNS, no relays, no DNS — nothing beyond the local network.
+    Lan,
+    /// mDNS, relays (n0's or the configured one) and DNS lookup.
+    Online,
+}
+
+/// How long a joiner waits for the meeting's documents after being admitted.
+const JOIN_FETCH_TIMEOUT: Duration = Duration::from_secs(60);
+/// Invitations are valid this long unless asked otherwise.
+pub const DEFAULT_INVITE_VALIDITY: Duration = Duration::from_secs(7 * 24 * 3600);
+
+/// What the access rules know, shared with the share policy samod consults.
+#[derive(Debug)]
+pub(crate) struct AccessState {
+    /// Each meeting's roster under its pinned founder.
+    rosters: Mutex<HashMap<DocId, RosterView>>,
+    /// Which meeting each known document belongs to (a meeting to itself).
+    doc_meeting: Mutex<HashMap<DocId, DocId>>,
+    /// Meetings being joined, and the host we may fetch them from before we know the roster.
+    pending: Mutex<HashMap<DocId, DeviceId>>,
+    /// Bumped whenever any of the above changes; share decisions are re-evaluated.
+    generation: watch::Sender<u64>,
+}
+
+impl AccessState {
+    pub(crate) fn new() -> Arc<Self> {
+        Arc::new(AccessState {
+            rosters: Mutex::new(HashMap::new()),
+            doc_meeting: Mutex::new(HashMap::new()),
+            pending: Mutex::new(HashMap::new()),
+            generation: watch::channel(0).0,
+        })
+    }
+
+    fn bump(&self) {
+        self.generation.send_modify(|g| *g += 1);
+    }
+
+    fn decide(&self, doc: &DocId, peer: &DeviceId) -> ShareConfig {
+        let meeting = self.doc_meeting.lock().expect("access lock").get(doc).cloned();
+        let Some(meeting) = meeting else {
+            // A document we do not know yet: only the host of a meeting we are joining
+            // may send it (it is the meeting document we asked for).
+            let pending = self.pending.lock().expect("access lock");
+            return if pending.get(doc) == Some(peer) { ShareConfig::read_write() } else { ShareConfig::none() };
+        };
+        let role = self.rosters.lock().expect("access lock").get(&meeting).and_then(|r| r.role_of(peer));
+        match role {
+            Some(Role::Admin | Role::Member) => ShareConfig::read_write(),
+            Some(Role::Observer) => ShareConfig::read_only(),
+            None => {
+                let pending = self.pending.lock().expect("access lock");
+                if pending.get(&meeting) == Some(peer) { ShareConfig::read_write() } else { ShareConfig::none() }
+            }
+        }
+    }
+
+    fn known(&self, peer: &DeviceId) -> bool {
+        self.rosters.lock().expect("access lock").values().any(|r| r.role_of(peer).is_some())
+            || self.pending.lock().expect("access lock").values().any(|h| h == peer)
+    }
+}
+
+/// The access rules as `accord-net` asks for them.
+#[derive(Debug, Clone)]
+pub(crate) struct RosterAccess(pub(crate) Arc<AccessState>);
+
+fn device_of(id: &EndpointId) -> DeviceId {
+    DeviceId::from_bytes(*id.as_bytes())
+}
+
+impl Access for RosterAccess {
+    fn may_connect(&self, peer: EndpointId) -> bool {
+        self.0.known(&device_of(&peer))
+    }
+
+    fn share(&self, doc: DocumentId, peer: EndpointId) -> BoxStream<'static, ShareConfig> {
+        let Ok(doc) = DocId::new(doc.to_string()) else { return futures::stream::once(async { ShareConfig::none() }).boxed() };
+        let peer = device_of(&peer);
+        let state = self.0.clone();
+        let rx = state.generation.subscribe();
+        futures::stream::unfold((state, rx, None::<ShareConfig>, doc, peer), |(state, mut rx, last, doc, peer)| async move {
+            loop {
+                rx.borrow_and_update();
+                let d = state.decide(&doc, &peer);
+                if last != Some(d) {
+                    return Some((d, (state, rx, Some(d), doc, peer)));
+                }
+                rx.changed().await.ok()?;
+            }
+        })
+        .boxed()
+    }
+}
+
+/// The request a joining device sends to the host.
+#[derive(Debug, Serialize, Deserialize)]
+struct JoinRequest {
+    meeting: String,
+    secret: String,
+    name: String,
+}
+
+/// The host's answer.
+#[derive(Debug, Serialize, Deserialize)]
+struct JoinAnswer {
+    party: String,
+    role: Role,
+}
+
+/// Answers join requests with the workspace's rosters.
+struct Host(Weak<Inner>);
+
+impl JoinHandler for Host {
+    async fn handle(&self, from: EndpointId, request: Vec<u8>) -> std::result::Result<Vec<u8>, String> {
+        let Some(inner) = self.0.upgrade() else { return Err("the host is shutting down".into()) };
+        let ws = Workspace { inner };
+        let req: JoinRequest = serde_json::from_slice(&request).map_err(|_| "the join request is malformed".to_string())?;
+        let meeting = DocId::new(req.meeting).map_err(|_| "the join request names no valid meeting".to_string())?;
+        let secret = parse_secret(&req.secret).ok_or_else(|| "the join request has no valid secret".to_string())?;
+        let name: String = req.name.chars().take(80).collect();
+        match ws.admit(&meeting, &secret, &device_of(&from), &name).await {
+            Ok(Ok(entry)) => Ok(serde_json::to_vec(&JoinAnswer { party: entry.party, role: entry.role }).expect("answer encodes")),
+            Ok(Err(refusal)) => Err(refusal.to_string()),
+            Err(e) => {
+                tracing::warn!(error = %e, "join request failed on the host");
+                Err(format!("the host could not admit you: {e}"))
+            }
+        }
+    }
+}
+
+fn parse_secret(hex: &str) -> Option<[u8; 32]> {
+    if hex.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, b) in out.iter_mut().enumerate() {
+        *b = u8::from_str_radix(hex.get(i * 2..i * 2 + 2)?, 16).ok()?;
+    }
+    Some(out)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// An invitation made by [`Workspace::invite`].
+#[derive(Debug, Clone, Serialize)]
+pub struct Invitation {
+    pub ticket: String,
+    pub qr_svg: String,
+    pub party: String,
+    pub role: Role,
+    pub expires: Timestamp,
+}
+
+/// A device of a meeting's roster as a face shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PeerInfo {
+    pub device: DeviceId,
+    pub device_name: String,
+    pub party: String,
+    pub role: Role,
+    /// Connected now.
+    pub online: bool,
+    /// It has all our changes to the meeting's documents and we have all of its.
+    pub up_to_date: bool,
+    pub revoked: bool,
+    pub valid: bool,
+    pub is_self: bool,
+}
+
+/// Whether the network is on and how it reaches others.
+#[derive(Debug, Clone, Serialize)]
+pub struct SyncState {
+    /// `offline` (no network), `lan` or `online`.
+    pub mode: &'static str,
+    pub peers_online: usize,
+    /// This device's address, for others to dial (when the network is on).
+    pub addr: Option<String>,
+}
+
+/// What a revocation means, said plainly.
+#[derive(Debug, Clone, Serialize)]
+pub struct Revoked {
+    pub device: DeviceId,
+    pub message: String,
+}
+
+fn addr_strings(addr: &EndpointAddr) -> Vec<String> {
+    addr.addrs
+        .iter()
+        .map(|a| match a {
+            TransportAddr::Ip(sa) => sa.to_string(),
+            TransportAddr::Relay(url) => format!("relay:{url}"),
+            other => format!("{other:?}"),
+        })
+        .filter(|s| !s.starts_with("Custom"))
+        .collect()
+}
+
+fn endpoint_addr(device: &DeviceId, hints: &[String]) -> Option<EndpointAddr> {
+    let id = EndpointId::from_bytes(device.as_bytes()).ok()?;
+    let mut addr = EndpointAddr::new(id);
+    for h in hints {
+        if let Some(url) = h.strip_prefix("relay:") {
+            if let Ok(u) = RelayUrl::from_str(url) {
+                addr = addr.with_relay_url(u);
+            }
+        } else if let Ok(sa) = h.parse::<SocketAddr>() {
+            addr = addr.with_ip_addr(sa);
+        }
+    }
+    Some(addr)
+}
+
+pub(crate) fn net_config(mode: NetMode, secret: [u8; 32], settings: &crate::Settings) -> Option<NetConfig> {
+    let cfg = match mode {
+        NetMode::Off => return None,
+        NetMode::Loopback => NetConfig::loopback(secret),
+        NetMode::Lan => NetConfig::lan_only(secret),
+        NetMode::Online if settings.offline => NetConfig::lan_only(secret),
+        NetMode::Online => {
+            let mut c = NetConfig::online(secret);
+            if let Some(url) = settings.relay_url.as_deref().and_then(|u| RelayUrl::from_str(u).ok()) {
+                c = c.with_relay(url);
+            }
+            c
+        }
+    };
+    Some(cfg)
+}
+
+impl Workspace {
+    pub(crate) fn net(&self) -> Result<Arc<Net>> {
+        self.inner.net.lock().expect("net lock").clone().ok_or(Error::Offline)
+    }
+
+    /// Starts the network (after the repository), installs the join handler, and brings the
+    /// access rules up to date for every meeting this device belongs to.
+    pub(crate) async fn start_sync(&self, mode: NetMode, secret: [u8; 32]) -> Result<()> {
+        // Meetings first: the access rules must know the rosters before anyone connects.
+        let pinned: Vec<DocId> = self.inner.pins.lock().expect("pins lock").meetings.keys().cloned().collect();
+        for m in &pinned {
+            if let Err(e) = self.doc(m).await {
+                tracing::warn!(meeting = %m, error = %e, "a pinned meeting is not in this profile");
+            }
+        }
+        let settings = self.settings();
+        let Some(cfg) = net_config(mode, secret, &settings) else { return Ok(()) };
+        let access = Arc::new(RosterAccess(self.inner.access.clone()));
+        let net = Net::spawn(cfg, self.inner.repo.clone(), self.inner.policy.clone(), access)
+            .await
+            .map_err(|e| Error::Network(e.to_string()))?;
+        net.set_join_handler(Host(Arc::downgrade(&self.inner)));
+        *self.inner.net.lock().expect("net lock") = Some(Arc::new(net));
+        for m in &pinned {
+            self.refresh_meeting(m);
+            self.publish_addrs(m).await;
+        }
+        self.update_wanted();
+        Ok(())
+    }
+
+    /// Writes this device's current addresses into its roster entry (a dialling hint).
+    async fn publish_addrs(&self, meeting: &DocId) {
+        let Ok(net) = self.net() else { return };
+        let addrs = addr_strings(&net.addr());
+        let me = self.device();
+        let active = self.inner.access.rosters.lock().expect("access lock").get(meeting).and_then(|r| r.role_of(&me)).is_some();
+        if active && let Err(e) = self.edit(meeting, DocKind::Meeting, |tx| model::roster::set_addrs(tx, &me, &addrs)).await {
+            tracing::debug!(meeting = %meeting, error = %e, "addresses not published");
+        }
+    }
+
+    /// Re-reads a meeting's roster and documents into the access rules; called whenever the
+    /// meeting document changes.
+    pub(crate) fn refresh_meeting(&self, meeting: &DocId) {
+        let founder = self.inner.pins.lock().expect("pins lock").meetings.get(meeting).map(|p| p.founder);
+        let Some(founder) = founder else { return };
+        let d = self.inner.docs.lock().expect("docs lock").get(meeting).cloned();
+        let Some(d) = d else { return };
+        let read = d.handle.with_document(|doc| -> model::Result<_> {
+            let roster = model::roster::read(doc, meeting, &founder)?;
+            let docs = model::meeting::read(doc)?.documents;
+            Ok((roster, docs))
+        });
+        let (roster, docs) = match read {
+            Ok(x) => x,
+            Err(e) => {
+                tracing::warn!(meeting = %meeting, error = %e, "roster not readable");
+                return;
+            }
+        };
+        let before: BTreeSet<DeviceId> = self
+            .inner
+            .access
+            .rosters
+            .lock()
+            .expect("access lock")
+            .get(meeting)
+            .map(|r| r.active().map(|e| e.device).collect())
+            .unwrap_or_default();
+        let after: BTreeSet<DeviceId> = roster.active().map(|e| e.device).collect();
+        {
+            let mut dm = self.inner.access.doc_meeting.lock().expect("access lock");
+            dm.insert(meeting.clone(), meeting.clone());
+            for r in docs {
+                dm.insert(r.id, meeting.clone());
+            }
+        }
+        if roster.role_of(&self.device()).is_some() {
+            self.inner.access.pending.lock().expect("access lock").remove(meeting);
+        }
+        self.inner.access.rosters.lock().expect("access lock").insert(meeting.clone(), roster);
+        self.inner.access.bump();
+        if before != after {
+            self.update_wanted();
+            // Whoever left every roster loses its connections now.
+            if let Ok(net) = self.net() {
+                for gone in before.difference(&after) {
+                    if !self.inner.access.known(gone)
+                        && let Ok(id) = EndpointId::from_bytes(gone.as_bytes())
+                    {
+                        net.disconnect(id);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Tells the network whom to keep connected to: every active roster device of every
+    /// meeting, and hosts of meetings being joined.
+    fn update_wanted(&self) {
+        let Ok(net) = self.net() else { return };
+        let me = self.device();
+        let mut hints: HashMap<DeviceId, Vec<String>> = HashMap::new();
+        for r in self.inner.access.rosters.lock().expect("access lock").values() {
+            for e in r.active().filter(|e| e.device != me) {
+                hints.entry(e.device).or_default().extend(e.addrs.iter().cloned());
+            }
+        }
+        let pins = self.inner.pins.lock().expect("pins lock").clone();
+        let pending = self.inner.access.pending.lock().expect("access lock").clone();
+        for (meeting, host) in &pending {
+            let h = hints.entry(*host).or_default();
+            if let Some(p) = pins.meetings.get(meeting) {
+                h.extend(p.hosts.iter().cloned());
+            }
+        }
+        for p in pins.meetings.values() {
+            // Host hints belong to the host's device, which we only know by its addresses'
+            // owner: the founder in most cases.
+            if let Some(h) = hints.get_mut(&p.founder) {
+                h.extend(p.hosts.iter().cloned());
+            }
+        }
+        let addrs: Vec<EndpointAddr> = hints.iter().filter_map(|(d, h)| endpoint_addr(d, h)).collect();
+        if let Err(e) = net.set_wanted_peers(addrs) {
+            tracing::warn!(error = %e, "wanted peers not updated");
+        }
+    }
+
+    /// Pins a meeting this device founded or joined.
+    pub(crate) fn pin(&self, meeting: &DocId, pin: Pin) -> Result<()> {
+        let mut pins = self.inner.pins.lock().expect("pins lock");
+        pins.meetings.insert(meeting.clone(), pin);
+        pins.save(self.dir())
+    }
+
+    /// The party and name this device uses in rosters.
+    pub(crate) fn identity(&self) -> (String, String) {
+        let s = self.settings();
+        let name = s.device_name.unwrap_or_else(|| format!("device {}", self.device().short()));
+        (s.party.unwrap_or_else(|| "Unassigned".into()), name)
+    }
+
+    /// The device key, for signing roster entries.
+    pub(crate) fn key(&self) -> &DeviceKey {
+        &self.inner.key
+    }
+
+    fn founder_of(&self, meeting: &DocId) -> Result<DeviceId> {
+        self.inner
+            .pins
+            .lock()
+            .expect("pins lock")
+            .meetings
+            .get(meeting)
+            .map(|p| p.founder)
+            .ok_or_else(|| Error::invalid("meeting", meeting.to_string(), "this device has not joined it"))
+    }
+
+    /// The roster of a meeting, under the founding key this device pinned.
+    pub async fn roster(&self, meeting: &DocId) -> Result<RosterView> {
+        let founder = self.founder_of(meeting)?;
+        self.read(meeting, DocKind::Meeting, |doc| model::roster::read(doc, meeting, &founder)).await
+    }
+
+    /// Makes an invitation for one device of `party` with `role`, valid for `valid_for`.
+    pub async fn invite(&self, meeting: &DocId, party: &str, role: Role, valid_for: Duration) -> Result<Invitation> {
+        let net = self.net()?;
+        let founder = self.founder_of(meeting)?;
+        let mut secret = [0u8; 32];
+        rand::rng().fill_bytes(&mut secret);
+        let expires = Timestamp::now() + SignedDuration::try_from(valid_for).map_err(|e| Error::invalid("expiry", format!("{valid_for:?}"), e.to_string()))?;
+        let key = self.key().clone();
+        self.edit(meeting, DocKind::Meeting, |tx| model::roster::invite(tx, meeting, &founder, &key, &secret, party, role, expires)).await?;
+        self.flush().await?;
+        let ticket = Ticket {
+            meeting: meeting.to_string(),
+            founding_key: *founder.as_bytes(),
+            secret,
+            party: party.to_string(),
+            role: role.as_str().to_string(),
+            expires: expires.as_second().max(0) as u64,
+            host: net.addr(),
+        };
+        let qr_svg = ticket.to_qr_svg().map_err(|e| Error::Network(e.to_string()))?;
+        Ok(Invitation { ticket: ticket.to_string(), qr_svg, party: party.to_string(), role, expires })
+    }
+
+    /// The host's side of a join.
+    async fn admit(&self, meeting: &DocId, secret: &[u8; 32], device: &DeviceId, name: &str) -> Result<std::result::Result<model::RosterEntry, JoinRefusal>> {
+        let founder = self.founder_of(meeting)?;
+        let key = self.key().clone();
+        let now = Timestamp::now();
+        let out = self.edit(meeting, DocKind::Meeting, |tx| model::roster::admit(tx, meeting, &founder, &key, secret, device, name, now)).await?;
+        self.flush().await?;
+        Ok(out)
+    }
+
+    /// Joins a meeting with a ticket: asks the host to admit this device, then fetches the
+    /// meeting's documents. A reused, expired, forged or malformed ticket is refused with a
+    /// clear error and changes nothing.
+    pub async fn join(&self, ticket: &str) -> Result<DocId> {
+        let net = self.net()?;
+        let t: Ticket = ticket.trim().parse().map_err(|e: accord_net::TicketError| Error::invalid("ticket", short(ticket), e.to_string()))?;
+        let meeting = DocId::new(t.meeting.clone()).map_err(|e| Error::invalid("ticket", short(ticket), e.to_string()))?;
+        if Timestamp::from_second(t.expires as i64).is_ok_and(|e| e <= Timestamp::now()) {
+            return Err(Error::invalid("ticket", short(ticket), "this invitation has expired; ask for a new one"));
+        }
+        let founder = DeviceId::from_bytes(t.founding_key);
+        if self.inner.pins.lock().expect("pins lock").meetings.contains_key(&meeting) && self.doc(&meeting).await.is_ok() {
+            return Ok(meeting); // already a member
+        }
+        let host = device_of(&t.host.id);
+        let (_, name) = self.identity();
+        let request = JoinRequest { meeting: meeting.to_string(), secret: hex(&t.secret), name };
+        // Let the host in before asking, so its answer and the documents can flow.
+        self.inner.access.pending.lock().expect("access lock").insert(meeting.clone(), host);
+        let hosts = addr_strings(&t.host);
+        let undo = |ws: &Workspace| {
+            ws.inner.access.pending.lock().expect("access lock").remove(&meeting);
+            ws.inner.access.bump();
+            ws.update_wanted();
+        };
+        self.inner.access.bump();
+        let answer = net.request_join(t.host.clone(), serde_json::to_vec(&request).expect("request encodes")).await;
+        let answer = match answer {
+            Ok(a) => a,
+            Err(accord_net::NetError::JoinRefused { message, .. }) => {
+                undo(self);
+                return Err(Error::JoinRefused(message));
+            }
+            Err(e) => {
+                undo(self);
+                return Err(Error::Network(e.to_string()));
+            }
+        };
+        let _answer: JoinAnswer = serde_json::from_slice(&answer).map_err(|_| {
+            undo(self);
+            Error::Network("the host's answer is malformed".into())
+        })?;
+        self.pin(&meeting, Pin { founder, hosts: hosts.clone() })?;
+        // Fetch the meeting document from the host, then check it is the meeting the ticket
+        // pinned.
+        let mut hint = hosts;
+        hint.sort();
+        let host_addr = endpoint_addr(&host, &hint);
+        if let Some(a) = host_addr {
+            let mut wanted = net.wanted_peers();
+            wanted.push(a);
+            let _ = net.set_wanted_peers(wanted);
+        }
+        let d = tokio::time::timeout(JOIN_FETCH_TIMEOUT, async {
+            loop {
+                match self.doc(&meeting).await {
+                    Ok(d) => return Ok(d),
+                    Err(Error::NotFound(_)) => tokio::time::sleep(Duration::from_millis(200)).await,
+                    Err(e) => return Err(e),
+                }
+            }
+        })
+        .await
+        .map_err(|_| Error::Network("admitted, but the host did not send the meeting in time; try `accord sync`".into()))??;
+        let stated = d.handle.with_document(|doc| model::roster::stated_founder(doc))?;
+        if stated != Some(founder) {
+            let mut pins = self.inner.pins.lock().expect("pins lock");
+            pins.meetings.remove(&meeting);
+            let _ = pins.save(self.dir());
+            return Err(Error::invalid("ticket", short(ticket), "the host sent a meeting whose founder is not the one in the ticket"));
+        }
+        self.refresh_meeting(&meeting);
+        self.publish_addrs(&meeting).await;
+        // And its other documents.
+        let view = self.meeting(&meeting).await?;
+        for r in view.documents {
+            let _ = tokio::time::timeout(JOIN_FETCH_TIMEOUT, async {
+                loop {
+                    match self.doc(&r.id).await {
+                        Err(Error::NotFound(_)) => tokio::time::sleep(Duration::from_millis(200)).await,
+                        _ => return,
+                    }
+                }
+            })
+            .await;
+        }
+        Ok(meeting)
+    }
+
+    /// Revokes a device: every device stops syncing with it as soon as it sees the change.
+    pub async fn revoke(&self, meeting: &DocId, device: &DeviceId) -> Result<Revoked> {
+        let founder = self.founder_of(meeting)?;
+        let key = self.key().clone();
+        let now = Timestamp::now();
+        self.edit(meeting, DocKind::Meeting, |tx| model::roster::revoke(tx, meeting, &founder, &key, device, now)).await?;
+        self.flush().await?;
+        Ok(Revoked {
+            device: *device,
+            message: format!(
+                "device {} is revoked: it receives no new changes from now on, but what it already received stays on it",
+                device.short()
+            ),
+        })
+    }
+
+    /// The roster devices of a meeting, with whether each is online and up to date.
+    pub async fn peers(&self, meeting: &DocId) -> Result<Vec<PeerInfo>> {
+        let roster = self.roster(meeting).await?;
+        let online: BTreeSet<DeviceId> = match self.net() {
+            Ok(net) => net.peers().iter().map(|p| device_of(&p.id)).collect(),
+            Err(_) => BTreeSet::new(),
+        };
+        let me = self.device();
+        let docs: Vec<_> = self.inner.docs.lock().expect("docs lock").values().filter(|d| d.meeting == *meeting).cloned().collect();
+        let (conns, _) = self.inner.repo.connected_peers();
+        let mut out = Vec::new();
+        for e in &roster.entries {
+            let peer_id = e.device.to_string();
+            let up_to_date = e.device == me
+                || (online.contains(&e.device)
+                    && docs.iter().all(|d| {
+                        let heads = d.handle.with_document(|doc| doc.get_heads());
+                        conns.iter().any(|c| {
+                            matches!(&c.state, samod::ConnectionState::Connected { their_peer_id } if their_peer_id.to_string() == peer_id)
+                                && c.docs.get(&d.samod_id).is_some_and(|s| s.shared_heads.as_ref() == Some(&heads))
+                        })
+                    }));
+            out.push(PeerInfo {
+                device: e.device,
+                device_name: e.name.clone(),
+                party: e.party.clone(),
+                role: e.role,
+                online: e.device == me || online.contains(&e.device),
+                up_to_date,
+                revoked: e.revoked,
+                valid: e.valid,
+                is_self: e.device == me,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Whether the network is on, and how many devices are connected.
+    pub fn sync_state(&self) -> SyncState {
+        match self.net() {
+            Ok(net) => SyncState {
+                mode: if net.config().contacts_internet() { "online" } else { "lan" },
+                peers_online: net.peers().len(),
+                addr: Some(addr_strings(&net.addr()).join(" ")),
+            },
+            Err(_) => SyncState { mode: "offline", peers_online: 0, addr: None },
+        }
+    }
+
+    /// Waits until every connected roster device has all our changes to every document of
+    /// our meetings (and we have theirs), or the timeout passes. Returns the devices that
+    /// were still behind.
+    pub async fn sync_all(&self, timeout: Duration) -> Result<Vec<DeviceId>> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        let meetings: Vec<DocId> = self.inner.pins.lock().expect("pins lock").meetings.keys().cloned().collect();
+        loop {
+            let mut behind = Vec::new();
+            for m in &meetings {
+                for p in self.peers(m).await.unwrap_or_default() {
+                    if p.online && !p.up_to_date && !p.is_self && !behind.contains(&p.device) {
+                        behind.push(p.device);
+                    }
+                }
+            }
+            if behind.is_empty() || tokio::time::Instant::now() >= deadline {
+                return Ok(behind);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+fn short(ticket: &str) -> String {
+    let t = ticket.trim();
+    if t.len() > 24 { format!("{}…", &t[..24.min(t.len())]) } else { t.to_string() }
+}

@@ -1,0 +1,176 @@
+//! Devices of three delegations sync a meeting over real iroh endpoints on loopback, under
+//! the roster's rules.
+
+use std::path::Path;
+use std::time::Duration;
+
+use accord::model::{ClauseId, DocId, MeetingDetails, Placement, Role, Splice, TextField};
+use accord::{NetMode, OpenOptions, SettingsPatch, Workspace};
+
+const WAIT: Duration = Duration::from_secs(30);
+
+async fn device(dir: &Path, party: &str) -> Workspace {
+    let ws = tokio::time::timeout(WAIT, Workspace::open_with(dir, OpenOptions::default().with_net(NetMode::Loopback)))
+        .await
+        .expect("open in time")
+        .expect("open");
+    ws.set_settings(SettingsPatch { party: Some(party.into()), device_name: Some(format!("{party} laptop")), ..Default::default() })
+        .unwrap();
+    ws
+}
+
+/// Polls until `f` holds (with a timeout around the whole wait).
+async fn eventually<F, Fut>(what: &str, mut f: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while !f().await {
+        assert!(tokio::time::Instant::now() < deadline, "timed out waiting until {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn clause_text(ws: &Workspace, draft: &DocId, c: &ClauseId) -> Option<String> {
+    ws.draft(draft).await.ok()?.find(c).map(|c| c.text.clone())
+}
+
+/// The TS founds a meeting with a draft and one clause; returns (meeting, draft, clause).
+async fn founded(ts: &Workspace) -> (DocId, DocId, ClauseId) {
+    let m = ts.create_meeting(&MeetingDetails::titled("Liaison Network"), &[]).await.unwrap();
+    let d = ts.create_draft(&m, "Declaration", "").await.unwrap();
+    let c = ts.insert_clause(&d, &Placement::top_end(), "Urge the parties.").await.unwrap();
+    (m, d, c)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn three_delegations_join_by_ticket_edit_concurrently_and_converge() {
+    let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+    let ts = device(dirs[0].path(), "Technical Secretariat").await;
+    let mx = device(dirs[1].path(), "Mexico").await;
+    let cr = device(dirs[2].path(), "Costa Rica").await;
+    let (m, d, c) = founded(&ts).await;
+
+    for (ws, party) in [(&mx, "Mexico"), (&cr, "Costa Rica")] {
+        let inv = ts.invite(&m, party, Role::Member, Duration::from_secs(3600)).await.unwrap();
+        assert!(inv.qr_svg.contains("<svg"));
+        let joined = tokio::time::timeout(WAIT, ws.join(&inv.ticket)).await.expect("join in time").unwrap();
+        assert_eq!(joined, m);
+    }
+    for ws in [&mx, &cr] {
+        eventually("the draft arrives", || async { clause_text(ws, &d, &c).await.as_deref() == Some("Urge the parties.") }).await;
+    }
+    // All three edit the same clause at once.
+    let edits = [(&ts, 0, "TS "), (&mx, 4, " MX"), (&cr, 17, " CR")];
+    for (ws, pos, text) in edits {
+        ws.splice(&d, &TextField::Clause(c.clone()), &Splice::insert(pos, text)).await.unwrap();
+    }
+    let target = clause_text(&ts, &d, &c).await;
+    eventually("all three converge", || async {
+        let a = clause_text(&ts, &d, &c).await;
+        let b = clause_text(&mx, &d, &c).await;
+        let cc = clause_text(&cr, &d, &c).await;
+        a == b && b == cc && a.as_deref().is_some_and(|t| t.contains("TS ") && t.contains(" MX") && t.contains(" CR"))
+    })
+    .await;
+    drop(target);
+
+    // Mexico goes offline; everyone keeps editing; Mexico comes back.
+    mx.close().await.unwrap();
+    ts.insert_clause(&d, &Placement::top_end(), "TS while MX away").await.unwrap();
+    cr.insert_clause(&d, &Placement::top_end(), "CR while MX away").await.unwrap();
+    let mx = device(dirs[1].path(), "Mexico").await;
+    mx.insert_clause(&d, &Placement::top_end(), "MX while offline").await.unwrap();
+    eventually("all converge after the reconnection", || async {
+        let (Ok(a), Ok(b), Ok(c)) = (ts.draft(&d).await, mx.draft(&d).await, cr.draft(&d).await) else { return false };
+        a == b && b == c && a.clauses.len() == 4
+    })
+    .await;
+    let peers = ts.peers(&m).await.unwrap();
+    assert_eq!(peers.len(), 3);
+    assert!(peers.iter().all(|p| p.valid && !p.revoked));
+    for ws in [ts, mx, cr] {
+        ws.close().await.unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn observers_changes_are_not_accepted_and_revoked_devices_get_nothing_new() {
+    let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+    let ts = device(dirs[0].path(), "Technical Secretariat").await;
+    let obs = device(dirs[1].path(), "IOM").await;
+    let mx = device(dirs[2].path(), "Mexico").await;
+    let (m, d, c) = founded(&ts).await;
+    let inv = ts.invite(&m, "IOM", Role::Observer, Duration::from_secs(3600)).await.unwrap();
+    obs.join(&inv.ticket).await.unwrap();
+    let inv = ts.invite(&m, "Mexico", Role::Member, Duration::from_secs(3600)).await.unwrap();
+    mx.join(&inv.ticket).await.unwrap();
+    eventually("the observer has the draft", || async { clause_text(&obs, &d, &c).await.is_some() }).await;
+    eventually("Mexico has the draft", || async { clause_text(&mx, &d, &c).await.is_some() }).await;
+
+    // The observer types; the others never take it. A member's edit after it still arrives.
+    obs.splice(&d, &TextField::Clause(c.clone()), &Splice::insert(0, "OBSERVER ")).await.unwrap();
+    mx.splice(&d, &TextField::Clause(c.clone()), &Splice::insert(0, "MX ")).await.unwrap();
+    eventually("the member's edit arrives", || async { clause_text(&ts, &d, &c).await.is_some_and(|t| t.starts_with("MX ")) }).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(!clause_text(&ts, &d, &c).await.unwrap().contains("OBSERVER"), "the host accepted an observer's change");
+    assert!(!clause_text(&mx, &d, &c).await.unwrap().contains("OBSERVER"), "a member accepted an observer's change");
+    // The observer does receive changes.
+    eventually("the observer sees the member's edit", || async { clause_text(&obs, &d, &c).await.is_some_and(|t| t.contains("MX ")) }).await;
+
+    // Revoke Mexico: it gets nothing new.
+    let revoked = ts.revoke(&m, &mx.device()).await.unwrap();
+    assert!(revoked.message.contains("stays on it"));
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    ts.splice(&d, &TextField::Clause(c.clone()), &Splice::insert(0, "AFTER ")).await.unwrap();
+    eventually("the observer sees the edit after the revocation", || async { clause_text(&obs, &d, &c).await.is_some_and(|t| t.contains("AFTER ")) }).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert!(!clause_text(&mx, &d, &c).await.unwrap().contains("AFTER "), "a revoked device received a new change");
+    for ws in [ts, obs, mx] {
+        ws.close().await.unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn reused_expired_forged_and_garbage_tickets_are_refused_and_change_nothing() {
+    let dirs: Vec<_> = (0..4).map(|_| tempfile::tempdir().unwrap()).collect();
+    let ts = device(dirs[0].path(), "Technical Secretariat").await;
+    let a = device(dirs[1].path(), "Mexico").await;
+    let b = device(dirs[2].path(), "Peru").await;
+    let outsider = device(dirs[3].path(), "Nobody").await;
+    let (m, _d, _c) = founded(&ts).await;
+
+    let inv = ts.invite(&m, "Mexico", Role::Member, Duration::from_secs(3600)).await.unwrap();
+    a.join(&inv.ticket).await.unwrap();
+    let err = b.join(&inv.ticket).await.unwrap_err();
+    assert!(err.to_string().contains("already used"), "{err}");
+    assert!(b.meeting(&m).await.is_err(), "a refused device must not get the meeting");
+
+    let inv = ts.invite(&m, "Peru", Role::Member, Duration::from_secs(1)).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let err = b.join(&inv.ticket).await.unwrap_err();
+    assert!(err.to_string().contains("expired"), "{err}");
+
+    for garbage in ["", "hello", "accord1zzzzzzzzzzzzzzzzzzzz", &inv.ticket[..inv.ticket.len() / 2]] {
+        let err = outsider.join(garbage).await.unwrap_err();
+        assert_eq!(err.code(), "invalid", "{garbage:?}: {err}");
+    }
+    // A ticket with a forged secret (the right meeting and host, any secret) is refused.
+    let real = ts.invite(&m, "Nobody", Role::Member, Duration::from_secs(3600)).await.unwrap();
+    let mut t: accord_net_ticket::Ticket = real.ticket.parse().unwrap();
+    t.secret = [9; 32];
+    let err = outsider.join(&t.to_string()).await.unwrap_err();
+    assert!(err.to_string().contains("not known"), "{err}");
+    // Knowing the meeting's id gets the outsider nothing.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(outsider.meeting(&m).await.is_err());
+    assert_eq!(ts.roster(&m).await.unwrap().active().count(), 2);
+    for ws in [ts, a, b, outsider] {
+        ws.close().await.unwrap();
+    }
+}
+
+mod accord_net_ticket {
+    pub use accord_net::Ticket;
+}
