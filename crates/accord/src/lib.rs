@@ -19,12 +19,14 @@ mod error;
 mod events;
 mod ops;
 mod pins;
+pub mod report;
 pub mod presence;
 mod settings;
 mod sync;
 mod workspace;
 
 pub use accord_model as model;
+pub use accord_export as export;
 pub use accord_store as store;
 pub use error::{Error, Result};
 pub use events::{Event, Origin};

@@ -15,7 +15,7 @@ use crate::workspace::Workspace;
 
 /// A fresh id for a clause or an action item: short enough to read in a URL or a log line,
 /// random enough (8 characters of 36) that two devices never pick the same one in a draft.
-fn fresh_id() -> String {
+pub(crate) fn fresh_id() -> String {
     const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyz23456789";
     let mut rng = rand::rng();
     (0..8).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect()
