@@ -349,12 +349,24 @@ export interface InviteTicket {
   ticket: string;
   /** A QR code of the ticket as a standalone `<svg>` document. */
   qr_svg: string;
+  party?: string;
+  role?: Role;
+  /** RFC 3339. */
+  expires?: string;
 }
 
 export type SyncMode = 'offline' | 'lan' | 'online';
 export interface SyncState {
   mode: SyncMode;
   peers_online: number;
+  /** This device's addresses, when the network is on. */
+  addr?: string | null;
+  /** The network mode the app was started with (ACCORD_NET). */
+  net?: 'off' | 'loopback' | 'lan' | 'online';
+  /** The offline setting changed since start-up; it applies at the next start. */
+  restart_needed?: boolean;
+  /** Why the network could not start. */
+  error?: string | null;
 }
 
 export type ExportFormat = 'markdown' | 'html' | 'docx';
@@ -365,6 +377,8 @@ export interface ExportedFile {
   mime: string;
   /** The file's bytes. */
   bytes: number[];
+  /** Where the desktop app saved the file (then the page does not download it itself). */
+  path?: string;
 }
 
 export interface ImportSummary {
@@ -374,4 +388,6 @@ export interface ImportSummary {
   /** Action items suggested from deadlines and owners found in the text. */
   actions_suggested: number;
   warnings: string[];
+  title?: string;
+  summary?: string;
 }
