@@ -93,7 +93,8 @@ impl DeviceKey {
     pub fn device(&self) -> DeviceId {
         DeviceId::from_bytes(self.0.verifying_key().to_bytes())
     }
-    fn sign(&self, msg: &[u8]) -> Vec<u8> {
+    /// Signs `msg` with the device key (an ed25519 signature, 64 bytes).
+    pub fn sign(&self, msg: &[u8]) -> Vec<u8> {
         self.0.sign(msg).to_bytes().to_vec()
     }
 }

@@ -15,6 +15,7 @@
 
 #[doc(hidden)]
 pub mod bench_support;
+pub mod bundle;
 mod error;
 mod events;
 mod ops;

@@ -1,0 +1,124 @@
+//! Sneakernet bundles: a meeting's changes carried in a signed file between two devices of
+//! its roster, with no network between them.
+
+use std::path::Path;
+use std::time::Duration;
+
+use accord::bundle::{Bundle, BundleError};
+use accord::model::{DeviceKey, DocId, MeetingDetails, Placement, Role};
+use accord::{NetMode, OpenOptions, SettingsPatch, Workspace};
+
+const WAIT: Duration = Duration::from_secs(60);
+
+async fn open(dir: &Path, net: NetMode, party: &str) -> Workspace {
+    let ws = tokio::time::timeout(WAIT, Workspace::open_with(dir, OpenOptions::default().with_net(net)))
+        .await
+        .expect("open in time")
+        .expect("open");
+    ws.set_settings(SettingsPatch { party: Some(party.into()), ..Default::default() }).unwrap();
+    ws
+}
+
+/// A TS device founds a meeting with a draft; a Mexico device joins it by ticket over
+/// loopback; both are closed. Returns (meeting, draft).
+async fn two_members(ts_dir: &Path, mx_dir: &Path) -> (DocId, DocId) {
+    let ts = open(ts_dir, NetMode::Loopback, "Technical Secretariat").await;
+    let mx = open(mx_dir, NetMode::Loopback, "Mexico").await;
+    let m = ts.create_meeting(&MeetingDetails::titled("Liaison Network"), &[]).await.unwrap();
+    let d = ts.create_draft(&m, "Declaration", "").await.unwrap();
+    ts.insert_clause(&d, &Placement::top_end(), "Urge the parties.").await.unwrap();
+    let inv = ts.invite(&m, "Mexico", Role::Member, Duration::from_secs(3600)).await.unwrap();
+    tokio::time::timeout(WAIT, mx.join(&inv.ticket)).await.expect("join in time").unwrap();
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while mx.draft(&d).await.map(|v| v.clauses.len()).unwrap_or(0) != 1 {
+        assert!(tokio::time::Instant::now() < deadline, "the draft did not arrive");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    ts.close().await.unwrap();
+    mx.close().await.unwrap();
+    (m, d)
+}
+
+async fn texts(ws: &Workspace, d: &DocId) -> Vec<String> {
+    ws.draft(d).await.unwrap().outline().iter().map(|c| c.text.clone()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn bundle_round_trip_is_idempotent_and_bad_bundles_change_nothing() {
+    let (a, b, c) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (m, d) = two_members(a.path(), b.path()).await;
+
+    // Offline, the TS adds a clause, a new draft and minutes; the bundle carries them.
+    let ts = open(a.path(), NetMode::Off, "Technical Secretariat").await;
+    ts.insert_clause(&d, &Placement::top_end(), "Welcome the report.").await.unwrap();
+    let d2 = ts.create_draft(&m, "Annex", "").await.unwrap();
+    ts.insert_clause(&d2, &Placement::top_end(), "Annex clause.").await.unwrap();
+    ts.append_minutes(&m, "The meeting opened.").await.unwrap();
+    let bundle = ts.export_bundle(&m).await.unwrap();
+    let decoded = Bundle::decode(&bundle).unwrap();
+    assert_eq!(decoded.signer, ts.device());
+    assert_eq!(decoded.documents.len(), 4, "meeting, minutes and two drafts");
+
+    let mx = open(b.path(), NetMode::Off, "Mexico").await;
+    let before = texts(&mx, &d).await;
+
+    // Truncated, tampered and garbage files are refused and change nothing.
+    for (what, bad) in [
+        ("truncated", bundle[..bundle.len() - 10].to_vec()),
+        ("truncated header", bundle[..20].to_vec()),
+        ("tampered", {
+            let mut t = bundle.clone();
+            let i = t.len() / 2;
+            t[i] ^= 0x40;
+            t
+        }),
+        ("garbage", b"hello, this is not a bundle".to_vec()),
+    ] {
+        let err = mx.import_bundle(&bad).await.expect_err(what);
+        assert_eq!(err.code(), "invalid", "{what}: {err}");
+        assert!(err.to_string().contains("bundle"), "{what}: {err}");
+    }
+    assert!(matches!(Bundle::decode(&bundle[..bundle.len() - 1]), Err(BundleError::Truncated)));
+    assert_eq!(texts(&mx, &d).await, before, "a refused bundle changed the draft");
+    assert!(mx.draft(&d2).await.is_err(), "a refused bundle added a draft");
+
+    // A bundle of the meeting's documents signed by a device not on the roster is refused.
+    let stranger = DeviceKey::from_secret(&[7; 32]);
+    let forged = Bundle { signer: stranger.device(), ..decoded.clone() }.encode(&stranger);
+    let err = mx.import_bundle(&forged).await.unwrap_err();
+    assert!(err.to_string().contains("not on the roster"), "{err}");
+    assert_eq!(texts(&mx, &d).await, before);
+
+    // The real one is applied, and says what was new.
+    let done = mx.import_bundle(&bundle).await.unwrap();
+    assert_eq!(done.meeting, m);
+    assert_eq!(done.signer_party, "Technical Secretariat");
+    assert!(done.new_changes > 0);
+    assert!(done.documents.iter().any(|x| x.id == d2 && x.created && x.new_changes > 0));
+    assert_eq!(texts(&mx, &d).await, vec!["Urge the parties.", "Welcome the report."]);
+    assert_eq!(texts(&mx, &d2).await, vec!["Annex clause."]);
+    assert!(mx.minutes(&mx.minutes_of(&m).await.unwrap()).await.unwrap().text.contains("The meeting opened."));
+
+    // Again: nothing new.
+    let again = mx.import_bundle(&bundle).await.unwrap();
+    assert_eq!(again.new_changes, 0, "{again:?}");
+
+    // And back: Mexico's own edit reaches the TS by bundle; what survives a restart is durable.
+    mx.insert_clause(&d, &Placement::top_end(), "Mexico proposes.").await.unwrap();
+    let back = mx.export_bundle(&m).await.unwrap();
+    mx.close().await.unwrap();
+    let got = ts.import_bundle(&back).await.unwrap();
+    assert_eq!(got.signer_party, "Mexico");
+    assert_eq!(got.new_changes, 1, "{got:?}");
+    ts.close().await.unwrap();
+    let mx = open(b.path(), NetMode::Off, "Mexico").await;
+    assert_eq!(texts(&mx, &d2).await, vec!["Annex clause."], "the imported draft survives a restart");
+    mx.close().await.unwrap();
+
+    // A device that never joined the meeting is told to join with a ticket.
+    let other = open(c.path(), NetMode::Off, "Canada").await;
+    let err = other.import_bundle(&bundle).await.unwrap_err();
+    assert!(err.to_string().contains("has not joined"), "{err}");
+    assert!(other.meetings().await.unwrap().is_empty());
+    other.close().await.unwrap();
+}
