@@ -40,6 +40,22 @@ pub async fn edit_path(trace: &Trace) -> anyhow::Result<Vec<Row>> {
     }
     let raw_total = t0.elapsed().as_secs_f64();
 
+    // The model alone (schema check, rule, patch log, author), no samod, no store.
+    let ctx = accord_model::ChangeCtx::new(accord_model::DeviceId::from_bytes([1; 32]), accord_model::jiff::Timestamp::now());
+    let mut mdoc = Automerge::new();
+    let mid = accord_model::DocId::new("bench").unwrap();
+    accord_model::change(&mut mdoc, &ctx, |tx| accord_model::minutes::create(tx, &mid, &trace.start))?;
+    let t0 = Instant::now();
+    for e in &trace.edits {
+        let c = accord_model::change(&mut mdoc, &ctx, |tx| {
+            accord_model::minutes::splice(tx, &Splice::new(e.pos, e.del, e.ins.clone()))
+        })?;
+        if let Some(h) = c.hash {
+            let _ = mdoc.get_change_by_hash(&h).map(|ch| ch.raw_bytes().len());
+        }
+    }
+    let model_total = t0.elapsed().as_secs_f64();
+
     // Accord: the same keystrokes through Workspace::splice on a meeting's minutes.
     let dir = tempfile::tempdir()?;
     let ws = Workspace::open(dir.path()).await?;
@@ -67,10 +83,14 @@ pub async fn edit_path(trace: &Trace) -> anyhow::Result<Vec<Row>> {
     let (raw_mean, raw_p99) = stats(raw_times);
     let mut rows = vec![
         Row::new("edit_path", total, raw_total, "s", format!("{n} keystrokes via Workspace::splice + SQLite vs raw automerge commit per keystroke")),
+        Row::new("edit_model", model_total, raw_total, "s", "the model's change alone (rule + patches + change bytes), no samod, no store"),
         Row::new("edit_path_mean", mean, raw_mean, "us", "per keystroke"),
         Row::new("edit_path_p99", p99, raw_p99, "us", "per keystroke"),
     ];
 
+    if std::env::var_os("ACCORD_BENCH_EDIT_ONLY").is_some() {
+        return Ok(rows);
+    }
     // Size on disk after compaction: reopen (samod compacts what it loads), then measure the
     // document's stored bytes against automerge's own save() of the same document.
     ws.close().await?;

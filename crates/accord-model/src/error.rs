@@ -43,8 +43,6 @@ pub enum ModelError {
         "splice out of range: position {pos} and delete {del} exceed the text length {len} (UTF-16 code units)"
     )]
     SpliceOutOfRange { pos: usize, del: usize, len: usize },
-    #[error("splice position {pos} falls inside a character made of two UTF-16 code units")]
-    SpliceSplitsCharacter { pos: usize },
     #[error("invalid {what}: {reason}")]
     Invalid { what: &'static str, reason: String },
     #[error("automerge: {0}")]

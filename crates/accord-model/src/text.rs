@@ -2,7 +2,7 @@
 //! JavaScript string offsets). Every Accord text is an automerge `Text` object and the crate
 //! is built with automerge's `utf16-indexing`, so positions pass through unchanged.
 
-use automerge::{ObjId, ReadDoc, transaction::Transactable};
+use automerge::{ObjId, transaction::Transactable};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ModelError, Result};
@@ -32,19 +32,19 @@ pub fn utf16_len(s: &str) -> usize {
     s.encode_utf16().count()
 }
 
-/// Applies a splice, refusing one that reaches past the end or cuts a character in two.
-/// Costs O(log n) in the length of the text, never a full read.
+/// Applies a splice, refusing one that reaches past the end.
+///
+/// A position inside a character made of two UTF-16 code units (an emoji) cannot split it:
+/// automerge stores characters, and moves such a position to the character's end for an
+/// insertion and deletes the whole character for a deletion that touches it. We do not
+/// check for it beforehand — asking automerge which character covers a position walks the
+/// text, and this is the path of every keystroke; editors never produce such positions.
 pub(crate) fn apply<T: Transactable>(tx: &mut T, obj: &ObjId, splice: &Splice) -> Result<()> {
     let len = tx.length(obj);
     let Splice { pos, del, insert } = splice;
     let (pos, del) = (*pos, *del);
     if pos > len || del > len - pos {
         return Err(ModelError::SpliceOutOfRange { pos, del, len });
-    }
-    for edge in [pos, pos + del] {
-        if splits_pair(tx, obj, edge, len)? {
-            return Err(ModelError::SpliceSplitsCharacter { pos: edge });
-        }
     }
     if del == 0 && insert.is_empty() {
         return Ok(());
@@ -58,19 +58,4 @@ pub(crate) fn apply<T: Transactable>(tx: &mut T, obj: &ObjId, splice: &Splice) -
 pub(crate) fn replace<T: Transactable>(tx: &mut T, obj: &ObjId, new: &str) -> Result<()> {
     tx.update_text(obj, new)?;
     Ok(())
-}
-
-/// Whether UTF-16 position `pos` falls between the two halves of a surrogate pair. With
-/// UTF-16 indexing automerge answers `get(i)` with the character covering unit `i`, so the
-/// units on both sides of `pos` belonging to one character means a split.
-fn splits_pair<D: ReadDoc>(doc: &D, obj: &ObjId, pos: usize, len: usize) -> Result<bool> {
-    if pos == 0 || pos >= len {
-        return Ok(false);
-    }
-    let before = doc.get(obj, pos - 1)?;
-    let at = doc.get(obj, pos)?;
-    Ok(match (before, at) {
-        (Some((_, a)), Some((_, b))) => a == b,
-        _ => false,
-    })
 }

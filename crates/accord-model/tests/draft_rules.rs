@@ -220,19 +220,21 @@ fn splices_count_utf16_code_units_with_accents_and_emoji() {
 }
 
 #[test]
-fn splices_out_of_range_or_inside_a_character_are_refused() {
+fn splices_out_of_range_are_refused_and_characters_are_never_cut_in_two() {
     let mut doc = new_draft();
     add(&mut doc, "a", Placement::top_end(), "a😀b");
-    let cases = [Splice::insert(5, "x"), Splice::delete(3, 2), Splice::insert(2, "x"), Splice::delete(1, 1)];
-    for s in cases {
+    for s in [Splice::insert(5, "x"), Splice::delete(3, 2)] {
         let err = accord_model::change(&mut doc, &common::ctx(1), |tx| draft::splice_clause(tx, &id("a"), &s))
             .unwrap_err();
-        assert!(
-            matches!(err, ModelError::SpliceOutOfRange { .. } | ModelError::SpliceSplitsCharacter { .. }),
-            "{s:?}: {err}"
-        );
+        assert!(matches!(err, ModelError::SpliceOutOfRange { .. }), "{s:?}: {err}");
     }
     assert_eq!(draft::read(&doc).unwrap().find(&id("a")).unwrap().text, "a😀b");
+    // A position inside the emoji moves to its end for an insertion…
+    edit(&mut doc, |tx| draft::splice_clause(tx, &id("a"), &Splice::insert(2, "x")));
+    assert_eq!(draft::read(&doc).unwrap().find(&id("a")).unwrap().text, "a😀xb");
+    // …and a deletion that touches it takes the whole character.
+    edit(&mut doc, |tx| draft::splice_clause(tx, &id("a"), &Splice::delete(1, 1)));
+    assert_eq!(draft::read(&doc).unwrap().find(&id("a")).unwrap().text, "axb");
 }
 
 #[test]

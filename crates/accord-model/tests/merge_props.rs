@@ -148,7 +148,7 @@ impl Replica {
         if let Err(e) = res {
             use accord_model::ModelError::*;
             assert!(
-                matches!(e, CannotIndent(_) | CannotOutdent(_) | MoveIntoItself { .. } | BracketsRemain { .. } | SpliceSplitsCharacter { .. }),
+                matches!(e, CannotIndent(_) | CannotOutdent(_) | MoveIntoItself { .. } | BracketsRemain { .. }),
                 "unexpected error for {op:?}: {e}"
             );
         }

@@ -47,7 +47,7 @@ impl Error {
                 ModelError::CannotIndent(_) => "cannot_indent",
                 ModelError::CannotOutdent(_) => "cannot_outdent",
                 ModelError::MoveIntoItself { .. } => "move_into_itself",
-                ModelError::SpliceOutOfRange { .. } | ModelError::SpliceSplitsCharacter { .. } => "bad_splice",
+                ModelError::SpliceOutOfRange { .. } => "bad_splice",
                 ModelError::SchemaMissing | ModelError::UnknownSchema { .. } | ModelError::Malformed { .. } => {
                     "malformed_document"
                 }

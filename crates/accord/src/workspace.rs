@@ -82,9 +82,14 @@ pub(crate) struct Inner {
 
 impl Inner {
     /// Asks the index loop to re-read a document.
-    fn mark_dirty(&self, id: DocId) {
+    /// Once per document until the index loop takes it: a keystroke that finds its
+    /// document already queued costs one atomic swap, no wake-up.
+    fn mark_dirty(&self, d: &OpenDoc) {
+        if d.index_pending.swap(true, std::sync::atomic::Ordering::AcqRel) {
+            return;
+        }
         self.unindexed.send_modify(|n| *n += 1);
-        if self.dirty.send(id).is_err() {
+        if self.dirty.send(d.id.clone()).is_err() {
             self.unindexed.send_modify(|n| *n -= 1);
         }
     }
@@ -100,6 +105,8 @@ pub(crate) struct OpenDoc {
     pub(crate) meeting: DocId,
     /// The heads up to which changes have been reported as events.
     seen: Mutex<Vec<ChangeHash>>,
+    /// Queued for the index loop.
+    index_pending: std::sync::atomic::AtomicBool,
 }
 
 impl Workspace {
@@ -274,7 +281,7 @@ impl Workspace {
             let meeting = model::schema::meeting_of(doc)?.unwrap_or_else(|| id.clone());
             Ok((kind, meeting, doc.get_heads()))
         })?;
-        let open = Arc::new(OpenDoc { id: id.clone(), samod_id, handle, kind, meeting, seen: Mutex::new(heads) });
+        let open = Arc::new(OpenDoc { id: id.clone(), samod_id, handle, kind, meeting, seen: Mutex::new(heads), index_pending: Default::default() });
         let mut docs = self.inner.docs.lock().expect("docs lock");
         if let Some(existing) = docs.get(&id) {
             return Ok(existing.clone()); // opened concurrently: keep the first
@@ -348,7 +355,7 @@ impl Workspace {
             origin,
             patches,
         });
-        self.inner.mark_dirty(d.id.clone());
+        self.inner.mark_dirty(d);
     }
 
     /// Creates a document from `initial` (built by the model) and writes it durably.
@@ -363,7 +370,7 @@ impl Workspace {
             }
         });
         let d = self.adopt(id.clone(), samod_id, handle)?;
-        self.inner.mark_dirty(d.id.clone());
+        self.inner.mark_dirty(&d);
         Ok(id)
     }
 
@@ -470,6 +477,8 @@ async fn index_loop(inner: std::sync::Weak<Inner>, mut rx: mpsc::UnboundedReceiv
         for id in pending.drain() {
             let d = inner.docs.lock().expect("docs lock").get(&id).cloned();
             let Some(d) = d else { continue };
+            // Cleared before reading: a change made after this read queues the document again.
+            d.index_pending.store(false, std::sync::atomic::Ordering::Release);
             match d.handle.with_document(|doc| index_doc(&id, d.kind, doc)) {
                 Ok(x) => {
                     drop(inner.store.index(x));
