@@ -127,7 +127,8 @@ impl Profile {
     pub fn of(ws: &Workspace, s: Settings) -> Self {
         Profile {
             device_id: ws.device().to_string(),
-            device_name: s.device_name.unwrap_or_default(),
+            // Unnamed: the computer's name, which is what the user would most likely type.
+            device_name: s.device_name.or_else(hostname).unwrap_or_default(),
             party: s.party,
             data_dir: ws.dir().display().to_string(),
             language: s.language,
@@ -135,6 +136,19 @@ impl Profile {
             offline: s.offline,
         }
     }
+}
+
+/// This computer's name: `/proc/sys/kernel/hostname` or `/etc/hostname` on Linux, else
+/// `$HOSTNAME` / `%COMPUTERNAME%`; `None` when none says.
+// The API falls back to "device <id>" for rosters and presence; it has no host name to offer.
+pub fn hostname() -> Option<String> {
+    let from_file = |p: &str| std::fs::read_to_string(p).ok();
+    from_file("/proc/sys/kernel/hostname")
+        .or_else(|| from_file("/etc/hostname"))
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .or_else(|| std::env::var("COMPUTERNAME").ok())
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty() && h != "localhost")
 }
 
 /// A settings change as the UI sends it: an absent field stays as it is; for `language`
@@ -213,6 +227,99 @@ impl DocEvent {
     pub fn presence(peers: Vec<PeerPresence>) -> Self {
         DocEvent::Presence {
             peers: peers.into_iter().map(Presence::from).collect(),
+        }
+    }
+}
+
+/// `sync_state`: the API's [`accord::SyncState`] and how the network was started.
+#[derive(Debug, Clone, Serialize)]
+pub struct SyncState {
+    /// `offline` (no network), `lan` (LAN or loopback only) or `online`.
+    pub mode: &'static str,
+    pub peers_online: usize,
+    /// This device's addresses, space-separated, when the network is on.
+    pub addr: Option<String>,
+    /// The mode asked for at start-up (`ACCORD_NET`): `off`, `loopback`, `lan` or `online`.
+    pub net: &'static str,
+    /// The "offline" setting changed since start-up: it applies at the next start.
+    pub restart_needed: bool,
+    /// Why the network could not start, if it could not.
+    pub error: Option<String>,
+}
+
+impl SyncState {
+    pub fn of(api: accord::SyncState, start: &crate::NetStart, settings: &Settings) -> Self {
+        use accord::NetMode;
+        SyncState {
+            mode: api.mode,
+            peers_online: api.peers_online,
+            addr: api.addr,
+            net: match start.mode {
+                NetMode::Off => "off",
+                NetMode::Loopback => "loopback",
+                NetMode::Lan => "lan",
+                _ => "online",
+            },
+            // Only the online mode reads the setting (it then stays on the LAN).
+            restart_needed: start.mode == NetMode::Online
+                && start.error.is_none()
+                && settings.offline != start.offline_setting,
+            error: start.error.clone(),
+        }
+    }
+}
+
+/// An exported report: saved at `path`; the bytes too, for a face that saves them itself.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExportedFile {
+    pub file_name: String,
+    pub mime: &'static str,
+    pub bytes: Vec<u8>,
+    /// Where the shell saved it.
+    pub path: String,
+}
+
+impl ExportedFile {
+    pub fn new(e: accord::report::Exported, path: std::path::PathBuf) -> Self {
+        ExportedFile {
+            file_name: path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or(e.file_name),
+            mime: e.media_type,
+            bytes: e.bytes,
+            path: path.display().to_string(),
+        }
+    }
+}
+
+/// What an import did, in the UI's shape (counts) plus the details a view may show.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportSummary {
+    /// The new draft.
+    pub draft: DocId,
+    pub title: String,
+    /// How many clauses it has.
+    pub clauses: usize,
+    /// How many action items the text suggests (see `actions`).
+    pub actions_suggested: usize,
+    /// What the import did not understand or decided on the reader's behalf.
+    pub warnings: Vec<String>,
+    /// One line: "12 clauses, 3 action items".
+    pub summary: String,
+    pub actions: Vec<accord::report::ImportedAction>,
+}
+
+impl From<accord::report::Imported> for ImportSummary {
+    fn from(i: accord::report::Imported) -> Self {
+        ImportSummary {
+            draft: i.draft,
+            title: i.title,
+            clauses: i.clauses.len(),
+            actions_suggested: i.actions.len(),
+            warnings: i.notes,
+            summary: i.summary,
+            actions: i.actions,
         }
     }
 }

@@ -10,7 +10,9 @@
 //! crosses as [`IpcError`] `{code, message}`. What the API lacks is asked of the API, not
 //! written here.
 
-use accord::Workspace;
+use std::path::PathBuf;
+
+use accord::{NetMode, OpenOptions, Workspace};
 use tauri::webview::PageLoadEvent;
 use tauri::{Manager, RunEvent, Runtime};
 
@@ -27,14 +29,72 @@ pub use error::{CmdResult, IpcError};
 pub struct Accord {
     pub ws: Workspace,
     pub subs: live::Subscriptions,
+    /// How the network was asked to run at start-up, and what came of it.
+    pub net: NetStart,
+    /// Where exported reports are written; `None`: `$ACCORD_EXPORT_DIR`, else the user's
+    /// Downloads folder (see `commands::sharing::export_dir`).
+    pub export_dir: Option<PathBuf>,
 }
 
 impl Accord {
+    /// A workspace opened without networking (tests; `main` uses [`Accord::with_net`]).
     pub fn new(ws: Workspace) -> Self {
+        let offline = ws.settings().offline;
         Accord {
             ws,
             subs: live::Subscriptions::default(),
+            net: NetStart {
+                mode: NetMode::Off,
+                offline_setting: offline,
+                error: None,
+            },
+            export_dir: None,
         }
+    }
+
+    pub fn with_net(mut self, net: NetStart) -> Self {
+        self.net = net;
+        self
+    }
+
+    /// Writes exported reports into `dir` rather than the Downloads folder.
+    pub fn with_export_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.export_dir = Some(dir.into());
+        self
+    }
+}
+
+/// The network as it was started. The network is started once, with the workspace: a
+/// change of the "offline" setting applies at the next start, and `sync_state` says so.
+#[derive(Debug, Clone)]
+pub struct NetStart {
+    /// The mode asked for (`ACCORD_NET`); `Off` also when starting the network failed.
+    pub mode: NetMode,
+    /// The "offline / LAN only" setting the network was started with.
+    pub offline_setting: bool,
+    /// Why the network could not start, if it could not (the app then runs without it).
+    pub error: Option<String>,
+}
+
+/// The environment variable that picks the network mode: `off`, `loopback`, `lan` or
+/// `online` (the default). `online` contacts nothing beyond the LAN while the settings say
+/// "offline". End-to-end tests set `loopback`, so that they never send mDNS multicast or
+/// contact relays.
+pub const NET_ENV: &str = "ACCORD_NET";
+
+/// Parses [`NET_ENV`]'s value; empty or absent means `online`.
+pub fn parse_net_mode(value: Option<&str>) -> Result<NetMode, StartError> {
+    match value.map(str::trim).unwrap_or("") {
+        "" | "online" => Ok(NetMode::Online),
+        "lan" => Ok(NetMode::Lan),
+        "loopback" => Ok(NetMode::Loopback),
+        "off" => Ok(NetMode::Off),
+        other => Err(StartError {
+            code: "invalid",
+            message: format!(
+                "{NET_ENV}={other:?} is not a network mode: use off, loopback, lan or online"
+            ),
+        }),
     }
 }
 
@@ -54,8 +114,8 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     builder
         .setup(|app| {
             if app.try_state::<Accord>().is_none() {
-                let ws = open_workspace().unwrap_or_else(|e| fatal::exit(&e));
-                app.manage(Accord::new(ws));
+                let state = open_workspace().unwrap_or_else(|e| fatal::exit(&e));
+                app.manage(state);
             }
             Ok(())
         })
@@ -100,14 +160,46 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::sharing::join,
             commands::sharing::revoke,
             commands::sharing::sync_state,
-            commands::sharing::export_report,
-            commands::sharing::import_report,
+            commands::reports::export_report,
+            commands::reports::import_report,
         ])
 }
 
-/// Opens the profile in `$ACCORD_DATA_DIR`, else the platform's data directory.
-pub fn open_workspace() -> Result<Workspace, StartError> {
-    let ws = tauri::async_runtime::block_on(Workspace::open_default()).map_err(|e| StartError {
+/// Opens the profile in `$ACCORD_DATA_DIR`, else the platform's data directory, with the
+/// network mode of [`NET_ENV`]. If the network cannot start, the profile is opened without
+/// it — an offline-first app still opens — and `sync_state` reports why.
+pub fn open_workspace() -> Result<Accord, StartError> {
+    let mode = parse_net_mode(std::env::var(NET_ENV).ok().as_deref())?;
+    let dir = accord::store::default_data_dir().map_err(|e| start_error(e.into()))?;
+    let open = |mode| {
+        tauri::async_runtime::block_on(Workspace::open_with(
+            &dir,
+            OpenOptions::default().with_net(mode),
+        ))
+    };
+    let (ws, mode, error) = match open(mode) {
+        Ok(ws) => (ws, mode, None),
+        Err(e @ (accord::Error::Network(_) | accord::Error::Offline)) => {
+            tracing::error!(error = %e, ?mode, "the network did not start; running without it");
+            (
+                open(NetMode::Off).map_err(start_error)?,
+                NetMode::Off,
+                Some(e.to_string()),
+            )
+        }
+        Err(e) => return Err(start_error(e)),
+    };
+    let offline_setting = ws.settings().offline;
+    tracing::info!(dir = %ws.dir().display(), device = %ws.device(), ?mode, "profile open");
+    Ok(Accord::new(ws).with_net(NetStart {
+        mode,
+        offline_setting,
+        error,
+    }))
+}
+
+fn start_error(e: accord::Error) -> StartError {
+    StartError {
         code: e.code(),
         message: match e.code() {
             "profile_in_use" => format!(
@@ -116,9 +208,7 @@ pub fn open_workspace() -> Result<Workspace, StartError> {
             ),
             _ => format!("Accord could not open its profile: {e}"),
         },
-    })?;
-    tracing::info!(dir = %ws.dir().display(), device = %ws.device(), "profile open");
-    Ok(ws)
+    }
 }
 
 /// The app's run-loop hook: on exit, stops the subscriptions and closes the workspace, so

@@ -4,14 +4,14 @@
 // No console window on Windows release builds.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
-use accord_desktop::{Accord, fatal, on_run_event, open_workspace, run_app};
+use accord_desktop::{fatal, on_run_event, open_workspace, run_app};
 
 fn main() {
     init_tracing();
     warn_about_screenshot_hangs();
     // The profile first: if another Accord holds it, no window flashes up before the message.
-    let ws = open_workspace().unwrap_or_else(|e| fatal::exit(&e));
-    let app = run_app(tauri::Builder::default().manage(Accord::new(ws)))
+    let state = open_workspace().unwrap_or_else(|e| fatal::exit(&e));
+    let app = run_app(tauri::Builder::default().manage(state))
         .build(tauri::generate_context!())
         .unwrap_or_else(|e| {
             fatal::exit(&accord_desktop::StartError {

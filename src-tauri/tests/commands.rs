@@ -5,8 +5,8 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use accord::Workspace;
-use accord_desktop::{Accord, dto::DocEvent, run_app};
+use accord::{NetMode, OpenOptions, Workspace};
+use accord_desktop::{Accord, NetStart, dto::DocEvent, run_app};
 use serde_json::{Value, json};
 use tauri::ipc::{CallbackFn, Channel, InvokeBody, InvokeResponseBody};
 use tauri::test::{
@@ -21,24 +21,37 @@ const WAIT: Duration = Duration::from_secs(10);
 struct Harness {
     app: App<MockRuntime>,
     window: WebviewWindow<MockRuntime>,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 impl Harness {
+    /// A profile without networking.
     fn new() -> Harness {
+        Harness::with_net(NetMode::Off)
+    }
+
+    fn with_net(mode: NetMode) -> Harness {
         let dir = tempfile::tempdir().expect("temp dir");
-        let ws = tauri::async_runtime::block_on(Workspace::open(dir.path())).expect("open profile");
-        let app = run_app(mock_builder().manage(Accord::new(ws)))
+        let ws = tauri::async_runtime::block_on(Workspace::open_with(
+            dir.path().join("profile"),
+            OpenOptions::default().with_net(mode),
+        ))
+        .expect("open profile");
+        let offline_setting = ws.settings().offline;
+        let state = Accord::new(ws)
+            .with_net(NetStart {
+                mode,
+                offline_setting,
+                error: None,
+            })
+            .with_export_dir(dir.path().join("exports"));
+        let app = run_app(mock_builder().manage(state))
             .build(mock_context(noop_assets()))
             .expect("app");
         let window = WebviewWindowBuilder::new(&app, "main", Default::default())
             .build()
             .expect("window");
-        Harness {
-            app,
-            window,
-            _dir: dir,
-        }
+        Harness { app, window, dir }
     }
 
     /// Invokes a command as the webview would; `Err` is the rejection value.
@@ -457,15 +470,308 @@ fn presence_takes_the_ui_shape_and_checks_the_meeting() {
 }
 
 #[test]
-fn sharing_commands_answer_not_available_until_the_api_has_sync() {
-    // Registered so the UI gets {code, message} rather than "command not found"; this test
-    // goes when the sync API is wired.
+fn without_the_network_sharing_is_refused_as_offline_and_the_roster_has_this_device() {
     let h = Harness::new();
     let m = h.meeting("M");
-    let e = h.err("peers", json!({ "meetingId": m }));
-    assert_eq!(e["code"], "not_available", "{e}");
+    let e = h.err(
+        "invite",
+        json!({ "meetingId": m, "party": "mexico", "role": "member", "expiresHours": 24 }),
+    );
+    assert_eq!(e["code"], "offline", "{e}");
+    assert_eq!(
+        h.err("join", json!({ "ticket": "anything" }))["code"],
+        "offline"
+    );
     assert_eq!(
         h.ok("sync_state", json!({})),
-        json!({ "mode": "offline", "peers_online": 0 })
+        json!({ "mode": "offline", "peers_online": 0, "addr": null, "net": "off",
+                "restart_needed": false, "error": null })
     );
+    // The founder is on the roster as admin, and counts as online (it is this device).
+    let peers = h.ok("peers", json!({ "meetingId": m }));
+    let me = h.ok("profile", json!({}))["device_id"].clone();
+    assert_eq!(peers.as_array().map(Vec::len), Some(1), "{peers}");
+    assert_eq!(
+        (
+            &peers[0]["device"],
+            &peers[0]["role"],
+            &peers[0]["is_self"],
+            &peers[0]["online"]
+        ),
+        (&me, &json!("admin"), &json!(true), &json!(true))
+    );
+}
+
+#[test]
+fn bad_roles_and_devices_are_refused_with_code_and_message() {
+    let h = Harness::with_net(NetMode::Loopback);
+    let m = h.meeting("M");
+    let e = h.err(
+        "invite",
+        json!({ "meetingId": m, "party": "mexico", "role": "chair", "expiresHours": 1 }),
+    );
+    assert!(
+        e["code"].is_string() && e["message"].as_str().is_some_and(|m| m.contains("role")),
+        "{e}"
+    );
+    let e = h.err(
+        "revoke",
+        json!({ "meetingId": m, "device": "not-a-device" }),
+    );
+    assert!(
+        e["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("64 hex digits")),
+        "{e}"
+    );
+}
+
+#[test]
+fn invite_then_join_over_loopback_puts_both_devices_on_the_roster() {
+    let a = Harness::with_net(NetMode::Loopback);
+    let b = Harness::with_net(NetMode::Loopback);
+    let m = a.meeting("Meeting of the Liaison Officer Network");
+    let inv = a.ok(
+        "invite",
+        json!({ "meetingId": m, "party": "mexico", "role": "member", "expiresHours": 2 }),
+    );
+    let ticket = inv["ticket"].as_str().expect("ticket");
+    assert!(
+        inv["qr_svg"].as_str().is_some_and(|q| q.contains("<svg")),
+        "{inv}"
+    );
+    assert_eq!(
+        (&inv["party"], &inv["role"]),
+        (&json!("mexico"), &json!("member"))
+    );
+
+    assert_eq!(b.ok("join", json!({ "ticket": ticket })), json!(m));
+    let full = b.ok("get_meeting", json!({ "id": m }));
+    assert_eq!(
+        full["view"]["details"]["title"],
+        "Meeting of the Liaison Officer Network"
+    );
+    // The ticket is one-time.
+    let again = Harness::with_net(NetMode::Loopback);
+    assert_eq!(
+        again.err("join", json!({ "ticket": ticket }))["code"],
+        "join_refused"
+    );
+
+    let b_id = b.ok("profile", json!({}))["device_id"].clone();
+    let deadline = Instant::now() + WAIT;
+    let peers = loop {
+        let peers = a.ok("peers", json!({ "meetingId": m }));
+        let online = peers
+            .as_array()
+            .expect("peers")
+            .iter()
+            .filter(|p| p["online"] == json!(true))
+            .count();
+        if online == 2 || Instant::now() > deadline {
+            break peers;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let b_row = peers
+        .as_array()
+        .and_then(|ps| ps.iter().find(|p| p["device"] == b_id))
+        .unwrap_or_else(|| panic!("B is on A's roster: {peers}"));
+    assert_eq!(
+        (
+            &b_row["party"],
+            &b_row["role"],
+            &b_row["online"],
+            &b_row["is_self"]
+        ),
+        (
+            &json!("mexico"),
+            &json!("member"),
+            &json!(true),
+            &json!(false)
+        )
+    );
+    let state = a.ok("sync_state", json!({}));
+    assert_eq!(
+        (&state["mode"], &state["net"]),
+        (&json!("lan"), &json!("loopback")),
+        "{state}"
+    );
+    assert!(state["peers_online"].as_u64() >= Some(1), "{state}");
+
+    let revoked = a.ok("revoke", json!({ "meetingId": m, "device": b_id }));
+    assert_eq!(revoked["device"], b_id);
+    assert!(
+        revoked["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("revoked")),
+        "{revoked}"
+    );
+    let peers = a.ok("peers", json!({ "meetingId": m }));
+    let b_row = peers
+        .as_array()
+        .and_then(|ps| ps.iter().find(|p| p["device"] == b_id))
+        .cloned();
+    assert_eq!(
+        b_row.map(|r| r["revoked"].clone()),
+        Some(json!(true)),
+        "{peers}"
+    );
+}
+
+#[test]
+fn export_saves_the_report_without_overwriting_and_returns_its_bytes() {
+    let h = Harness::new();
+    let m = h.meeting("M");
+    let d = h.draft(&m);
+    h.clause(
+        &d,
+        top_end(),
+        "Urge the Member Countries to [share] information.",
+    );
+    let args = json!({ "meetingId": m, "draftId": d, "format": "markdown", "mode": "working" });
+    let first = h.ok("export_report", args.clone());
+    assert!(
+        first["mime"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("text/markdown")),
+        "{first}"
+    );
+    let path = std::path::PathBuf::from(first["path"].as_str().expect("path"));
+    assert_eq!(path.parent(), Some(h.dir.path().join("exports").as_path()));
+    assert_eq!(
+        path.file_name().and_then(|n| n.to_str()),
+        first["file_name"].as_str()
+    );
+    let bytes: Vec<u8> = serde_json::from_value(first["bytes"].clone()).expect("bytes");
+    assert_eq!(std::fs::read(&path).expect("saved file"), bytes);
+    let text = String::from_utf8(bytes).expect("markdown is UTF-8");
+    assert!(
+        text.contains("[share]"),
+        "the working text keeps brackets: {text}"
+    );
+
+    let second = h.ok("export_report", args);
+    assert_ne!(second["path"], first["path"], "never over an existing file");
+    assert!(std::path::Path::new(second["path"].as_str().expect("path")).is_file());
+
+    let docx = h.ok(
+        "export_report",
+        json!({ "meetingId": m, "draftId": d, "format": "docx", "mode": "clean" }),
+    );
+    assert!(
+        docx["file_name"]
+            .as_str()
+            .is_some_and(|n| n.ends_with(".docx")),
+        "{docx}"
+    );
+    assert_eq!(
+        (&docx["bytes"][0], &docx["bytes"][1]),
+        (&json!(80), &json!(75)),
+        "a DOCX is a zip: PK"
+    );
+
+    let e = h.err(
+        "export_report",
+        json!({ "meetingId": m, "draftId": d, "format": "pdf", "mode": "clean" }),
+    );
+    assert_eq!(e["code"], "invalid", "{e}");
+}
+
+#[test]
+fn import_of_a_small_markdown_report_creates_a_draft_with_its_clauses() {
+    let h = Harness::new();
+    let m = h.meeting("M");
+    let text = "# Declaration of Managua\n\n\
+                1. Urge the Member Countries to exchange information.\n\
+                2. Request the Technical Secretariat to circulate the report.\n";
+    let out = h.ok(
+        "import_report",
+        json!({ "meetingId": m, "bytes": text.as_bytes(), "fileName": "declaration.md" }),
+    );
+    assert_eq!(out["clauses"], 2, "{out}");
+    assert!(
+        out["warnings"].is_array() && out["actions_suggested"].is_u64(),
+        "{out}"
+    );
+    let draft = h.ok(
+        "get_draft",
+        json!({ "draftId": out["draft"], "clean": false }),
+    );
+    let texts: Vec<&str> = draft["clauses"]
+        .as_array()
+        .expect("clauses")
+        .iter()
+        .filter_map(|c| c["text"].as_str())
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            "Urge the Member Countries to exchange information.",
+            "Request the Technical Secretariat to circulate the report."
+        ]
+    );
+    let meeting = h.ok("get_meeting", json!({ "id": m }));
+    assert!(
+        meeting["drafts"]
+            .as_array()
+            .is_some_and(|ds| ds.iter().any(|d| d["id"] == out["draft"])),
+        "the draft belongs to the meeting: {meeting}"
+    );
+}
+
+#[test]
+fn an_unnamed_device_is_called_by_the_host_name() {
+    let h = Harness::new();
+    let p = h.ok("profile", json!({}));
+    assert_eq!(
+        p["device_name"],
+        json!(accord_desktop::dto::hostname().unwrap_or_default())
+    );
+    let p = h.ok(
+        "set_settings",
+        json!({ "settings": { "device_name": "Laptop MX" } }),
+    );
+    assert_eq!(p["device_name"], "Laptop MX");
+}
+
+#[test]
+fn accord_net_picks_the_network_mode_and_refuses_unknown_ones() {
+    use accord_desktop::parse_net_mode;
+    assert_eq!(parse_net_mode(None).ok(), Some(NetMode::Online));
+    assert_eq!(parse_net_mode(Some("")).ok(), Some(NetMode::Online));
+    assert_eq!(
+        parse_net_mode(Some("loopback")).ok(),
+        Some(NetMode::Loopback)
+    );
+    assert_eq!(parse_net_mode(Some("lan")).ok(), Some(NetMode::Lan));
+    assert_eq!(parse_net_mode(Some("off")).ok(), Some(NetMode::Off));
+    let e = parse_net_mode(Some("wifi")).expect_err("unknown mode");
+    assert!(e.message.contains("ACCORD_NET"), "{}", e.message);
+}
+
+#[test]
+fn changing_the_offline_setting_of_an_online_start_asks_for_a_restart() {
+    use accord_desktop::dto::SyncState;
+    let api = accord::SyncState {
+        mode: "online",
+        peers_online: 0,
+        addr: None,
+    };
+    let start = |mode| NetStart {
+        mode,
+        offline_setting: false,
+        error: None,
+    };
+    let offline = accord::Settings {
+        offline: true,
+        ..Default::default()
+    };
+    let of =
+        |mode, s: &accord::Settings| SyncState::of(api.clone(), &start(mode), s).restart_needed;
+    assert!(!of(NetMode::Online, &accord::Settings::default()));
+    assert!(of(NetMode::Online, &offline));
+    // Only the online mode reads the setting.
+    assert!(!of(NetMode::Loopback, &offline));
+    assert!(!of(NetMode::Lan, &offline));
 }

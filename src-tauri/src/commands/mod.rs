@@ -6,6 +6,7 @@ pub mod drafts;
 pub mod live;
 pub mod meetings;
 pub mod minutes;
+pub mod reports;
 pub mod search;
 pub mod settings;
 pub mod sharing;

@@ -1,86 +1,59 @@
-//! Sharing and sync: the roster, invitations, joining, revocation, sync state; export and
-//! import of reports.
+//! Sharing and sync: the roster, invitations, joining, revocation, sync state.
 //!
-//! The `accord` API has no sync or export yet: until it does, these commands are registered
-//! (so the UI gets a proper `{code, message}`) and answer `not_available`.
+//! Arguments that name a role or a device arrive as strings and are parsed here, so a bad
+//! one is refused with `{code, message}` like every other error (Tauri's own argument
+//! errors are bare strings).
 
-// Parameters are named by the UI contract but unused until the API lands.
-#![allow(unused_variables)]
+use std::time::Duration;
 
-use accord::model::DocId;
-use serde::Serialize;
+use accord::model::{DeviceId, DocId, Role};
+use accord::{Invitation, PeerInfo, Revoked};
 use tauri::State;
 
 use crate::Accord;
-use crate::error::{CmdResult, IpcError};
-
-/// `sync_state`: how this device reaches others.
-#[derive(Debug, Clone, Serialize)]
-pub struct SyncState {
-    pub mode: &'static str,
-    pub peers_online: usize,
-}
+use crate::dto::SyncState;
+use crate::error::CmdResult;
 
 #[tauri::command]
 #[tracing::instrument(skip(s), err(Debug))]
 pub async fn sync_state(s: State<'_, Accord>) -> CmdResult<SyncState> {
-    // Without a network layer this device is, truthfully, offline with no peers.
-    let _ = &s.ws;
-    Ok(SyncState {
-        mode: "offline",
-        peers_online: 0,
-    })
+    Ok(SyncState::of(s.ws.sync_state(), &s.net, &s.ws.settings()))
 }
 
 #[tauri::command]
-#[tracing::instrument(skip(_s), err(Debug))]
-pub async fn peers(_s: State<'_, Accord>, meeting_id: DocId) -> CmdResult<Vec<serde_json::Value>> {
-    Err(IpcError::not_available("the roster"))
+#[tracing::instrument(skip(s), err(Debug))]
+pub async fn peers(s: State<'_, Accord>, meeting_id: DocId) -> CmdResult<Vec<PeerInfo>> {
+    Ok(s.ws.peers(&meeting_id).await?)
 }
 
+/// An invitation for one device of `party`, valid `expires_hours` hours (0: the API's
+/// default, a week).
 #[tauri::command]
-#[tracing::instrument(skip(_s), err(Debug))]
+#[tracing::instrument(skip(s), err(Debug))]
 pub async fn invite(
-    _s: State<'_, Accord>,
+    s: State<'_, Accord>,
     meeting_id: DocId,
     party: String,
     role: String,
     expires_hours: u32,
-) -> CmdResult<serde_json::Value> {
-    Err(IpcError::not_available("inviting"))
+) -> CmdResult<Invitation> {
+    let role: Role = role.parse()?;
+    let valid_for = match expires_hours {
+        0 => accord::DEFAULT_INVITE_VALIDITY,
+        h => Duration::from_secs(u64::from(h) * 3600),
+    };
+    Ok(s.ws.invite(&meeting_id, &party, role, valid_for).await?)
 }
 
 #[tauri::command]
-#[tracing::instrument(skip(_s, ticket), err(Debug))]
-pub async fn join(_s: State<'_, Accord>, ticket: String) -> CmdResult<DocId> {
-    Err(IpcError::not_available("joining"))
+#[tracing::instrument(skip(s, ticket), err(Debug))]
+pub async fn join(s: State<'_, Accord>, ticket: String) -> CmdResult<DocId> {
+    Ok(s.ws.join(&ticket).await?)
 }
 
 #[tauri::command]
-#[tracing::instrument(skip(_s), err(Debug))]
-pub async fn revoke(_s: State<'_, Accord>, meeting_id: DocId, device: String) -> CmdResult<()> {
-    Err(IpcError::not_available("revoking"))
-}
-
-#[tauri::command]
-#[tracing::instrument(skip(_s), err(Debug))]
-pub async fn export_report(
-    _s: State<'_, Accord>,
-    meeting_id: DocId,
-    draft_id: DocId,
-    format: String,
-    mode: String,
-) -> CmdResult<serde_json::Value> {
-    Err(IpcError::not_available("export"))
-}
-
-#[tauri::command]
-#[tracing::instrument(skip(_s, bytes), err(Debug))]
-pub async fn import_report(
-    _s: State<'_, Accord>,
-    meeting_id: DocId,
-    bytes: Vec<u8>,
-    file_name: String,
-) -> CmdResult<serde_json::Value> {
-    Err(IpcError::not_available("import"))
+#[tracing::instrument(skip(s), err(Debug))]
+pub async fn revoke(s: State<'_, Accord>, meeting_id: DocId, device: String) -> CmdResult<Revoked> {
+    let device: DeviceId = device.parse()?;
+    Ok(s.ws.revoke(&meeting_id, &device).await?)
 }
