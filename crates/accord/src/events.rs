@@ -22,6 +22,10 @@ pub enum Event {
     DocChanged { doc: DocId, kind: DocKind, meeting: DocId, origin: Origin, patches: Vec<DocPatch> },
     /// The query index caught up with a document's changes: lists and search are current.
     Indexed { doc: DocId },
+    /// A device connected (its first sync connection opened).
+    PeerUp { device: accord_model::DeviceId },
+    /// A device disconnected (its last sync connection closed).
+    PeerDown { device: accord_model::DeviceId },
     /// Who else is present in a meeting now (the whole list).
     Presence { meeting: DocId, peers: Vec<crate::presence::PeerPresence> },
 }

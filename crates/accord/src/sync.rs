@@ -289,6 +289,24 @@ impl Workspace {
             .await
             .map_err(|e| Error::Network(e.to_string()))?;
         net.set_join_handler(Host(Arc::downgrade(&self.inner)));
+        // Peer up/down events join the workspace's one event stream.
+        let mut peer_events = net.peer_events();
+        let weak = Arc::downgrade(&self.inner);
+        tokio::spawn(async move {
+            loop {
+                let ev = match peer_events.recv().await {
+                    Ok(ev) => ev,
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                    Err(_) => return,
+                };
+                let Some(inner) = weak.upgrade() else { return };
+                let ev = match ev {
+                    accord_net::PeerEvent::Up(id) => crate::Event::PeerUp { device: device_of(&id) },
+                    accord_net::PeerEvent::Down(id) => crate::Event::PeerDown { device: device_of(&id) },
+                };
+                let _ = inner.events.send(ev);
+            }
+        });
         *self.inner.net.lock().expect("net lock") = Some(Arc::new(net));
         for m in &pinned {
             self.refresh_meeting(m);

@@ -65,7 +65,7 @@ pub(crate) struct Inner {
     pub(crate) repo: samod::Repo,
     pub(crate) device: DeviceId,
     pub(crate) docs: Mutex<HashMap<DocId, Arc<OpenDoc>>>,
-    events: broadcast::Sender<Event>,
+    pub(crate) events: broadcast::Sender<Event>,
     dirty: mpsc::UnboundedSender<DocId>,
     /// Documents sent to the index loop and not yet indexed.
     unindexed: watch::Sender<usize>,

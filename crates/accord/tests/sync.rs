@@ -51,6 +51,7 @@ async fn three_delegations_join_by_ticket_edit_concurrently_and_converge() {
     let mx = device(dirs[1].path(), "Mexico").await;
     let cr = device(dirs[2].path(), "Costa Rica").await;
     let (m, d, c) = founded(&ts).await;
+    let mut events = ts.subscribe();
 
     for (ws, party) in [(&mx, "Mexico"), (&cr, "Costa Rica")] {
         let inv = ts.invite(&m, party, Role::Member, Duration::from_secs(3600)).await.unwrap();
@@ -58,6 +59,19 @@ async fn three_delegations_join_by_ticket_edit_concurrently_and_converge() {
         let joined = tokio::time::timeout(WAIT, ws.join(&inv.ticket)).await.expect("join in time").unwrap();
         assert_eq!(joined, m);
     }
+    // The host saw Mexico come up on its event stream.
+    let mx_id = mx.device();
+    tokio::time::timeout(WAIT, async {
+        loop {
+            if let Ok(accord::Event::PeerUp { device }) = events.recv().await
+                && device == mx_id
+            {
+                return;
+            }
+        }
+    })
+    .await
+    .expect("a peer-up event for Mexico");
     for ws in [&mx, &cr] {
         eventually("the draft arrives", || async { clause_text(ws, &d, &c).await.as_deref() == Some("Urge the parties.") }).await;
     }
