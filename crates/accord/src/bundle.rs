@@ -255,13 +255,18 @@ impl Workspace {
             id.as_str().parse::<DocumentId>().map_err(|_| refused(format!("document id {id} is not valid")))?;
         }
 
-        // Everything checked: apply, the meeting first (it lists the others).
+        // Everything checked: apply. Documents new to this profile go to the store first and
+        // the meeting (which lists them) last, so nothing looks for a listed document before it
+        // is there: the repository remembers a document it looked for and did not find until the
+        // profile is opened again.
         let stored: BTreeSet<String> = self.inner.store.document_ids()?.into_iter().collect();
+        let known = |id: &DocId| self.inner.docs.lock().expect("docs lock").contains_key(id) || stored.contains(id.as_str());
+        let mut order: Vec<&(DocId, Vec<u8>)> = b.documents.iter().collect();
+        order.sort_by_key(|(id, _)| (known(id), *id == meeting));
         let mut documents = Vec::new();
-        for (id, bytes) in &b.documents {
+        for (id, bytes) in order {
             let kind = allowed[id];
-            let open = self.inner.docs.lock().expect("docs lock").contains_key(id);
-            let (new_changes, created) = if open || stored.contains(id.as_str()) {
+            let (new_changes, created) = if known(id) {
                 let d = self.doc(id).await?;
                 let store = &self.inner.store;
                 let n = d.handle.with_document(|doc| -> Result<usize> {
