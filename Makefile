@@ -5,6 +5,9 @@
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/accord-target
 CARGO ?= cargo
 
+# test-multihost (added by the cli work)
+.PHONY: test-multihost
+
 .PHONY: run test test-rust test-doc test-ui e2e ui app apt-deps e2e-deps bench fmt lint clean-profile help
 
 help:
@@ -53,7 +56,7 @@ e2e-deps:
 e2e: app e2e-deps
 	$(XVFB) python3 e2e/run.py
 
-test: test-rust test-doc test-ui e2e
+test: test-rust test-doc test-multihost test-ui e2e
 
 test-ui:
 	@[ -d ui/node_modules ] || (cd ui && { $(NPM_CI); })
@@ -61,6 +64,11 @@ test-ui:
 
 test-rust: apt-deps
 	$(CARGO) nextest run --workspace --no-fail-fast
+
+# Several hosts in network namespaces (needs root: says SKIPPED otherwise); see tests/multihost.
+test-multihost:
+	$(CARGO) build -q -p accord-cli
+	tests/multihost/run.sh $(CARGO_TARGET_DIR)/debug/accord
 
 test-doc:
 	$(CARGO) test -q --workspace --doc
