@@ -299,15 +299,28 @@ pub enum ModeArg {
     Working,
 }
 
-
 impl Command {
     /// Whether the command takes part in the network when it runs in its own process.
     pub fn needs_net(&self) -> bool {
-        matches!(self, Command::Invite { .. } | Command::Join { .. } | Command::Serve | Command::Sync { .. } | Command::Status)
+        matches!(
+            self,
+            Command::Invite { .. }
+                | Command::Join { .. }
+                | Command::Serve
+                | Command::Sync { .. }
+                | Command::Status
+        )
     }
 
     /// Whether it is worth a spinner while it runs.
     pub fn is_long(&self) -> bool {
-        matches!(self, Command::Join { .. } | Command::Sync { .. } | Command::Status | Command::Bundle(_) | Command::Import { .. })
+        matches!(
+            self,
+            Command::Join { .. }
+                | Command::Sync { .. }
+                | Command::Status
+                | Command::Bundle(_)
+                | Command::Import { .. }
+        )
     }
 }

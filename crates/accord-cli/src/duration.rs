@@ -12,13 +12,19 @@ pub fn parse(s: &str) -> Result<Duration> {
     let mut total = Duration::ZERO;
     let mut rest = t;
     while !rest.is_empty() {
-        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
         if digits == 0 {
             bail!("{s:?} is not a duration; use e.g. 30s, 10m, 12h or 7d");
         }
-        let n: u64 = rest[..digits].parse().map_err(|_| anyhow::anyhow!("{s:?} is too long a duration"))?;
+        let n: u64 = rest[..digits]
+            .parse()
+            .map_err(|_| anyhow::anyhow!("{s:?} is too long a duration"))?;
         rest = &rest[digits..];
-        let unit = rest.find(|c: char| c.is_ascii_digit()).unwrap_or(rest.len());
+        let unit = rest
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(rest.len());
         let secs = match &rest[..unit] {
             "ms" => {
                 total += Duration::from_millis(n);
@@ -30,7 +36,9 @@ pub fn parse(s: &str) -> Result<Duration> {
             "h" => 3600,
             "d" => 86_400,
             "w" => 7 * 86_400,
-            other => bail!("{s:?} is not a duration: unknown unit {other:?} (use ms, s, m, h, d or w)"),
+            other => {
+                bail!("{s:?} is not a duration: unknown unit {other:?} (use ms, s, m, h, d or w)")
+            }
         };
         total += Duration::from_secs(n.saturating_mul(secs));
         rest = &rest[unit..];

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use accord::Workspace;
 use accord::export::RenderOptions;
 use accord::model::{
-    ActionStatus, ClauseStatus, DocId, DraftView, MeetingDetails, NewAction, Party, PartyId, PartyKind, Placement, Role,
-    Splice, TextField,
+    ActionStatus, ClauseStatus, DocId, DraftView, MeetingDetails, NewAction, Party, PartyId,
+    PartyKind, Placement, Role, Splice, TextField,
     jiff::{Zoned, civil::Date},
 };
 use accord::store::ActionFilter;
@@ -17,7 +17,10 @@ use anyhow::{Context, Result, anyhow, bail};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::cli::{ActionCmd, BundleCmd, ClauseCmd, Command, DraftCmd, FormatArg, MeetingCmd, MinutesCmd, ModeArg, RoleArg};
+use crate::cli::{
+    ActionCmd, BundleCmd, ClauseCmd, Command, DraftCmd, FormatArg, MeetingCmd, MinutesCmd, ModeArg,
+    RoleArg,
+};
 use crate::{ids, show};
 
 /// One command as it travels to whoever carries it out.
@@ -39,13 +42,23 @@ pub struct Output {
 
 impl Output {
     pub(crate) fn text(s: impl Into<String>) -> Self {
-        Output { stdout: s.into(), stderr: String::new() }
+        Output {
+            stdout: s.into(),
+            stderr: String::new(),
+        }
     }
     pub(crate) fn json(v: Value) -> Self {
-        Output { stdout: format!("{v}\n"), stderr: String::new() }
+        Output {
+            stdout: format!("{v}\n"),
+            stderr: String::new(),
+        }
     }
     pub(crate) fn either(json: bool, v: Value, text: impl FnOnce() -> String) -> Self {
-        if json { Self::json(v) } else { Self::text(text()) }
+        if json {
+            Self::json(v)
+        } else {
+            Self::text(text())
+        }
     }
     pub(crate) fn note(mut self, s: impl AsRef<str>) -> Self {
         self.stderr.push_str(s.as_ref());
@@ -66,7 +79,13 @@ pub enum Host {
 /// Carries out a command. `serve` is not one of them (it is the caller's loop).
 pub async fn run(ws: &Workspace, req: &Request, host: Host) -> Result<Output> {
     let json = req.json;
-    let path = |p: &Path| if p.is_absolute() { p.to_path_buf() } else { req.cwd.join(p) };
+    let path = |p: &Path| {
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            req.cwd.join(p)
+        }
+    };
     Ok(match &req.command {
         Command::Init { party, device_name } => {
             let s = ws.set_settings(accord::SettingsPatch {
@@ -88,10 +107,19 @@ pub async fn run(ws: &Workspace, req: &Request, host: Host) -> Result<Output> {
         Command::Demo => {
             let id = ws.create_demo().await?;
             let meeting = ws.meeting(&id).await?;
-            let draft_id = meeting.drafts().next().cloned().ok_or_else(|| anyhow!("the demo meeting has no draft"))?;
+            let draft_id = meeting
+                .drafts()
+                .next()
+                .cloned()
+                .ok_or_else(|| anyhow!("the demo meeting has no draft"))?;
             let draft = ws.draft(&draft_id).await?;
             let v = json!({ "id": id, "meeting": meeting, "draft": draft });
-            Output::either(json, v, || format!("{}\nMeeting id: {id}\n", show::meeting_text(&meeting, &draft, today())))
+            Output::either(json, v, || {
+                format!(
+                    "{}\nMeeting id: {id}\n",
+                    show::meeting_text(&meeting, &draft, today())
+                )
+            })
         }
         Command::Meeting(c) => meeting(ws, c, json).await?,
         Command::Draft(c) => draft(ws, c, json).await?,
@@ -113,7 +141,12 @@ pub async fn run(ws: &Workspace, req: &Request, host: Host) -> Result<Output> {
             Output::either(json, Value::Array(v), || {
                 let mut out = String::new();
                 for h in &hits {
-                    let _ = writeln!(out, "{} — {}", h.label, h.meeting_title.as_deref().unwrap_or("?"));
+                    let _ = writeln!(
+                        out,
+                        "{} — {}",
+                        h.label,
+                        h.meeting_title.as_deref().unwrap_or("?")
+                    );
                     let _ = writeln!(out, "    {}", h.snippet.marked("[", "]"));
                 }
                 if hits.is_empty() {
@@ -122,7 +155,13 @@ pub async fn run(ws: &Workspace, req: &Request, host: Host) -> Result<Output> {
                 out
             })
         }
-        Command::Invite { meeting, party, role, expires, wait } => {
+        Command::Invite {
+            meeting,
+            party,
+            role,
+            expires,
+            wait,
+        } => {
             let m = ids::meeting(ws, meeting).await?;
             let valid = crate::duration::parse(expires)?;
             let role = match role {
@@ -131,7 +170,9 @@ pub async fn run(ws: &Workspace, req: &Request, host: Host) -> Result<Output> {
                 RoleArg::Admin => Role::Admin,
             };
             let inv = ws.invite(&m, party, role, valid).await?;
-            let out = Output::either(json, json!({ "ticket": inv.ticket }), || format!("{}\n", inv.ticket));
+            let out = Output::either(json, json!({ "ticket": inv.ticket }), || {
+                format!("{}\n", inv.ticket)
+            });
             if host == Host::Alone && !wait {
                 out.note(
                     "note: no `accord serve` (or app) is running on this profile, so nobody can be admitted once this \
@@ -144,33 +185,58 @@ pub async fn run(ws: &Workspace, req: &Request, host: Host) -> Result<Output> {
         }
         Command::Join { ticket } => {
             let m = ws.join(ticket).await?;
-            let title = ws.meeting(&m).await.map(|v| v.details.title).unwrap_or_default();
+            let title = ws
+                .meeting(&m)
+                .await
+                .map(|v| v.details.title)
+                .unwrap_or_default();
             crate::net::open_all(ws).await;
-            Output::either(json, json!({ "meeting": m, "title": title }), || format!("joined meeting {title:?} ({m})\n"))
+            Output::either(json, json!({ "meeting": m, "title": title }), || {
+                format!("joined meeting {title:?} ({m})\n")
+            })
         }
         Command::Revoke { meeting, device } => {
             let m = ids::meeting(ws, meeting).await?;
             let roster = ws.roster(&m).await?;
             let d = ids::device(&roster, device)?;
             let r = ws.revoke(&m, &d).await?;
-            Output::either(json, serde_json::to_value(&r)?, || format!("{}\n", r.message))
+            Output::either(json, serde_json::to_value(&r)?, || {
+                format!("{}\n", r.message)
+            })
         }
-        Command::Serve => bail!("this profile is already served by a running `accord serve` (or the app)"),
-        Command::Sync { timeout } => crate::net::sync(ws, crate::duration::parse(timeout)?, host, json).await?,
+        Command::Serve => {
+            bail!("this profile is already served by a running `accord serve` (or the app)")
+        }
+        Command::Sync { timeout } => {
+            crate::net::sync(ws, crate::duration::parse(timeout)?, host, json).await?
+        }
         Command::Status => crate::net::status(ws, host, json).await?,
         Command::Bundle(BundleCmd::Export { meeting, output }) => {
             let m = ids::meeting(ws, meeting).await?;
             let bytes = ws.export_bundle(&m).await?;
-            let docs = accord::bundle::Bundle::decode(&bytes).map(|b| b.documents.len()).unwrap_or(0);
+            let docs = accord::bundle::Bundle::decode(&bytes)
+                .map(|b| b.documents.len())
+                .unwrap_or(0);
             let file = path(output);
             write_file(&file, &bytes)?;
             let v = json!({ "file": file, "bytes": bytes.len(), "documents": docs, "meeting": m });
-            Output::either(json, v, || format!("wrote {} ({} documents, {} bytes)\n", file.display(), docs, bytes.len()))
+            Output::either(json, v, || {
+                format!(
+                    "wrote {} ({} documents, {} bytes)\n",
+                    file.display(),
+                    docs,
+                    bytes.len()
+                )
+            })
         }
         Command::Bundle(BundleCmd::Import { file }) => {
             let file = path(file);
-            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
-            let r = ws.import_bundle(&bytes).await.with_context(|| format!("{} refused", file.display()))?;
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let r = ws
+                .import_bundle(&bytes)
+                .await
+                .with_context(|| format!("{} refused", file.display()))?;
             Output::either(json, serde_json::to_value(&r)?, || {
                 let mut out = format!(
                     "bundle of meeting {} from {} ({}, device {}): {} new changes\n",
@@ -181,12 +247,25 @@ pub async fn run(ws: &Workspace, req: &Request, host: Host) -> Result<Output> {
                     r.new_changes
                 );
                 for d in &r.documents {
-                    let _ = writeln!(out, "  {} {}: {} new{}", d.kind, d.id, d.new_changes, if d.created { " (new document)" } else { "" });
+                    let _ = writeln!(
+                        out,
+                        "  {} {}: {} new{}",
+                        d.kind,
+                        d.id,
+                        d.new_changes,
+                        if d.created { " (new document)" } else { "" }
+                    );
                 }
                 out
             })
         }
-        Command::Export { meeting, format, mode, draft, output } => {
+        Command::Export {
+            meeting,
+            format,
+            mode,
+            draft,
+            output,
+        } => {
             let m = ids::meeting(ws, meeting).await?;
             let d = match draft {
                 Some(d) => Some(ids::draft(ws, d).await?),
@@ -201,7 +280,9 @@ pub async fn run(ws: &Workspace, req: &Request, host: Host) -> Result<Output> {
                 ModeArg::Clean => accord::report::Mode::Clean,
                 ModeArg::Working => accord::report::Mode::Working,
             };
-            let r = ws.export_report(&m, d.as_ref(), &RenderOptions::new(format).mode(mode)).await?;
+            let r = ws
+                .export_report(&m, d.as_ref(), &RenderOptions::new(format).mode(mode))
+                .await?;
             let target = match output {
                 Some(o) => Some(path(o)),
                 None if format == accord::report::Format::Docx => Some(req.cwd.join(&r.file_name)),
@@ -210,8 +291,11 @@ pub async fn run(ws: &Workspace, req: &Request, host: Host) -> Result<Output> {
             match target {
                 Some(file) => {
                     write_file(&file, &r.bytes)?;
-                    let v = json!({ "file": file, "bytes": r.bytes.len(), "media_type": r.media_type });
-                    Output::either(json, v, || format!("wrote {} ({} bytes)\n", file.display(), r.bytes.len()))
+                    let v =
+                        json!({ "file": file, "bytes": r.bytes.len(), "media_type": r.media_type });
+                    Output::either(json, v, || {
+                        format!("wrote {} ({} bytes)\n", file.display(), r.bytes.len())
+                    })
                 }
                 None => {
                     let text = String::from_utf8(r.bytes).context("the report is not text")?;
@@ -220,10 +304,15 @@ pub async fn run(ws: &Workspace, req: &Request, host: Host) -> Result<Output> {
                 }
             }
         }
-        Command::Import { meeting, file, add_actions } => {
+        Command::Import {
+            meeting,
+            file,
+            add_actions,
+        } => {
             let m = ids::meeting(ws, meeting).await?;
             let file = path(file);
-            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let name = file.file_name().and_then(|n| n.to_str());
             let r = ws.import_report(&m, &bytes, name, *add_actions).await?;
             Output::either(json, serde_json::to_value(&r)?, || show::imported(&r))
@@ -240,7 +329,9 @@ pub fn today() -> Date {
 }
 
 fn parse_date(s: &str) -> Result<Date> {
-    s.trim().parse::<Date>().map_err(|e| anyhow!("{s:?} is not a date (YYYY-MM-DD): {e}"))
+    s.trim()
+        .parse::<Date>()
+        .map_err(|e| anyhow!("{s:?} is not a date (YYYY-MM-DD): {e}"))
 }
 
 fn party_kind(name: &str) -> PartyKind {
@@ -256,7 +347,13 @@ fn party_kind(name: &str) -> PartyKind {
 
 async fn meeting(ws: &Workspace, c: &MeetingCmd, json: bool) -> Result<Output> {
     Ok(match c {
-        MeetingCmd::Create { title, forum, venue, date, parties } => {
+        MeetingCmd::Create {
+            title,
+            forum,
+            venue,
+            date,
+            parties,
+        } => {
             let mut d = MeetingDetails::titled(title);
             if let Some(f) = forum {
                 d.forum = f.clone();
@@ -269,10 +366,15 @@ async fn meeting(ws: &Workspace, c: &MeetingCmd, json: bool) -> Result<Output> {
                 d.start_date = Some(date);
                 d.end_date = Some(date);
             }
-            let parties: Vec<Party> = parties.iter().map(|p| Party::new(p, party_kind(p))).collect::<Result<_, _>>()?;
+            let parties: Vec<Party> = parties
+                .iter()
+                .map(|p| Party::new(p, party_kind(p)))
+                .collect::<Result<_, _>>()?;
             let id = ws.create_meeting(&d, &parties).await?;
             ws.index_settled().await?;
-            Output::either(json, json!({ "id": id }), || format!("created meeting {id}\n"))
+            Output::either(json, json!({ "id": id }), || {
+                format!("created meeting {id}\n")
+            })
         }
         MeetingCmd::List => {
             let rows = ws.meetings().await?;
@@ -290,7 +392,11 @@ async fn meeting(ws: &Workspace, c: &MeetingCmd, json: bool) -> Result<Output> {
                 let mut out = String::new();
                 for r in &rows {
                     let date = r.start_date.map(|d| d.to_string()).unwrap_or_default();
-                    let _ = writeln!(out, "{}  {}  {}  {}  ({} open actions)", r.id, date, r.title, r.venue, r.open_actions);
+                    let _ = writeln!(
+                        out,
+                        "{}  {}  {}  {}  ({} open actions)",
+                        r.id, date, r.title, r.venue, r.open_actions
+                    );
                 }
                 if rows.is_empty() {
                     out.push_str("no meetings yet: `accord meeting create --title …`, `accord demo` or `accord join TICKET`\n");
@@ -313,10 +419,16 @@ async fn meeting(ws: &Workspace, c: &MeetingCmd, json: bool) -> Result<Output> {
 
 async fn draft(ws: &Workspace, c: &DraftCmd, json: bool) -> Result<Output> {
     Ok(match c {
-        DraftCmd::Create { meeting, title, preamble } => {
+        DraftCmd::Create {
+            meeting,
+            title,
+            preamble,
+        } => {
             let m = ids::meeting(ws, meeting).await?;
             let id = ws.create_draft(&m, title, preamble).await?;
-            Output::either(json, json!({ "id": id }), || format!("created draft {id}\n"))
+            Output::either(json, json!({ "id": id }), || {
+                format!("created draft {id}\n")
+            })
         }
         DraftCmd::Show { draft } => {
             let d = ids::draft(ws, draft).await?;
@@ -331,7 +443,11 @@ pub fn draft_json(id: &DocId, view: &DraftView) -> Value {
     fn clauses(cs: &[accord::model::ClauseView], prefix: &str) -> Vec<Value> {
         cs.iter()
             .map(|c| {
-                let n = if prefix.is_empty() { c.number.label() } else { format!("{prefix}.{}", c.number.label()) };
+                let n = if prefix.is_empty() {
+                    c.number.label()
+                } else {
+                    format!("{prefix}.{}", c.number.label())
+                };
                 json!({
                     "id": c.id, "number": n, "text": c.text, "status": c.status,
                     "proposed_by": c.proposed_by, "children": clauses(&c.children, &n),
@@ -346,9 +462,16 @@ pub fn draft_json(id: &DocId, view: &DraftView) -> Value {
 }
 
 async fn clause(ws: &Workspace, c: &ClauseCmd, json: bool) -> Result<Output> {
-    let done = |id: &accord::model::ClauseId, what: String| Output::either(json, json!({ "id": id }), || format!("{what}\n"));
+    let done = |id: &accord::model::ClauseId, what: String| {
+        Output::either(json, json!({ "id": id }), || format!("{what}\n"))
+    };
     Ok(match c {
-        ClauseCmd::Add { draft, parent, after, text } => {
+        ClauseCmd::Add {
+            draft,
+            parent,
+            after,
+            text,
+        } => {
             let d = ids::draft(ws, draft).await?;
             let at = match (parent, after) {
                 (Some(p), _) => Placement::end_of(&ids::clause(ws, &d, p).await?),
@@ -357,27 +480,52 @@ async fn clause(ws: &Workspace, c: &ClauseCmd, json: bool) -> Result<Output> {
             };
             let id = ws.insert_clause(&d, &at, text).await?;
             let view = ws.draft(&d).await?;
-            let n = ids::numbered(&view).into_iter().find(|(_, c)| c.id == id).map(|(n, _)| n).unwrap_or_default();
-            Output::either(json, json!({ "id": id }), || format!("added clause {n} ({id})\n"))
+            let n = ids::numbered(&view)
+                .into_iter()
+                .find(|(_, c)| c.id == id)
+                .map(|(n, _)| n)
+                .unwrap_or_default();
+            Output::either(json, json!({ "id": id }), || {
+                format!("added clause {n} ({id})\n")
+            })
         }
-        ClauseCmd::Edit { draft, clause, text, splice } => {
+        ClauseCmd::Edit {
+            draft,
+            clause,
+            text,
+            splice,
+        } => {
             let d = ids::draft(ws, draft).await?;
             let c = ids::clause(ws, &d, clause).await?;
             match (text, splice) {
                 (Some(t), _) => ws.set_clause_text(&d, &c, t).await?,
-                (None, Some(s)) => ws.splice(&d, &TextField::Clause(c.clone()), &parse_splice(s)?).await?,
+                (None, Some(s)) => {
+                    ws.splice(&d, &TextField::Clause(c.clone()), &parse_splice(s)?)
+                        .await?
+                }
                 (None, None) => bail!("give --text or --splice"),
             }
             done(&c, format!("edited clause {c}"))
         }
-        ClauseCmd::Status { draft, clause, status } => {
+        ClauseCmd::Status {
+            draft,
+            clause,
+            status,
+        } => {
             let d = ids::draft(ws, draft).await?;
             let c = ids::clause(ws, &d, clause).await?;
             let st: ClauseStatus = status.parse()?;
             ws.set_clause_status(&d, &c, st).await?;
             done(&c, format!("clause {c} is now {st}"))
         }
-        ClauseCmd::Move { draft, clause, parent, after, indent, outdent } => {
+        ClauseCmd::Move {
+            draft,
+            clause,
+            parent,
+            after,
+            indent,
+            outdent,
+        } => {
             let d = ids::draft(ws, draft).await?;
             let c = ids::clause(ws, &d, clause).await?;
             if *indent {
@@ -393,7 +541,11 @@ async fn clause(ws: &Workspace, c: &ClauseCmd, json: bool) -> Result<Output> {
                 ws.move_clause(&d, &c, &at).await?;
             }
             let view = ws.draft(&d).await?;
-            let n = ids::numbered(&view).into_iter().find(|(_, x)| x.id == c).map(|(n, _)| n).unwrap_or_default();
+            let n = ids::numbered(&view)
+                .into_iter()
+                .find(|(_, x)| x.id == c)
+                .map(|(n, _)| n)
+                .unwrap_or_default();
             done(&c, format!("clause {c} is now {n}"))
         }
         ClauseCmd::Delete { draft, clause } => {
@@ -408,9 +560,17 @@ async fn clause(ws: &Workspace, c: &ClauseCmd, json: bool) -> Result<Output> {
 /// `POS:DEL:TEXT` (the text may contain colons).
 fn parse_splice(s: &str) -> Result<Splice> {
     let mut parts = s.splitn(3, ':');
-    let (Some(pos), Some(del)) = (parts.next(), parts.next()) else { bail!("{s:?} is not POS:DEL:TEXT") };
-    let pos: usize = pos.trim().parse().map_err(|_| anyhow!("{s:?} is not POS:DEL:TEXT: {pos:?} is not a position"))?;
-    let del: usize = del.trim().parse().map_err(|_| anyhow!("{s:?} is not POS:DEL:TEXT: {del:?} is not a count"))?;
+    let (Some(pos), Some(del)) = (parts.next(), parts.next()) else {
+        bail!("{s:?} is not POS:DEL:TEXT")
+    };
+    let pos: usize = pos
+        .trim()
+        .parse()
+        .map_err(|_| anyhow!("{s:?} is not POS:DEL:TEXT: {pos:?} is not a position"))?;
+    let del: usize = del
+        .trim()
+        .parse()
+        .map_err(|_| anyhow!("{s:?} is not POS:DEL:TEXT: {del:?} is not a count"))?;
     Ok(Splice::new(pos, del, parts.next().unwrap_or("")))
 }
 
@@ -420,15 +580,25 @@ async fn minutes(ws: &Workspace, c: &MinutesCmd, json: bool) -> Result<Output> {
             let m = ids::meeting(ws, meeting).await?;
             ws.append_minutes(&m, text).await?;
             let id = ws.minutes_of(&m).await?;
-            Output::either(json, json!({ "id": id }), || "appended to the minutes\n".to_string())
+            Output::either(json, json!({ "id": id }), || {
+                "appended to the minutes\n".to_string()
+            })
         }
         MinutesCmd::Show { meeting } => {
             let m = ids::meeting(ws, meeting).await?;
             let id = ws.minutes_of(&m).await?;
             let v = ws.minutes(&id).await?;
-            Output::either(json, json!({ "id": id, "meeting": m, "text": v.text }), || {
-                if v.text.ends_with('\n') || v.text.is_empty() { v.text.clone() } else { format!("{}\n", v.text) }
-            })
+            Output::either(
+                json,
+                json!({ "id": id, "meeting": m, "text": v.text }),
+                || {
+                    if v.text.ends_with('\n') || v.text.is_empty() {
+                        v.text.clone()
+                    } else {
+                        format!("{}\n", v.text)
+                    }
+                },
+            )
         }
     })
 }
@@ -442,28 +612,57 @@ fn party_of(view: &accord::model::MeetingView, arg: &str) -> Result<PartyId> {
         .find(|p| {
             p.id.as_str() == a
                 || p.name.to_lowercase() == a
-                || p.short_name.as_deref().is_some_and(|s| s.to_lowercase() == a)
+                || p.short_name
+                    .as_deref()
+                    .is_some_and(|s| s.to_lowercase() == a)
                 || slug.as_ref() == Some(&p.id)
         })
         .map(|p| p.id.clone())
         .ok_or_else(|| {
             let names: Vec<&str> = view.parties.iter().map(|p| p.name.as_str()).collect();
-            anyhow!("{arg:?} is not a party of this meeting (its parties: {})", names.join(", "))
+            anyhow!(
+                "{arg:?} is not a party of this meeting (its parties: {})",
+                names.join(", ")
+            )
         })
 }
 
 async fn action(ws: &Workspace, c: &ActionCmd, json: bool) -> Result<Output> {
     Ok(match c {
-        ActionCmd::Add { meeting, text, owners, due } => {
+        ActionCmd::Add {
+            meeting,
+            text,
+            owners,
+            due,
+        } => {
             let m = ids::meeting(ws, meeting).await?;
             let view = ws.meeting(&m).await?;
-            let owners = owners.iter().map(|o| party_of(&view, o)).collect::<Result<Vec<_>>>()?;
+            let owners = owners
+                .iter()
+                .map(|o| party_of(&view, o))
+                .collect::<Result<Vec<_>>>()?;
             let due = due.as_deref().map(parse_date).transpose()?;
-            let id = ws.add_action(&m, &NewAction { text: text.clone(), owners, due, source: None }).await?;
+            let id = ws
+                .add_action(
+                    &m,
+                    &NewAction {
+                        text: text.clone(),
+                        owners,
+                        due,
+                        source: None,
+                    },
+                )
+                .await?;
             ws.index_settled().await?;
-            Output::either(json, json!({ "id": id }), || format!("added action item {id}\n"))
+            Output::either(json, json!({ "id": id }), || {
+                format!("added action item {id}\n")
+            })
         }
-        ActionCmd::List { overdue, owner, meeting } => {
+        ActionCmd::List {
+            overdue,
+            owner,
+            meeting,
+        } => {
             let mut f = ActionFilter::default();
             if *overdue {
                 f.overdue_on = Some(today());
@@ -491,9 +690,21 @@ async fn action(ws: &Workspace, c: &ActionCmd, json: bool) -> Result<Output> {
                 for r in &rows {
                     let a = &r.action;
                     let owners: Vec<&str> = a.owners.iter().map(|o| o.as_str()).collect();
-                    let due = a.due.map(|d| d.to_string()).unwrap_or_else(|| "no date".into());
+                    let due = a
+                        .due
+                        .map(|d| d.to_string())
+                        .unwrap_or_else(|| "no date".into());
                     let late = if a.is_overdue(today) { " OVERDUE" } else { "" };
-                    let _ = writeln!(out, "{}  {}{}  [{}]  {} — {}", a.id, due, late, a.status, a.text, owners.join(", "));
+                    let _ = writeln!(
+                        out,
+                        "{}  {}{}  [{}]  {} — {}",
+                        a.id,
+                        due,
+                        late,
+                        a.status,
+                        a.text,
+                        owners.join(", ")
+                    );
                 }
                 if rows.is_empty() {
                     out.push_str("no action items\n");
@@ -505,7 +716,9 @@ async fn action(ws: &Workspace, c: &ActionCmd, json: bool) -> Result<Output> {
             let (m, a) = ids::action(ws, action).await?;
             ws.set_action_status(&m, &a, ActionStatus::Done).await?;
             ws.index_settled().await?;
-            Output::either(json, json!({ "id": a }), || format!("action item {a} done\n"))
+            Output::either(json, json!({ "id": a }), || {
+                format!("action item {a} done\n")
+            })
         }
     })
 }

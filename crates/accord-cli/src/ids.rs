@@ -17,13 +17,20 @@ pub fn pick<T: Clone>(what: &str, arg: &str, candidates: &[(String, T)]) -> Resu
     if arg.chars().count() < MIN_PREFIX {
         bail!("no {what} has the id {arg:?} (a prefix must have at least {MIN_PREFIX} characters)");
     }
-    let found: Vec<&(String, T)> = candidates.iter().filter(|(k, _)| k.starts_with(arg)).collect();
+    let found: Vec<&(String, T)> = candidates
+        .iter()
+        .filter(|(k, _)| k.starts_with(arg))
+        .collect();
     match found.as_slice() {
         [] => bail!("no {what} matches {arg:?}"),
         [(_, v)] => Ok(v.clone()),
         many => {
             let names: Vec<&str> = many.iter().take(5).map(|(k, _)| k.as_str()).collect();
-            bail!("{arg:?} matches {} {what}s ({}); type more of the id", many.len(), names.join(", "))
+            bail!(
+                "{arg:?} matches {} {what}s ({}); type more of the id",
+                many.len(),
+                names.join(", ")
+            )
         }
     }
 }
@@ -65,7 +72,11 @@ pub async fn draft(ws: &Workspace, arg: &str) -> Result<DocId> {
     {
         return Ok(id);
     }
-    let c: Vec<(String, DocId)> = all_drafts(ws).await?.into_iter().map(|(d, _)| (d.to_string(), d)).collect();
+    let c: Vec<(String, DocId)> = all_drafts(ws)
+        .await?
+        .into_iter()
+        .map(|(d, _)| (d.to_string(), d))
+        .collect();
     pick("draft", arg, &c)
 }
 
@@ -73,7 +84,11 @@ pub async fn draft(ws: &Workspace, arg: &str) -> Result<DocId> {
 pub fn numbered(view: &DraftView) -> Vec<(String, &ClauseView)> {
     fn walk<'a>(cs: &'a [ClauseView], prefix: &str, out: &mut Vec<(String, &'a ClauseView)>) {
         for c in cs {
-            let n = if prefix.is_empty() { c.number.label() } else { format!("{prefix}.{}", c.number.label()) };
+            let n = if prefix.is_empty() {
+                c.number.label()
+            } else {
+                format!("{prefix}.{}", c.number.label())
+            };
             out.push((n.clone(), c));
             walk(&c.children, &n, out);
         }
@@ -84,7 +99,10 @@ pub fn numbered(view: &DraftView) -> Vec<(String, &ClauseView)> {
 }
 
 pub async fn clause(ws: &Workspace, draft: &DocId, arg: &str) -> Result<ClauseId> {
-    let view = ws.draft(draft).await.with_context(|| format!("draft {draft}"))?;
+    let view = ws
+        .draft(draft)
+        .await
+        .with_context(|| format!("draft {draft}"))?;
     clause_in(&view, arg)
 }
 
@@ -94,20 +112,29 @@ pub fn clause_in(view: &DraftView, arg: &str) -> Result<ClauseId> {
     if let Some((_, c)) = numbered.iter().find(|(n, _)| n == as_number) {
         return Ok(c.id.clone());
     }
-    let c: Vec<(String, ClauseId)> = numbered.iter().map(|(_, c)| (c.id.to_string(), c.id.clone())).collect();
+    let c: Vec<(String, ClauseId)> = numbered
+        .iter()
+        .map(|(_, c)| (c.id.to_string(), c.id.clone()))
+        .collect();
     pick("clause", arg, &c).map_err(|e| anyhow!("{e} in draft {:?}", view.title))
 }
 
 /// An action item of any meeting: (meeting, action).
 pub async fn action(ws: &Workspace, arg: &str) -> Result<(DocId, ActionId)> {
     let rows = ws.actions(&Default::default()).await?;
-    let c: Vec<(String, (DocId, ActionId))> =
-        rows.into_iter().map(|r| (r.action.id.to_string(), (r.meeting, r.action.id))).collect();
+    let c: Vec<(String, (DocId, ActionId))> = rows
+        .into_iter()
+        .map(|r| (r.action.id.to_string(), (r.meeting, r.action.id)))
+        .collect();
     pick("action item", arg, &c)
 }
 
 pub fn device(roster: &RosterView, arg: &str) -> Result<DeviceId> {
-    let c: Vec<(String, DeviceId)> = roster.entries.iter().map(|e| (e.device.to_string(), e.device)).collect();
+    let c: Vec<(String, DeviceId)> = roster
+        .entries
+        .iter()
+        .map(|e| (e.device.to_string(), e.device))
+        .collect();
     pick("device on the roster", arg, &c)
 }
 
@@ -116,7 +143,11 @@ mod tests {
     use super::pick;
 
     fn c() -> Vec<(String, u8)> {
-        vec![("abcdef12".into(), 1), ("abcdzz".into(), 2), ("qwerty".into(), 3)]
+        vec![
+            ("abcdef12".into(), 1),
+            ("abcdzz".into(), 2),
+            ("qwerty".into(), 3),
+        ]
     }
 
     #[test]
@@ -128,8 +159,23 @@ mod tests {
 
     #[test]
     fn short_ambiguous_and_unknown_prefixes_are_refused() {
-        assert!(pick("x", "qwe", &c()).unwrap_err().to_string().contains("at least 4"));
-        assert!(pick("x", "abcd", &c()).unwrap_err().to_string().contains("matches 2"));
-        assert!(pick("x", "zzzz", &c()).unwrap_err().to_string().contains("no x matches"));
+        assert!(
+            pick("x", "qwe", &c())
+                .unwrap_err()
+                .to_string()
+                .contains("at least 4")
+        );
+        assert!(
+            pick("x", "abcd", &c())
+                .unwrap_err()
+                .to_string()
+                .contains("matches 2")
+        );
+        assert!(
+            pick("x", "zzzz", &c())
+                .unwrap_err()
+                .to_string()
+                .contains("no x matches")
+        );
     }
 }

@@ -32,11 +32,21 @@ pub fn chain(e: &anyhow::Error) -> String {
 /// wins, then `--offline` (LAN only), else online.
 pub fn net_mode(offline: bool) -> anyhow::Result<NetMode> {
     match std::env::var("ACCORD_NET").ok().as_deref().map(str::trim) {
-        None | Some("") => Ok(if offline { NetMode::Lan } else { NetMode::Online }),
+        None | Some("") => Ok(if offline {
+            NetMode::Lan
+        } else {
+            NetMode::Online
+        }),
         Some("off") => Ok(NetMode::Off),
         Some("loopback") => Ok(NetMode::Loopback),
         Some("lan") => Ok(NetMode::Lan),
-        Some("online") => Ok(if offline { NetMode::Lan } else { NetMode::Online }),
-        Some(other) => anyhow::bail!("ACCORD_NET={other:?} is not one of off, loopback, lan, online"),
+        Some("online") => Ok(if offline {
+            NetMode::Lan
+        } else {
+            NetMode::Online
+        }),
+        Some(other) => {
+            anyhow::bail!("ACCORD_NET={other:?} is not one of off, loopback, lan, online")
+        }
     }
 }

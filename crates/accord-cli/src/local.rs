@@ -71,7 +71,9 @@ impl LocalServer {
         let owner = std::fs::metadata(&path)?.uid();
         let task = tokio::spawn(async move {
             loop {
-                let Ok((stream, _)) = listener.accept().await else { continue };
+                let Ok((stream, _)) = listener.accept().await else {
+                    continue;
+                };
                 match stream.peer_cred() {
                     Ok(c) if c.uid() == owner => {}
                     _ => {
@@ -100,19 +102,36 @@ impl LocalServer {
 async fn answer(ws: Workspace, stream: UnixStream) {
     let (read, mut write) = stream.into_split();
     let mut line = String::new();
-    let response = match BufReader::new(read.take(MAX_REQUEST)).read_line(&mut line).await {
-        Err(e) => Response { ok: false, output: Output::default(), error: Some(format!("the request could not be read: {e}")) },
+    let response = match BufReader::new(read.take(MAX_REQUEST))
+        .read_line(&mut line)
+        .await
+    {
+        Err(e) => Response {
+            ok: false,
+            output: Output::default(),
+            error: Some(format!("the request could not be read: {e}")),
+        },
         Ok(_) => match serde_json::from_str::<Request>(&line) {
             Err(e) => Response {
                 ok: false,
                 output: Output::default(),
-                error: Some(format!("the request is not one this version of accord understands: {e}")),
+                error: Some(format!(
+                    "the request is not one this version of accord understands: {e}"
+                )),
             },
             Ok(req) => {
                 tracing::info!(command = ?req.command, "local request");
                 match exec::run(&ws, &req, Host::Peer).await {
-                    Ok(output) => Response { ok: true, output, error: None },
-                    Err(e) => Response { ok: false, output: Output::default(), error: Some(crate::chain(&e)) },
+                    Ok(output) => Response {
+                        ok: true,
+                        output,
+                        error: None,
+                    },
+                    Err(e) => Response {
+                        ok: false,
+                        output: Output::default(),
+                        error: Some(crate::chain(&e)),
+                    },
                 }
             }
         },
@@ -126,7 +145,13 @@ async fn answer(ws: Workspace, stream: UnixStream) {
 /// Sends a request to the process serving the profile in `dir`. `None` when nobody answers
 /// the socket (no such process, or it died).
 pub async fn forward(dir: &Path, req: &Request) -> Option<io::Result<Response>> {
-    let stream = tokio::time::timeout(Duration::from_secs(2), UnixStream::connect(socket_path(dir))).await.ok()?.ok()?;
+    let stream = tokio::time::timeout(
+        Duration::from_secs(2),
+        UnixStream::connect(socket_path(dir)),
+    )
+    .await
+    .ok()?
+    .ok()?;
     Some(exchange(stream, req).await)
 }
 
@@ -138,7 +163,15 @@ async fn exchange(stream: UnixStream, req: &Request) -> io::Result<Response> {
     let mut line = String::new();
     BufReader::new(read).read_line(&mut line).await?;
     if line.is_empty() {
-        return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "the running accord process closed the connection without answering"));
+        return Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            "the running accord process closed the connection without answering",
+        ));
     }
-    serde_json::from_str(&line).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("its answer is malformed: {e}")))
+    serde_json::from_str(&line).map_err(|e| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("its answer is malformed: {e}"),
+        )
+    })
 }

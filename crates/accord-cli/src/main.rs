@@ -40,10 +40,18 @@ fn try_main(args: Cli) -> Result<()> {
         Some(d) => d.clone(),
         None => accord::store::default_data_dir().context("no profile directory")?,
     };
-    let mode = if args.command.needs_net() { accord_cli::net_mode(args.offline)? } else { NetMode::Off };
+    let mode = if args.command.needs_net() {
+        accord_cli::net_mode(args.offline)?
+    } else {
+        NetMode::Off
+    };
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    let req = Request { command: args.command, json: args.json, cwd };
+    let req = Request {
+        command: args.command,
+        json: args.json,
+        cwd,
+    };
     runtime.block_on(run(dir, mode, req))
 }
 
@@ -55,16 +63,24 @@ async fn run(dir: PathBuf, mode: NetMode, req: Request) -> Result<()> {
         Err(e) if e.code() == "profile_in_use" => {
             // Another process holds the profile: if it serves the local socket, it does the work.
             let Some(answer) = local::forward(&dir, &req).await else {
-                return Err(anyhow::Error::new(e).context("and it does not answer on its local socket"));
+                return Err(
+                    anyhow::Error::new(e).context("and it does not answer on its local socket")
+                );
             };
             let answer = answer.context("the process serving this profile did not answer")?;
             finish(spinner);
             if !answer.ok {
-                anyhow::bail!(answer.error.unwrap_or_else(|| "the running accord process failed".into()));
+                anyhow::bail!(
+                    answer
+                        .error
+                        .unwrap_or_else(|| "the running accord process failed".into())
+                );
             }
             return print(&answer.output);
         }
-        Err(e) => return Err(e).with_context(|| format!("cannot open the profile {}", dir.display())),
+        Err(e) => {
+            return Err(e).with_context(|| format!("cannot open the profile {}", dir.display()));
+        }
     };
     if let Command::Serve = req.command {
         finish(spinner);
@@ -73,10 +89,22 @@ async fn run(dir: PathBuf, mode: NetMode, req: Request) -> Result<()> {
     let result = exec::run(&ws, &req, Host::Alone).await;
     finish(spinner);
     let waited = match (&result, &req.command) {
-        (Ok(out), Command::Invite { wait: true, meeting, .. }) => {
+        (
+            Ok(out),
+            Command::Invite {
+                wait: true,
+                meeting,
+                ..
+            },
+        ) => {
             print(out)?;
             eprintln!("waiting for the invitation to be used (Ctrl-C stops)…");
-            let m = ws.meetings().await?.into_iter().map(|r| r.id).find(|id| id.as_str().starts_with(meeting.trim()));
+            let m = ws
+                .meetings()
+                .await?
+                .into_iter()
+                .map(|r| r.id)
+                .find(|id| id.as_str().starts_with(meeting.trim()));
             if let Some(m) = m {
                 match net::wait_for_join(&ws, &m).await? {
                     Some(who) => eprintln!("admitted {who}"),
@@ -88,7 +116,11 @@ async fn run(dir: PathBuf, mode: NetMode, req: Request) -> Result<()> {
         _ => false,
     };
     // What was changed is in the index (search, lists) before the process goes.
-    let settled = if result.is_ok() { ws.index_settled().await } else { Ok(()) };
+    let settled = if result.is_ok() {
+        ws.index_settled().await
+    } else {
+        Ok(())
+    };
     let closed = ws.close().await;
     settled.context("the profile's index was not updated")?;
     let out = result?;
@@ -101,7 +133,9 @@ async fn run(dir: PathBuf, mode: NetMode, req: Request) -> Result<()> {
 
 fn print(out: &Output) -> Result<()> {
     let mut stdout = std::io::stdout().lock();
-    stdout.write_all(out.stdout.as_bytes()).context("cannot write to standard output")?;
+    stdout
+        .write_all(out.stdout.as_bytes())
+        .context("cannot write to standard output")?;
     stdout.flush().ok();
     if !out.stderr.is_empty() {
         eprint!("{}", out.stderr);
@@ -140,5 +174,8 @@ fn init_tracing(verbose: u8) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("ACCORD_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
 }

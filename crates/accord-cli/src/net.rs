@@ -14,13 +14,18 @@ use crate::exec::{Host, Output};
 
 /// The meetings of this profile.
 pub async fn meeting_ids(ws: &Workspace) -> Vec<DocId> {
-    ws.meetings().await.map(|rows| rows.into_iter().map(|r| r.id).collect()).unwrap_or_default()
+    ws.meetings()
+        .await
+        .map(|rows| rows.into_iter().map(|r| r.id).collect())
+        .unwrap_or_default()
 }
 
 /// Opens every document of every meeting (samod syncs the documents it has open).
 pub async fn open_all(ws: &Workspace) {
     for m in meeting_ids(ws).await {
-        let Ok(view) = ws.meeting(&m).await else { continue };
+        let Ok(view) = ws.meeting(&m).await else {
+            continue;
+        };
         for r in view.documents {
             let _ = match r.kind {
                 DocKind::Draft => ws.draft(&r.id).await.map(drop),
@@ -46,7 +51,8 @@ async fn census(ws: &Workspace) -> Census {
             if p.is_self || p.revoked || !p.valid {
                 continue;
             }
-            c.others.insert(p.device, (p.party.clone(), p.device_name.clone()));
+            c.others
+                .insert(p.device, (p.party.clone(), p.device_name.clone()));
             if p.online && !c.online.contains(&p.device) {
                 c.online.push(p.device);
             }
@@ -73,19 +79,30 @@ fn names(c: &Census, devices: impl IntoIterator<Item = DeviceId>) -> Vec<String>
 /// reached, or one that can stays behind until the timeout, it fails.
 pub async fn sync(ws: &Workspace, timeout: Duration, host: Host, json: bool) -> Result<Output> {
     let start = Instant::now();
-    let window = if host == Host::Peer { Duration::from_secs(3) } else { Duration::from_secs(10) }.min(timeout);
+    let window = if host == Host::Peer {
+        Duration::from_secs(3)
+    } else {
+        Duration::from_secs(10)
+    }
+    .min(timeout);
     let mut settled_once = false;
     loop {
         open_all(ws).await;
         let c = census(ws).await;
         let elapsed = start.elapsed();
-        let in_sync = c.behind.is_empty() && (c.online.len() == c.others.len() || (elapsed >= window && !c.online.is_empty()));
+        let in_sync = c.behind.is_empty()
+            && (c.online.len() == c.others.len() || (elapsed >= window && !c.online.is_empty()));
         if c.others.is_empty() || in_sync {
             // The same answer twice in a row, so a connection that has just come up and not
             // yet exchanged anything does not count as "in sync".
             if settled_once || c.others.is_empty() {
                 ws.flush().await?;
-                let unreachable: Vec<DeviceId> = c.others.keys().filter(|d| !c.online.contains(d)).copied().collect();
+                let unreachable: Vec<DeviceId> = c
+                    .others
+                    .keys()
+                    .filter(|d| !c.online.contains(d))
+                    .copied()
+                    .collect();
                 let v = json!({
                     "in_sync": true,
                     "peers": c.online.iter().map(|d| d.to_string()).collect::<Vec<_>>(),
@@ -95,11 +112,17 @@ pub async fn sync(ws: &Workspace, timeout: Duration, host: Host, json: bool) -> 
                     if c.others.is_empty() {
                         "nothing to sync: no other device is on the rosters of this profile's meetings\n".into()
                     } else {
-                        format!("in sync with {}\n", names(&c, c.online.iter().copied()).join(", "))
+                        format!(
+                            "in sync with {}\n",
+                            names(&c, c.online.iter().copied()).join(", ")
+                        )
                     }
                 });
                 if !unreachable.is_empty() {
-                    out = out.note(format!("not reachable now: {}", names(&c, unreachable).join(", ")));
+                    out = out.note(format!(
+                        "not reachable now: {}",
+                        names(&c, unreachable).join(", ")
+                    ));
                 }
                 return Ok(out);
             }
@@ -115,7 +138,11 @@ pub async fn sync(ws: &Workspace, timeout: Duration, host: Host, json: bool) -> 
                     timeout.as_secs()
                 );
             }
-            bail!("not in sync after {}s with: {}", timeout.as_secs(), names(&c, c.behind.iter().copied()).join(", "));
+            bail!(
+                "not in sync after {}s with: {}",
+                timeout.as_secs(),
+                names(&c, c.behind.iter().copied()).join(", ")
+            );
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
@@ -142,10 +169,16 @@ pub async fn status(ws: &Workspace, host: Host, json: bool) -> Result<Output> {
         ws.device(),
         state.mode,
         state.peers_online,
-        state.addr.as_deref().map(|a| format!(" — address {a}")).unwrap_or_default()
+        state
+            .addr
+            .as_deref()
+            .map(|a| format!(" — address {a}"))
+            .unwrap_or_default()
     );
     for m in meeting_ids(ws).await {
-        let Ok(view) = ws.meeting(&m).await else { continue };
+        let Ok(view) = ws.meeting(&m).await else {
+            continue;
+        };
         let peers = ws.peers(&m).await.unwrap_or_default();
         let _ = writeln!(text, "\n{} ({m})", view.details.title);
         for d in &view.documents {
@@ -165,7 +198,15 @@ pub async fn status(ws: &Workspace, host: Host, json: bool) -> Result<Output> {
             } else {
                 "syncing"
             };
-            let _ = writeln!(text, "  {} {:<24} {:<8} {} — {}", p.device.short(), p.party, p.role, p.device_name, state);
+            let _ = writeln!(
+                text,
+                "  {} {:<24} {:<8} {} — {}",
+                p.device.short(),
+                p.party,
+                p.role,
+                p.device_name,
+                state
+            );
         }
         meetings.push(json!({ "id": m, "title": view.details.title, "documents": view.documents, "peers": peers }));
     }
@@ -178,7 +219,9 @@ pub async fn status(ws: &Workspace, host: Host, json: bool) -> Result<Output> {
 pub async fn serve(ws: Workspace, json: bool) -> Result<()> {
     use tokio::signal::unix::{SignalKind, signal};
     open_all(&ws).await;
-    let server = crate::local::LocalServer::start(ws.clone()).await.context("cannot open the local socket")?;
+    let server = crate::local::LocalServer::start(ws.clone())
+        .await
+        .context("cannot open the local socket")?;
     let state = ws.sync_state();
     let settings = ws.settings();
     let log = |event: &str, v: serde_json::Value, text: String| {
@@ -199,7 +242,11 @@ pub async fn serve(ws: Workspace, json: bool) -> Result<()> {
             ws.device(),
             settings.party.as_deref().unwrap_or("no party set"),
             state.mode,
-            state.addr.as_deref().map(|a| format!(", address {a}")).unwrap_or_default()
+            state
+                .addr
+                .as_deref()
+                .map(|a| format!(", address {a}"))
+                .unwrap_or_default()
         ),
     );
     let mut term = signal(SignalKind::terminate()).context("cannot watch for SIGTERM")?;
@@ -228,7 +275,9 @@ pub async fn serve(ws: Workspace, json: bool) -> Result<()> {
     }
     log("stopping", json!({}), "stopping".into());
     server.stop().await;
-    ws.close().await.context("the profile did not close cleanly")?;
+    ws.close()
+        .await
+        .context("the profile did not close cleanly")?;
     Ok(())
 }
 

@@ -16,8 +16,16 @@ struct Profile {
 
 impl Profile {
     fn new(party: &str) -> Profile {
-        let p = Profile { dir: tempfile::tempdir().unwrap() };
-        p.ok(&["init", "--party", party, "--device-name", &format!("{party} laptop")]);
+        let p = Profile {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        p.ok(&[
+            "init",
+            "--party",
+            party,
+            "--device-name",
+            &format!("{party} laptop"),
+        ]);
         p
     }
 
@@ -52,18 +60,28 @@ impl Profile {
         let mut a = args.to_vec();
         a.push("--json");
         let out = self.ok(&a);
-        serde_json::from_str(&out).unwrap_or_else(|e| panic!("accord {args:?} printed no JSON ({e}): {out}"))
+        serde_json::from_str(&out)
+            .unwrap_or_else(|e| panic!("accord {args:?} printed no JSON ({e}): {out}"))
     }
 
     fn id(&self, args: &[&str]) -> String {
         let v = self.json(args);
-        assert_eq!(v.as_object().map(|o| o.len()), Some(1), "{{\"id\": …}} only: {v}");
+        assert_eq!(
+            v.as_object().map(|o| o.len()),
+            Some(1),
+            "{{\"id\": …}} only: {v}"
+        );
         v["id"].as_str().expect("an id").to_string()
     }
 
     /// A running `accord serve` on this profile, stopped (SIGTERM) when dropped.
     fn serve(&self) -> Serve {
-        let child = self.cmd(&["serve"]).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
+        let child = self
+            .cmd(&["serve"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
         let sock = self.dir.path().join("accord.sock");
         wait_until("the serve's socket appears", || sock.exists());
         Serve(child)
@@ -91,7 +109,11 @@ impl Drop for Serve {
 }
 
 fn terminate(child: &Child) {
-    let st = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status().unwrap();
+    let st = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
     assert!(st.success());
 }
 
@@ -101,7 +123,10 @@ fn wait_child(child: &mut Child) -> std::process::ExitStatus {
         if let Some(s) = child.try_wait().unwrap() {
             return s;
         }
-        assert!(Instant::now() < deadline, "the process did not stop in time");
+        assert!(
+            Instant::now() < deadline,
+            "the process did not stop in time"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 }
@@ -117,7 +142,11 @@ fn wait_until(what: &str, mut f: impl FnMut() -> bool) {
 fn texts(draft: &Value) -> Vec<String> {
     fn walk(cs: &Value, out: &mut Vec<String>) {
         for c in cs.as_array().unwrap() {
-            out.push(format!("{} {}", c["number"].as_str().unwrap(), c["text"].as_str().unwrap()));
+            out.push(format!(
+                "{} {}",
+                c["number"].as_str().unwrap(),
+                c["text"].as_str().unwrap()
+            ));
             walk(&c["children"], out);
         }
     }
@@ -130,8 +159,20 @@ fn texts(draft: &Value) -> Vec<String> {
 fn every_local_command_works_with_prefix_ids_and_json_shapes() {
     let ts = Profile::new("Technical Secretariat");
     let m = ts.id(&[
-        "meeting", "create", "--title", "Liaison Network", "--forum", "RCM", "--venue", "Managua", "--date", "2025-03-01",
-        "--party", "Mexico", "--party", "Costa Rica",
+        "meeting",
+        "create",
+        "--title",
+        "Liaison Network",
+        "--forum",
+        "RCM",
+        "--venue",
+        "Managua",
+        "--date",
+        "2025-03-01",
+        "--party",
+        "Mexico",
+        "--party",
+        "Costa Rica",
     ]);
     let list = ts.json(&["meeting", "list"]);
     assert_eq!(list[0]["id"], m.as_str());
@@ -145,31 +186,113 @@ fn every_local_command_works_with_prefix_ids_and_json_shapes() {
     let dp = &d[..5];
     let c1 = ts.id(&["clause", "add", "--draft", dp, "Urge the parties."]);
     let c2 = ts.id(&["clause", "add", "--draft", dp, "Welcome the report."]);
-    let sub = ts.id(&["clause", "add", "--draft", dp, "--parent", "1", "Send the [data] by March."]);
-    ts.id(&["clause", "add", "--draft", dp, "--after", &c1[..4], "Between."]);
-    ts.ok(&["clause", "edit", "--draft", dp, "1.a", "--splice", "0:4:Submit"]);
-    ts.ok(&["clause", "edit", "--draft", dp, &c2, "--text", "Welcome the report of the TS."]);
+    let sub = ts.id(&[
+        "clause",
+        "add",
+        "--draft",
+        dp,
+        "--parent",
+        "1",
+        "Send the [data] by March.",
+    ]);
+    ts.id(&[
+        "clause",
+        "add",
+        "--draft",
+        dp,
+        "--after",
+        &c1[..4],
+        "Between.",
+    ]);
+    ts.ok(&[
+        "clause",
+        "edit",
+        "--draft",
+        dp,
+        "1.a",
+        "--splice",
+        "0:4:Submit",
+    ]);
+    ts.ok(&[
+        "clause",
+        "edit",
+        "--draft",
+        dp,
+        &c2,
+        "--text",
+        "Welcome the report of the TS.",
+    ]);
     ts.ok(&["clause", "status", "--draft", dp, &c1, "agreed"]);
     ts.ok(&["clause", "move", "--draft", dp, "2", "--after", "3"]);
     ts.ok(&["clause", "delete", "--draft", dp, &c2[..4]]);
     let draft = ts.json(&["draft", "show", dp]);
-    assert_eq!(texts(&draft), vec!["1 Urge the parties.", "1.a Submit the [data] by March.", "2 Between."]);
+    assert_eq!(
+        texts(&draft),
+        vec![
+            "1 Urge the parties.",
+            "1.a Submit the [data] by March.",
+            "2 Between."
+        ]
+    );
     assert_eq!(draft["clauses"][0]["status"], "agreed");
     assert_eq!(draft["clauses"][0]["children"][0]["id"], sub.as_str());
-    assert!(ts.ok(&["draft", "show", &d]).contains("1.a. Submit the [data] by March."));
+    assert!(
+        ts.ok(&["draft", "show", &d])
+            .contains("1.a. Submit the [data] by March.")
+    );
 
-    ts.ok(&["minutes", "append", "--meeting", mp, "The meeting opened at 9:00."]);
-    assert!(ts.ok(&["minutes", "show", "--meeting", mp]).contains("opened at 9:00"));
+    ts.ok(&[
+        "minutes",
+        "append",
+        "--meeting",
+        mp,
+        "The meeting opened at 9:00.",
+    ]);
+    assert!(
+        ts.ok(&["minutes", "show", "--meeting", mp])
+            .contains("opened at 9:00")
+    );
 
-    let a = ts.id(&["action", "add", "--meeting", mp, "Send the indicators", "--owner", "Mexico", "--due", "2020-02-27"]);
-    ts.id(&["action", "add", "--meeting", mp, "Circulate Rev.1", "--owner", "costa rica", "--due", "2999-01-01"]);
+    let a = ts.id(&[
+        "action",
+        "add",
+        "--meeting",
+        mp,
+        "Send the indicators",
+        "--owner",
+        "Mexico",
+        "--due",
+        "2020-02-27",
+    ]);
+    ts.id(&[
+        "action",
+        "add",
+        "--meeting",
+        mp,
+        "Circulate Rev.1",
+        "--owner",
+        "costa rica",
+        "--due",
+        "2999-01-01",
+    ]);
     let overdue = ts.json(&["action", "list", "--overdue"]);
     assert_eq!(overdue.as_array().unwrap().len(), 1, "{overdue}");
     assert_eq!(overdue[0]["id"], a.as_str());
     assert_eq!(overdue[0]["due"], "2020-02-27");
-    assert_eq!(ts.json(&["action", "list", "--owner", "Costa Rica"]).as_array().unwrap().len(), 1);
+    assert_eq!(
+        ts.json(&["action", "list", "--owner", "Costa Rica"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
     ts.ok(&["action", "done", &a[..4]]);
-    assert!(ts.json(&["action", "list", "--overdue"]).as_array().unwrap().is_empty());
+    assert!(
+        ts.json(&["action", "list", "--overdue"])
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
 
     let hits = ts.json(&["search", "indicators"]);
     assert!(!hits.as_array().unwrap().is_empty(), "{hits}");
@@ -177,12 +300,43 @@ fn every_local_command_works_with_prefix_ids_and_json_shapes() {
     // Reports out and in.
     let md = ts.ok(&["export", "--meeting", mp, "--format", "md"]);
     assert!(md.contains("Urge the parties."), "{md}");
-    let html = ts.ok(&["export", "--meeting", mp, "--format", "html", "--mode", "working", "--draft", dp, "-o", "r.html"]);
+    let html = ts.ok(&[
+        "export",
+        "--meeting",
+        mp,
+        "--format",
+        "html",
+        "--mode",
+        "working",
+        "--draft",
+        dp,
+        "-o",
+        "r.html",
+    ]);
     assert!(html.contains("r.html"));
-    assert!(std::fs::read_to_string(ts.dir.path().join("r.html")).unwrap().contains("<"));
-    let docx = ts.json(&["export", "--meeting", mp, "--format", "docx", "-o", "r.docx"]);
-    assert_eq!(docx["media_type"], "application/vnd.openxmlformats-officedocument.wordprocessingml.document");
-    assert!(std::fs::read(ts.dir.path().join("r.docx")).unwrap().starts_with(b"PK"));
+    assert!(
+        std::fs::read_to_string(ts.dir.path().join("r.html"))
+            .unwrap()
+            .contains("<")
+    );
+    let docx = ts.json(&[
+        "export",
+        "--meeting",
+        mp,
+        "--format",
+        "docx",
+        "-o",
+        "r.docx",
+    ]);
+    assert_eq!(
+        docx["media_type"],
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    );
+    assert!(
+        std::fs::read(ts.dir.path().join("r.docx"))
+            .unwrap()
+            .starts_with(b"PK")
+    );
     std::fs::write(
         ts.dir.path().join("in.md"),
         "# Agreements\n\n1. Urge Mexico to send the information to the TS no later than February 27th, 2015.\n2. Thank the IOM.\n",
@@ -211,23 +365,42 @@ fn every_local_command_works_with_prefix_ids_and_json_shapes() {
 #[test]
 fn usage_errors_exit_2_and_failures_exit_1_with_one_line() {
     let p = Profile::new("Mexico");
-    for args in [&["meeting", "frobnicate"][..], &["clause", "edit", "--draft", "x", "c"], &["--no-such-flag"], &[]] {
+    for args in [
+        &["meeting", "frobnicate"][..],
+        &["clause", "edit", "--draft", "x", "c"],
+        &["--no-such-flag"],
+        &[],
+    ] {
         let out = p.run(args);
-        assert_eq!(out.status.code(), Some(2), "accord {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "accord {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     let m = p.id(&["meeting", "create", "--title", "T"]);
     for (args, needle) in [
         (vec!["meeting", "show", "zzzzzz"], "no meeting matches"),
         (vec!["meeting", "show", "ab"], "at least 4"),
-        (vec!["meeting", "create", "--title", "T", "--date", "2025-13-40"], "not a date"),
-        (vec!["action", "add", "--meeting", &m, "x", "--owner", "Narnia"], "not a party"),
+        (
+            vec!["meeting", "create", "--title", "T", "--date", "2025-13-40"],
+            "not a date",
+        ),
+        (
+            vec!["action", "add", "--meeting", &m, "x", "--owner", "Narnia"],
+            "not a party",
+        ),
         (vec!["bundle", "import", "/nonexistent/file"], "cannot read"),
         (vec!["sync", "--timeout", "soon"], "not a duration"),
     ] {
         let out = p.run(&args);
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "accord {args:?}: {err}");
-        assert!(err.starts_with("error: ") && err.trim_end().lines().count() == 1, "one line: {err}");
+        assert!(
+            err.starts_with("error: ") && err.trim_end().lines().count() == 1,
+            "one line: {err}"
+        );
         assert!(err.contains(needle), "accord {args:?}: {err}");
     }
     // A damaged bundle: refused with a clear error.
@@ -242,22 +415,41 @@ fn commands_beside_a_running_serve_are_carried_out_by_it() {
     let ts = Profile::new("Technical Secretariat");
     let serve = ts.serve();
     let sock = ts.dir.path().join("accord.sock");
-    assert_eq!(std::fs::metadata(&sock).unwrap().permissions().mode() & 0o777, 0o600);
+    assert_eq!(
+        std::fs::metadata(&sock).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
 
     // Every kind of command goes through the socket, with the same output as alone.
-    let m = ts.id(&["meeting", "create", "--title", "Served", "--party", "Mexico"]);
+    let m = ts.id(&[
+        "meeting", "create", "--title", "Served", "--party", "Mexico",
+    ]);
     let d = ts.id(&["draft", "create", "--meeting", &m[..6], "--title", "Decl"]);
     ts.id(&["clause", "add", "--draft", &d[..6], "Through the socket."]);
-    assert_eq!(texts(&ts.json(&["draft", "show", &d])), vec!["1 Through the socket."]);
+    assert_eq!(
+        texts(&ts.json(&["draft", "show", &d])),
+        vec!["1 Through the socket."]
+    );
     // An administrator invites on the live server: the ticket names its address, no note.
     let inv = ts.run(&["invite", "--meeting", &m, "--party", "Mexico", "--json"]);
-    assert!(inv.status.success(), "{}", String::from_utf8_lossy(&inv.stderr));
+    assert!(
+        inv.status.success(),
+        "{}",
+        String::from_utf8_lossy(&inv.stderr)
+    );
     let v: Value = serde_json::from_slice(&inv.stdout).unwrap();
     assert!(v["ticket"].as_str().unwrap().starts_with("accord1"), "{v}");
-    assert!(inv.stderr.is_empty(), "{}", String::from_utf8_lossy(&inv.stderr));
+    assert!(
+        inv.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&inv.stderr)
+    );
     let out = ts.run(&["bundle", "export", "--meeting", &m, "-o", "served.bundle"]);
     assert!(out.status.success());
-    assert!(ts.dir.path().join("served.bundle").exists(), "relative paths are the caller's");
+    assert!(
+        ts.dir.path().join("served.bundle").exists(),
+        "relative paths are the caller's"
+    );
     // Errors come back as one line and exit 1; `serve` twice is refused.
     let out = ts.run(&["meeting", "show", "nope"]);
     assert_eq!(out.status.code(), Some(1));
@@ -269,10 +461,18 @@ fn commands_beside_a_running_serve_are_carried_out_by_it() {
     serve.stop();
     assert!(!sock.exists(), "the socket is removed on a clean stop");
     // Alone again, the same profile still has everything.
-    assert_eq!(texts(&ts.json(&["draft", "show", &d])), vec!["1 Through the socket."]);
+    assert_eq!(
+        texts(&ts.json(&["draft", "show", &d])),
+        vec!["1 Through the socket."]
+    );
 
     // A process that holds the profile without serving it: "profile in use".
-    let mut holder = ts.cmd(&["invite", "--meeting", &m, "--party", "Mexico", "--wait"]).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
+    let mut holder = ts
+        .cmd(&["invite", "--meeting", &m, "--party", "Mexico", "--wait"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
     let mut first = [0u8; 7];
     std::io::Read::read_exact(holder.stdout.as_mut().unwrap(), &mut first).unwrap();
     assert_eq!(&first, b"accord1");
@@ -281,7 +481,10 @@ fn commands_beside_a_running_serve_are_carried_out_by_it() {
     wait_child(&mut holder);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("in use") && err.contains("does not answer"), "{err}");
+    assert!(
+        err.contains("in use") && err.contains("does not answer"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -289,13 +492,25 @@ fn sync_converges_two_serves_on_loopback() {
     let ts = Profile::new("Technical Secretariat");
     let mx = Profile::new("Mexico");
     let (s1, s2) = (ts.serve(), mx.serve());
-    let m = ts.id(&["meeting", "create", "--title", "Two hosts", "--party", "Mexico"]);
+    let m = ts.id(&[
+        "meeting",
+        "create",
+        "--title",
+        "Two hosts",
+        "--party",
+        "Mexico",
+    ]);
     let d = ts.id(&["draft", "create", "--meeting", &m, "--title", "Decl"]);
     ts.id(&["clause", "add", "--draft", &d, "From the TS."]);
-    let ticket = ts.json(&["invite", "--meeting", &m, "--party", "Mexico"])["ticket"].as_str().unwrap().to_string();
+    let ticket = ts.json(&["invite", "--meeting", &m, "--party", "Mexico"])["ticket"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let joined = mx.json(&["join", &ticket]);
     assert_eq!(joined["meeting"], m.as_str());
-    wait_until("the draft reaches Mexico", || mx.run(&["draft", "show", &d]).status.success());
+    wait_until("the draft reaches Mexico", || {
+        mx.run(&["draft", "show", &d]).status.success()
+    });
     mx.id(&["clause", "add", "--draft", &d, "From Mexico."]);
     ts.id(&["clause", "add", "--draft", &d, "More from the TS."]);
     let out = ts.json(&["sync", "--timeout", "40s"]);
@@ -307,8 +522,12 @@ fn sync_converges_two_serves_on_loopback() {
     assert_eq!(texts(&a).len(), 3, "{a}");
     let status = ts.json(&["status"]);
     let peers = status["meetings"][0]["peers"].as_array().unwrap();
-    assert!(peers.iter().any(|p| p["party"] == "Mexico" && p["up_to_date"] == true), "{status}");
+    assert!(
+        peers
+            .iter()
+            .any(|p| p["party"] == "Mexico" && p["up_to_date"] == true),
+        "{status}"
+    );
     s1.stop();
     s2.stop();
 }
-

@@ -20,9 +20,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use accord_model::{
-    self as model, DeviceId, DeviceKey, DocId, DocKind, Role,
-    automerge::Automerge,
-    jiff::Timestamp,
+    self as model, DeviceId, DeviceKey, DocId, DocKind, Role, automerge::Automerge, jiff::Timestamp,
 };
 use ed25519_dalek::{Signature, Verifier, VerifyingKey};
 use samod::{DocumentId, storage::StorageKey};
@@ -75,26 +73,34 @@ impl Bundle {
         if bytes.len() < MAGIC.len() || &bytes[..MAGIC.len()] != MAGIC {
             return Err(BundleError::NotABundle);
         }
-        let mut r = Reader { bytes, at: MAGIC.len() };
+        let mut r = Reader {
+            bytes,
+            at: MAGIC.len(),
+        };
         let version = r.u8()?;
         if version != VERSION {
             return Err(BundleError::Version(version));
         }
-        let meeting = DocId::new(r.str()?).map_err(|_| BundleError::Malformed("the meeting id is not valid"))?;
+        let meeting = DocId::new(r.str()?)
+            .map_err(|_| BundleError::Malformed("the meeting id is not valid"))?;
         let signer = DeviceId::from_bytes(r.take(32)?.try_into().expect("32 bytes"));
         let created = i64::from_be_bytes(r.take(8)?.try_into().expect("8 bytes"));
-        let created = Timestamp::from_second(created).map_err(|_| BundleError::Malformed("the creation time is out of range"))?;
+        let created = Timestamp::from_second(created)
+            .map_err(|_| BundleError::Malformed("the creation time is out of range"))?;
         let count = u16::from_be_bytes(r.take(2)?.try_into().expect("2 bytes"));
         let mut documents = Vec::with_capacity(count as usize);
         for _ in 0..count {
-            let id = DocId::new(r.str()?).map_err(|_| BundleError::Malformed("a document id is not valid"))?;
+            let id = DocId::new(r.str()?)
+                .map_err(|_| BundleError::Malformed("a document id is not valid"))?;
             let len = u32::from_be_bytes(r.take(4)?.try_into().expect("4 bytes")) as usize;
             documents.push((id, r.take(len)?.to_vec()));
         }
         let body = r.at;
         let sig = r.take(SIGNATURE_LEN)?;
         if r.at != bytes.len() {
-            return Err(BundleError::Malformed("there are bytes after the signature"));
+            return Err(BundleError::Malformed(
+                "there are bytes after the signature",
+            ));
         }
         let ok = VerifyingKey::from_bytes(signer.as_bytes())
             .ok()
@@ -103,7 +109,12 @@ impl Bundle {
         if !ok {
             return Err(BundleError::BadSignature);
         }
-        Ok(Bundle { meeting, signer, created, documents })
+        Ok(Bundle {
+            meeting,
+            signer,
+            created,
+            documents,
+        })
     }
 }
 
@@ -142,7 +153,11 @@ struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     fn take(&mut self, n: usize) -> std::result::Result<&'a [u8], BundleError> {
-        let end = self.at.checked_add(n).filter(|e| *e <= self.bytes.len()).ok_or(BundleError::Truncated)?;
+        let end = self
+            .at
+            .checked_add(n)
+            .filter(|e| *e <= self.bytes.len())
+            .ok_or(BundleError::Truncated)?;
         let s = &self.bytes[self.at..end];
         self.at = end;
         Ok(s)
@@ -152,7 +167,8 @@ impl<'a> Reader<'a> {
     }
     fn str(&mut self) -> std::result::Result<String, BundleError> {
         let len = u16::from_be_bytes(self.take(2)?.try_into().expect("2 bytes")) as usize;
-        String::from_utf8(self.take(len)?.to_vec()).map_err(|_| BundleError::Malformed("a text field is not UTF-8"))
+        String::from_utf8(self.take(len)?.to_vec())
+            .map_err(|_| BundleError::Malformed("a text field is not UTF-8"))
     }
 }
 
@@ -190,10 +206,17 @@ impl Workspace {
         for r in &view.documents {
             match self.saved_bytes(&r.id).await {
                 Ok(b) => documents.push((r.id.clone(), b)),
-                Err(e) => tracing::warn!(doc = %r.id, error = %e, "document not in this profile; left out of the bundle"),
+                Err(e) => {
+                    tracing::warn!(doc = %r.id, error = %e, "document not in this profile; left out of the bundle")
+                }
             }
         }
-        let bundle = Bundle { meeting: meeting.clone(), signer: self.device(), created: Timestamp::now(), documents };
+        let bundle = Bundle {
+            meeting: meeting.clone(),
+            signer: self.device(),
+            created: Timestamp::now(),
+            documents,
+        };
         Ok(bundle.encode(&self.inner.key))
     }
 
@@ -202,7 +225,14 @@ impl Workspace {
     pub async fn import_bundle(&self, bytes: &[u8]) -> Result<BundleImported> {
         let b = Bundle::decode(bytes).map_err(|e| refused(e.to_string()))?;
         let meeting = b.meeting.clone();
-        let founder = self.inner.pins.lock().expect("pins lock").meetings.get(&meeting).map(|p| p.founder);
+        let founder = self
+            .inner
+            .pins
+            .lock()
+            .expect("pins lock")
+            .meetings
+            .get(&meeting)
+            .map(|p| p.founder);
         let Some(founder) = founder else {
             return Err(refused(format!(
                 "it is for meeting {meeting}, which this device has not joined; join it with a ticket first"
@@ -210,14 +240,20 @@ impl Workspace {
         };
         let local = self.doc(&meeting).await?;
         if local.kind != DocKind::Meeting {
-            return Err(Error::WrongKind { doc: meeting, expected: DocKind::Meeting, found: local.kind });
+            return Err(Error::WrongKind {
+                doc: meeting,
+                expected: DocKind::Meeting,
+                found: local.kind,
+            });
         }
         // The meeting as it would be after the import: its roster decides who may sign.
         let Some((_, meeting_bytes)) = b.documents.iter().find(|(id, _)| *id == meeting) else {
             return Err(refused("it does not contain the meeting document"));
         };
         let mut merged: Automerge = local.handle.with_document(|d| d.clone());
-        merged.load_incremental(meeting_bytes).map_err(|e| refused(format!("the meeting document in it is damaged: {e}")))?;
+        merged
+            .load_incremental(meeting_bytes)
+            .map_err(|e| refused(format!("the meeting document in it is damaged: {e}")))?;
         let roster = model::roster::read(&merged, &meeting, &founder)?;
         let entry = roster.entry(&b.signer).filter(|e| e.active());
         let Some(entry) = entry else {
@@ -234,25 +270,40 @@ impl Workspace {
             )));
         }
         let view = model::meeting::read(&merged)?;
-        let allowed: BTreeMap<DocId, DocKind> =
-            view.documents.iter().map(|r| (r.id.clone(), r.kind)).chain([(meeting.clone(), DocKind::Meeting)]).collect();
+        let allowed: BTreeMap<DocId, DocKind> = view
+            .documents
+            .iter()
+            .map(|r| (r.id.clone(), r.kind))
+            .chain([(meeting.clone(), DocKind::Meeting)])
+            .collect();
         let mut seen = BTreeSet::new();
         for (id, bytes) in &b.documents {
             if !seen.insert(id.clone()) {
                 return Err(refused(format!("document {id} appears twice")));
             }
             let Some(kind) = allowed.get(id) else {
-                return Err(refused(format!("document {id} in it is not one of the meeting's documents")));
+                return Err(refused(format!(
+                    "document {id} in it is not one of the meeting's documents"
+                )));
             };
-            let doc = Automerge::load(bytes).map_err(|e| refused(format!("document {id} in it is damaged: {e}")))?;
+            let doc = Automerge::load(bytes)
+                .map_err(|e| refused(format!("document {id} in it is damaged: {e}")))?;
             let found = model::schema::detect(&doc)?;
             if found != *kind {
-                return Err(refused(format!("document {id} in it is a {found} document, the meeting lists a {kind}")));
+                return Err(refused(format!(
+                    "document {id} in it is a {found} document, the meeting lists a {kind}"
+                )));
             }
-            if *kind != DocKind::Meeting && model::schema::meeting_of(&doc)?.as_ref() != Some(&meeting) {
-                return Err(refused(format!("document {id} in it belongs to another meeting")));
+            if *kind != DocKind::Meeting
+                && model::schema::meeting_of(&doc)?.as_ref() != Some(&meeting)
+            {
+                return Err(refused(format!(
+                    "document {id} in it belongs to another meeting"
+                )));
             }
-            id.as_str().parse::<DocumentId>().map_err(|_| refused(format!("document id {id} is not valid")))?;
+            id.as_str()
+                .parse::<DocumentId>()
+                .map_err(|_| refused(format!("document id {id} is not valid")))?;
         }
 
         // Everything checked: apply. Documents new to this profile go to the store first and
@@ -260,7 +311,10 @@ impl Workspace {
         // is there: the repository remembers a document it looked for and did not find until the
         // profile is opened again.
         let stored: BTreeSet<String> = self.inner.store.document_ids()?.into_iter().collect();
-        let known = |id: &DocId| self.inner.docs.lock().expect("docs lock").contains_key(id) || stored.contains(id.as_str());
+        let known = |id: &DocId| {
+            self.inner.docs.lock().expect("docs lock").contains_key(id)
+                || stored.contains(id.as_str())
+        };
         let mut order: Vec<&(DocId, Vec<u8>)> = b.documents.iter().collect();
         order.sort_by_key(|(id, _)| (known(id), *id == meeting));
         let mut documents = Vec::new();
@@ -271,7 +325,8 @@ impl Workspace {
                 let store = &self.inner.store;
                 let n = d.handle.with_document(|doc| -> Result<usize> {
                     let before = doc.get_heads();
-                    doc.load_incremental(bytes).map_err(|e| refused(format!("document {id} could not be merged: {e}")))?;
+                    doc.load_incremental(bytes)
+                        .map_err(|e| refused(format!("document {id} could not be merged: {e}")))?;
                     let new = doc.get_changes(&before);
                     for ch in &new {
                         let key = StorageKey::incremental_path(&d.samod_id, ch.hash());
@@ -296,7 +351,12 @@ impl Workspace {
                 }
                 (changes.len(), true)
             };
-            documents.push(DocumentImported { id: id.clone(), kind, new_changes, created });
+            documents.push(DocumentImported {
+                id: id.clone(),
+                kind,
+                new_changes,
+                created,
+            });
         }
         self.flush().await?;
         self.refresh_meeting(&meeting);

@@ -11,11 +11,18 @@ use accord::{NetMode, OpenOptions, SettingsPatch, Workspace};
 const WAIT: Duration = Duration::from_secs(60);
 
 async fn open(dir: &Path, net: NetMode, party: &str) -> Workspace {
-    let ws = tokio::time::timeout(WAIT, Workspace::open_with(dir, OpenOptions::default().with_net(net)))
-        .await
-        .expect("open in time")
-        .expect("open");
-    ws.set_settings(SettingsPatch { party: Some(party.into()), ..Default::default() }).unwrap();
+    let ws = tokio::time::timeout(
+        WAIT,
+        Workspace::open_with(dir, OpenOptions::default().with_net(net)),
+    )
+    .await
+    .expect("open in time")
+    .expect("open");
+    ws.set_settings(SettingsPatch {
+        party: Some(party.into()),
+        ..Default::default()
+    })
+    .unwrap();
     ws
 }
 
@@ -24,14 +31,28 @@ async fn open(dir: &Path, net: NetMode, party: &str) -> Workspace {
 async fn two_members(ts_dir: &Path, mx_dir: &Path) -> (DocId, DocId) {
     let ts = open(ts_dir, NetMode::Loopback, "Technical Secretariat").await;
     let mx = open(mx_dir, NetMode::Loopback, "Mexico").await;
-    let m = ts.create_meeting(&MeetingDetails::titled("Liaison Network"), &[]).await.unwrap();
+    let m = ts
+        .create_meeting(&MeetingDetails::titled("Liaison Network"), &[])
+        .await
+        .unwrap();
     let d = ts.create_draft(&m, "Declaration", "").await.unwrap();
-    ts.insert_clause(&d, &Placement::top_end(), "Urge the parties.").await.unwrap();
-    let inv = ts.invite(&m, "Mexico", Role::Member, Duration::from_secs(3600)).await.unwrap();
-    tokio::time::timeout(WAIT, mx.join(&inv.ticket)).await.expect("join in time").unwrap();
+    ts.insert_clause(&d, &Placement::top_end(), "Urge the parties.")
+        .await
+        .unwrap();
+    let inv = ts
+        .invite(&m, "Mexico", Role::Member, Duration::from_secs(3600))
+        .await
+        .unwrap();
+    tokio::time::timeout(WAIT, mx.join(&inv.ticket))
+        .await
+        .expect("join in time")
+        .unwrap();
     let deadline = tokio::time::Instant::now() + WAIT;
     while mx.draft(&d).await.map(|v| v.clauses.len()).unwrap_or(0) != 1 {
-        assert!(tokio::time::Instant::now() < deadline, "the draft did not arrive");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the draft did not arrive"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     ts.close().await.unwrap();
@@ -40,24 +61,42 @@ async fn two_members(ts_dir: &Path, mx_dir: &Path) -> (DocId, DocId) {
 }
 
 async fn texts(ws: &Workspace, d: &DocId) -> Vec<String> {
-    ws.draft(d).await.unwrap().outline().iter().map(|c| c.text.clone()).collect()
+    ws.draft(d)
+        .await
+        .unwrap()
+        .outline()
+        .iter()
+        .map(|c| c.text.clone())
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn bundle_round_trip_is_idempotent_and_bad_bundles_change_nothing() {
-    let (a, b, c) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (a, b, c) = (
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+    );
     let (m, d) = two_members(a.path(), b.path()).await;
 
     // Offline, the TS adds a clause, a new draft and minutes; the bundle carries them.
     let ts = open(a.path(), NetMode::Off, "Technical Secretariat").await;
-    ts.insert_clause(&d, &Placement::top_end(), "Welcome the report.").await.unwrap();
+    ts.insert_clause(&d, &Placement::top_end(), "Welcome the report.")
+        .await
+        .unwrap();
     let d2 = ts.create_draft(&m, "Annex", "").await.unwrap();
-    ts.insert_clause(&d2, &Placement::top_end(), "Annex clause.").await.unwrap();
+    ts.insert_clause(&d2, &Placement::top_end(), "Annex clause.")
+        .await
+        .unwrap();
     ts.append_minutes(&m, "The meeting opened.").await.unwrap();
     let bundle = ts.export_bundle(&m).await.unwrap();
     let decoded = Bundle::decode(&bundle).unwrap();
     assert_eq!(decoded.signer, ts.device());
-    assert_eq!(decoded.documents.len(), 4, "meeting, minutes and two drafts");
+    assert_eq!(
+        decoded.documents.len(),
+        4,
+        "meeting, minutes and two drafts"
+    );
 
     let mx = open(b.path(), NetMode::Off, "Mexico").await;
     let before = texts(&mx, &d).await;
@@ -78,14 +117,29 @@ async fn bundle_round_trip_is_idempotent_and_bad_bundles_change_nothing() {
         assert_eq!(err.code(), "invalid", "{what}: {err}");
         assert!(err.to_string().contains("bundle"), "{what}: {err}");
     }
-    assert!(matches!(Bundle::decode(&bundle[..bundle.len() - 1]), Err(BundleError::Truncated)));
-    assert_eq!(texts(&mx, &d).await, before, "a refused bundle changed the draft");
+    assert!(matches!(
+        Bundle::decode(&bundle[..bundle.len() - 1]),
+        Err(BundleError::Truncated)
+    ));
+    assert_eq!(
+        texts(&mx, &d).await,
+        before,
+        "a refused bundle changed the draft"
+    );
     // (Looked up in the store: the repository would remember a failed lookup.)
-    assert_eq!(mx.stored_size(&d2).unwrap().0, 0, "a refused bundle added a draft");
+    assert_eq!(
+        mx.stored_size(&d2).unwrap().0,
+        0,
+        "a refused bundle added a draft"
+    );
 
     // A bundle of the meeting's documents signed by a device not on the roster is refused.
     let stranger = DeviceKey::from_secret(&[7; 32]);
-    let forged = Bundle { signer: stranger.device(), ..decoded.clone() }.encode(&stranger);
+    let forged = Bundle {
+        signer: stranger.device(),
+        ..decoded.clone()
+    }
+    .encode(&stranger);
     let err = mx.import_bundle(&forged).await.unwrap_err();
     assert!(err.to_string().contains("not on the roster"), "{err}");
     assert_eq!(texts(&mx, &d).await, before);
@@ -95,17 +149,32 @@ async fn bundle_round_trip_is_idempotent_and_bad_bundles_change_nothing() {
     assert_eq!(done.meeting, m);
     assert_eq!(done.signer_party, "Technical Secretariat");
     assert!(done.new_changes > 0);
-    assert!(done.documents.iter().any(|x| x.id == d2 && x.created && x.new_changes > 0));
-    assert_eq!(texts(&mx, &d).await, vec!["Urge the parties.", "Welcome the report."]);
+    assert!(
+        done.documents
+            .iter()
+            .any(|x| x.id == d2 && x.created && x.new_changes > 0)
+    );
+    assert_eq!(
+        texts(&mx, &d).await,
+        vec!["Urge the parties.", "Welcome the report."]
+    );
     assert_eq!(texts(&mx, &d2).await, vec!["Annex clause."]);
-    assert!(mx.minutes(&mx.minutes_of(&m).await.unwrap()).await.unwrap().text.contains("The meeting opened."));
+    assert!(
+        mx.minutes(&mx.minutes_of(&m).await.unwrap())
+            .await
+            .unwrap()
+            .text
+            .contains("The meeting opened.")
+    );
 
     // Again: nothing new.
     let again = mx.import_bundle(&bundle).await.unwrap();
     assert_eq!(again.new_changes, 0, "{again:?}");
 
     // And back: Mexico's own edit reaches the TS by bundle; what survives a restart is durable.
-    mx.insert_clause(&d, &Placement::top_end(), "Mexico proposes.").await.unwrap();
+    mx.insert_clause(&d, &Placement::top_end(), "Mexico proposes.")
+        .await
+        .unwrap();
     let back = mx.export_bundle(&m).await.unwrap();
     mx.close().await.unwrap();
     let got = ts.import_bundle(&back).await.unwrap();
@@ -113,7 +182,11 @@ async fn bundle_round_trip_is_idempotent_and_bad_bundles_change_nothing() {
     assert_eq!(got.new_changes, 1, "{got:?}");
     ts.close().await.unwrap();
     let mx = open(b.path(), NetMode::Off, "Mexico").await;
-    assert_eq!(texts(&mx, &d2).await, vec!["Annex clause."], "the imported draft survives a restart");
+    assert_eq!(
+        texts(&mx, &d2).await,
+        vec!["Annex clause."],
+        "the imported draft survives a restart"
+    );
     mx.close().await.unwrap();
 
     // A device that never joined the meeting is told to join with a ticket.
