@@ -53,6 +53,12 @@ fn main() -> anyhow::Result<()> {
     if wanted("edit_path") || wanted("disk_size") || wanted("open_trace") {
         rows.extend(rt.block_on(metrics::edit_path(&trace))?);
     }
+    if wanted("sync") {
+        let sizes: &[usize] = if args.quick { &[1_000] } else { &[1_000, 10_000] };
+        for &n in sizes {
+            rows.extend(rt.block_on(metrics::sync_converge(n))?);
+        }
+    }
     if wanted("open") {
         for doc in &docs {
             rows.extend(rt.block_on(metrics::open_doc(doc, args.quick))?);

@@ -172,3 +172,108 @@ pub async fn open_doc(path: &Path, _quick: bool) -> anyhow::Result<Vec<Row>> {
         format!("cold open from the profile vs Automerge::load ({} KB)", bytes.len() / 1024),
     )])
 }
+
+/// Two devices diverge by `n` keystrokes each on one clause, then reconnect over iroh on
+/// loopback: time to converge vs an in-process automerge sync loop on the same documents,
+/// and sync bytes vs the byte size of the changes exchanged.
+pub async fn sync_converge(n: usize) -> anyhow::Result<Vec<Row>> {
+    use accord::{NetMode, OpenOptions};
+    use accord_model::{Placement, Role};
+    let open = |dir: std::path::PathBuf, net: NetMode| async move {
+        Workspace::open_with(&dir, OpenOptions::default().with_net(net)).await
+    };
+    let (da, db) = (tempfile::tempdir()?, tempfile::tempdir()?);
+    let a = open(da.path().to_path_buf(), NetMode::Loopback).await?;
+    let meeting = a.create_meeting(&MeetingDetails::titled("Sync benchmark"), &[]).await?;
+    let draft = a.create_draft(&meeting, "Draft", "").await?;
+    let clause = a.insert_clause(&draft, &Placement::top_end(), "").await?;
+    let b = open(db.path().to_path_buf(), NetMode::Loopback).await?;
+    let inv = a.invite(&meeting, "Other", Role::Member, Duration::from_secs(600)).await?;
+    b.join(&inv.ticket).await?;
+    wait_until(Duration::from_secs(60), || async { b.heads(&draft).await.ok() == a.heads(&draft).await.ok() }).await?;
+    b.close().await?;
+    // Diverge: A types while B is away; B types offline.
+    let target = TextField::Clause(clause.clone());
+    for i in 0..n {
+        a.splice(&draft, &target, &Splice::insert(i, "a")).await?;
+    }
+    let b = open(db.path().to_path_buf(), NetMode::Off).await?;
+    for i in 0..n {
+        b.splice(&draft, &target, &Splice::insert(0, if i % 2 == 0 { "b" } else { "c" })).await?;
+    }
+    let b_bytes = b.saved_bytes(&draft).await?;
+    b.close().await?;
+    let a_bytes = a.saved_bytes(&draft).await?;
+
+    // Baseline: the same two documents synced in process.
+    let mut x = Automerge::load(&a_bytes)?;
+    let mut y = Automerge::load(&b_bytes)?;
+    let exchanged: usize = x.get_changes(&y.get_heads()).iter().chain(y.get_changes(&x.get_heads()).iter()).map(|c| c.raw_bytes().len()).sum();
+    let t0 = Instant::now();
+    {
+        use automerge::sync::{State, SyncDoc};
+        let (mut sx, mut sy) = (State::new(), State::new());
+        loop {
+            let m1 = x.generate_sync_message(&mut sx);
+            if let Some(m) = &m1 {
+                y.receive_sync_message(&mut sy, m.clone())?;
+            }
+            let m2 = y.generate_sync_message(&mut sy);
+            if let Some(m) = &m2 {
+                x.receive_sync_message(&mut sx, m.clone())?;
+            }
+            if m1.is_none() && m2.is_none() {
+                break;
+            }
+        }
+    }
+    let baseline = t0.elapsed().as_secs_f64();
+    if x.get_heads().len() != y.get_heads().len() {
+        bail!("the in-process sync did not converge");
+    }
+
+    // Accord: B comes back online.
+    let before = a.traffic();
+    let mut a_events = a.subscribe();
+    let b = open(db.path().to_path_buf(), NetMode::Loopback).await?;
+    // From the moment the two devices are connected: connection setup is iroh's, measured
+    // in the latency metrics.
+    let b_id = b.device();
+    tokio::time::timeout(Duration::from_secs(60), async {
+        loop {
+            match a_events.recv().await {
+                Ok(accord::Event::PeerUp { device }) if device == b_id => return,
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                _ => {}
+            }
+        }
+    })
+    .await?;
+    let t0 = Instant::now();
+    wait_until(Duration::from_secs(120), || async { b.heads(&draft).await.ok() == a.heads(&draft).await.ok() }).await?;
+    let took = t0.elapsed().as_secs_f64();
+    let after_a = a.traffic();
+    let tb = b.traffic();
+    let wire = (after_a.sent_bytes - before.sent_bytes) + tb.sent_bytes;
+    b.close().await?;
+    a.close().await?;
+    Ok(vec![
+        Row::new(format!("sync_converge_{n}"), took, baseline, "s", format!("{n}+{n} offline keystrokes: from reconnection over iroh loopback to equal heads vs in-process automerge sync loop")),
+        Row::new(format!("sync_wire_bytes_{n}"), wire as f64, exchanged as f64, "bytes", "automerge sync message bytes both ways (before QUIC framing) vs the raw bytes of the changes exchanged"),
+    ])
+}
+
+async fn wait_until<F, Fut>(limit: Duration, mut f: F) -> anyhow::Result<()>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = Instant::now() + limit;
+    while !f().await {
+        if Instant::now() > deadline {
+            bail!("timed out after {limit:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    Ok(())
+}

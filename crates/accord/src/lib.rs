@@ -35,4 +35,4 @@ pub use ops::{DraftSummary, MeetingFull};
 pub use presence::{Cursor, PeerPresence, Presence};
 pub use settings::{Settings, SettingsPatch};
 pub use sync::{DEFAULT_INVITE_VALIDITY, Invitation, NetMode, PeerInfo, Revoked, SyncState};
-pub use workspace::{OpenOptions, Workspace};
+pub use workspace::{OpenOptions, TrafficFigures, Workspace};

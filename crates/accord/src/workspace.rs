@@ -78,6 +78,41 @@ pub(crate) struct Inner {
     pub(crate) access: Arc<AccessState>,
     pub(crate) policy: accord_net::AccessPolicy,
     pub(crate) net: Mutex<Option<Arc<accord_net::Net>>>,
+    traffic: Arc<Traffic>,
+}
+
+/// Sync traffic since the workspace opened: the automerge sync messages sent and received.
+#[derive(Debug, Default)]
+pub struct Traffic {
+    pub sent_bytes: std::sync::atomic::AtomicU64,
+    pub received_bytes: std::sync::atomic::AtomicU64,
+    pub sent_messages: std::sync::atomic::AtomicU64,
+}
+
+/// Sync traffic figures at one moment.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct TrafficFigures {
+    pub sent_bytes: u64,
+    pub received_bytes: u64,
+    pub sent_messages: u64,
+}
+
+struct TrafficObserver(Arc<Traffic>);
+
+impl samod::RepoObserver for TrafficObserver {
+    fn observe(&self, event: &samod::RepoEvent) {
+        use std::sync::atomic::Ordering::Relaxed;
+        match event {
+            samod::RepoEvent::SyncMessageGenerated { bytes, .. } => {
+                self.0.sent_bytes.fetch_add(*bytes as u64, Relaxed);
+                self.0.sent_messages.fetch_add(1, Relaxed);
+            }
+            samod::RepoEvent::SyncMessageReceived { bytes, .. } => {
+                self.0.received_bytes.fetch_add(*bytes as u64, Relaxed);
+            }
+            _ => {}
+        }
+    }
 }
 
 impl Inner {
@@ -135,10 +170,12 @@ impl Workspace {
         // The share policy answers "none" until the access rules are installed, and then
         // follows the rosters: nothing is shared by accident.
         let policy = accord_net::AccessPolicy::new();
+        let traffic = Arc::new(Traffic::default());
         let repo = samod::Repo::build_tokio()
             .with_storage(store.samod_storage())
             .with_peer_id(PeerId::from(device.to_string()))
             .with_share_policy(policy.clone())
+            .with_observer(TrafficObserver(traffic.clone()))
             .load()
             .await;
         let (events, _) = broadcast::channel(4096);
@@ -161,6 +198,7 @@ impl Workspace {
             access: AccessState::new(),
             policy,
             net: Mutex::new(None),
+            traffic,
         });
         tokio::spawn(index_loop(Arc::downgrade(&inner), dirty_rx));
         tokio::spawn(presence_loop(Arc::downgrade(&inner), inner.local_presence.subscribe()));
@@ -240,6 +278,25 @@ impl Workspace {
     /// Who else is present in a meeting now.
     pub fn present(&self, meeting: &DocId) -> Vec<presence::PeerPresence> {
         self.inner.peers_present.lock().expect("presence lock").in_meeting(meeting)
+    }
+
+    /// Sync traffic since the workspace opened.
+    pub fn traffic(&self) -> TrafficFigures {
+        use std::sync::atomic::Ordering::Relaxed;
+        let t = &self.inner.traffic;
+        TrafficFigures {
+            sent_bytes: t.sent_bytes.load(Relaxed),
+            received_bytes: t.received_bytes.load(Relaxed),
+            sent_messages: t.sent_messages.load(Relaxed),
+        }
+    }
+
+    /// The current heads of a document.
+    pub async fn heads(&self, id: &DocId) -> Result<Vec<ChangeHash>> {
+        let d = self.doc(id).await?;
+        let mut h = d.handle.with_document(|doc| doc.get_heads());
+        h.sort();
+        Ok(h)
     }
 
     /// The size of `automerge::save()` of a document, for comparing with what is stored.
