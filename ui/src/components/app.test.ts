@@ -246,7 +246,8 @@ describe('live collaboration', () => {
       { device: 'b2'.repeat(32), device_name: 'Mexico laptop', party: 'mexico', doc: 'demo-draft', clause: 'p6', cursor: { anchor: 10, head: 10 } },
     ]);
     const caret = await within(screen.getByTestId('clause-editor-p6')).findByTestId('remote-cursor');
-    expect(caret).toHaveTextContent('Mexico');
+    expect(caret.querySelector('.cm-remote-label')?.getAttribute('data-label')).toContain('Mexico');
+    expect(caret.textContent).toBe(''); // the clause's text stays its own
     expect(within(screen.getByTestId('clause-p6')).getByTestId('presence')).toBeInTheDocument();
   });
 });

@@ -30,10 +30,13 @@ class CaretWidget extends WidgetType {
     caret.className = 'cm-remote-caret';
     caret.style.borderColor = this.color;
     caret.setAttribute('data-testid', 'remote-cursor');
+    caret.title = this.label;
+    // The name is drawn by CSS (`content: attr(data-label)`), not put in as text: the
+    // editor's text, as the DOM, screen readers and WebDriver read it, stays the clause's.
     const tag = document.createElement('span');
     tag.className = 'cm-remote-label';
     tag.style.backgroundColor = this.color;
-    tag.textContent = this.label;
+    tag.setAttribute('data-label', this.label);
     caret.appendChild(tag);
     return caret;
   }
