@@ -32,6 +32,9 @@ class Instance:
                    XDG_DATA_HOME=os.path.join(self.profile, "data"),
                    XDG_CONFIG_HOME=os.path.join(self.profile, "config"),
                    XDG_CACHE_HOME=os.path.join(self.profile, "cache"),
+                   # Loopback only: tests never send mDNS multicast nor contact relays.
+                   ACCORD_NET="loopback",
+                   ACCORD_EXPORT_DIR=os.path.join(self.profile, "exports"),
                    ACCORD_LOG=os.environ.get("ACCORD_LOG", "warn,accord_desktop=info"))
         # Never these two under WebDriver: screenshots would hang (tauri-e2e.md, pitfall 3).
         env.pop("WEBKIT_DISABLE_DMABUF_RENDERER", None)

@@ -1,11 +1,16 @@
 """Two delegations, two app instances on one machine (two profiles), joined by a ticket
 over loopback: A types into a clause, B sees the text appear, and B's own caret stays where
 it was in the text (it moves along with the insertion before it) while A's caret shows in
-B's editor as a remote cursor."""
+B's editor as a remote cursor; and A's Participants tab lists both devices online. Both
+instances run with ACCORD_NET=loopback (the harness sets it): nothing leaves the machine."""
 
 from wd import KEYS
 
 INSERT = "Hello from A. "
+# Ctrl-End / Ctrl-Home: the ends of the clause. Plain End/Home stop at the end of the visual
+# line, and a long clause wraps.
+DOC_END = KEYS["ctrl"] + KEYS["end"] + KEYS["null"]
+DOC_START = KEYS["ctrl"] + KEYS["home"] + KEYS["null"]
 
 CARET_JS = """
 const host = document.querySelector(`[data-testid="clause-editor-${arguments[0]}"] .cm-content`);
@@ -29,8 +34,28 @@ def no_error(s, what):
         raise AssertionError(f"{what}: the app says {s.attr(errs[0], 'data-code')!r}: {s.text(errs[0])}")
 
 
+ONLINE_ROWS_JS = """
+return [...document.querySelectorAll('[data-testid="roster"] tr[data-testid^="peer-"]')]
+  .filter(r => r.querySelector('.online-dot.on')).length;
+"""
+
+
+def name_device(s, name):
+    """Names the device in the settings dialog (the roster and presence show this name)."""
+    s.click_tid("settings-button", timeout=30)
+    el = s.wait_tid("settings-device-name")
+    s.clear(el)
+    s.type(el, name)
+    s.click_tid("settings-save")
+    s.wait("the settings dialog closes", lambda: not s.find_all('[data-testid="settings-dialog"]'))
+
+
 def test(ctx):
     a, b = ctx.app("A"), ctx.app("B")
+
+    ctx.step("each names its device")
+    name_device(a, "Delegation of Mexico")
+    name_device(b, "Delegation of Belize")
 
     ctx.step("A opens the demo meeting")
     a.click_tid("create-demo", timeout=30)
@@ -64,19 +89,32 @@ def test(ctx):
 
     ctx.step("B puts its caret at the end of the clause")
     b.click(editor(b, first))
-    b.type(editor(b, first), KEYS["end"])
+    b.type(editor(b, first), DOC_END)
     b.wait("B's caret at the end", lambda: b.js(CARET_JS, first) == len(original))
 
     ctx.step("A types at the start of the same clause")
     a.click(editor(a, first))
-    a.type(editor(a, first), KEYS["home"] + INSERT)
+    a.type(editor(a, first), DOC_START)  # its own call: WebKit keeps Ctrl down to the end of one
+    a.type(editor(a, first), INSERT)
     a.wait("A's text", lambda: a.text(editor(a, first)) == INSERT + original)
 
     ctx.step("B sees the text, its caret where it was, A's caret as a remote cursor")
     b.wait("the text on B", lambda: b.text(editor(b, first)) == INSERT + original, timeout=30)
     caret = b.js(CARET_JS, first)
     assert caret == len(INSERT + original), f"B's caret moved: {caret}, expected {len(INSERT + original)}"
-    b.wait("A's cursor in B's editor",
-           lambda: b.find_all(f'[data-testid="clause-editor-{first}"] [data-testid="remote-cursor"]'), timeout=30)
+    cursors = b.wait("A's cursor in B's editor",
+                     lambda: b.find_all(f'[data-testid="clause-editor-{first}"] [data-testid="remote-cursor"]'), timeout=30)
+    label = b.attr(cursors[0], "title")
+    assert label == "Delegation of Mexico", f"A's cursor is labelled {label!r}"
     ctx.shot(a, "collab-A")
     ctx.shot(b, "collab-B")
+
+    ctx.step("A's Participants tab: both devices online")
+    a.click_tid("tab-participants")
+    a.wait("two online devices on A's roster", lambda: a.js(ONLINE_ROWS_JS) >= 2, timeout=30)
+    b.click_tid("tab-participants")
+    b.wait("two online devices on B's roster", lambda: b.js(ONLINE_ROWS_JS) >= 2, timeout=30)
+    mode = a.attr(a.tid("sync-status"), "data-mode")
+    assert mode == "lan", f"loopback runs show as LAN-only, not {mode!r}"
+    ctx.shot(a, "collab-participants-A")
+    ctx.shot(b, "collab-participants-B")

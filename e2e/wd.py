@@ -13,7 +13,9 @@ import time
 
 ELEMENT = "element-6066-11e4-a52e-4f735466cecf"
 KEYS = {"enter": "\ue007", "end": "\ue010", "home": "\ue011", "left": "\ue012", "right": "\ue014",
-        "backspace": "\ue003", "tab": "\ue004", "escape": "\ue00c"}
+        "backspace": "\ue003", "tab": "\ue004", "escape": "\ue00c",
+        # Modifiers stay down until "null" (W3C WebDriver, Element Send Keys).
+        "ctrl": "\ue009", "null": "\ue000"}
 
 #: Default client timeout of one WebDriver call, seconds.
 CALL_TIMEOUT = 30
