@@ -180,9 +180,20 @@ pub async fn status(ws: &Workspace, host: Host, json: bool) -> Result<Output> {
             continue;
         };
         let peers = ws.peers(&m).await.unwrap_or_default();
+        let docs = ws.doc_sync(&m).await.unwrap_or_default();
         let _ = writeln!(text, "\n{} ({m})", view.details.title);
-        for d in &view.documents {
-            let _ = writeln!(text, "  {} {}", d.kind, d.id);
+        for d in &docs {
+            let _ = writeln!(text, "  {} {}", d.kind, d.doc);
+            for p in &d.peers {
+                let name = peers.iter().find(|x| x.device == p.device).map(|x| x.party.as_str()).unwrap_or("?");
+                let state = match (p.they_have_ours, p.we_have_theirs) {
+                    (true, true) => "in sync",
+                    (false, true) => "has not got all our changes yet",
+                    (true, false) => "we have not got all its changes yet",
+                    (false, false) => "syncing both ways",
+                };
+                let _ = writeln!(text, "      {} {name}: {state}", p.device.short());
+            }
         }
         for p in &peers {
             let state = if p.is_self {
@@ -208,7 +219,7 @@ pub async fn status(ws: &Workspace, host: Host, json: bool) -> Result<Output> {
                 state
             );
         }
-        meetings.push(json!({ "id": m, "title": view.details.title, "documents": view.documents, "peers": peers }));
+        meetings.push(json!({ "id": m, "title": view.details.title, "documents": docs, "peers": peers }));
     }
     let v = json!({ "device": ws.device().to_string(), "network": state, "meetings": meetings });
     Ok(Output::either(json, v, || text))

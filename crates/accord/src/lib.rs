@@ -34,5 +34,5 @@ pub use events::{Event, Origin};
 pub use ops::{DraftSummary, MeetingFull};
 pub use presence::{Cursor, PeerPresence, Presence};
 pub use settings::{Settings, SettingsPatch};
-pub use sync::{DEFAULT_INVITE_VALIDITY, Invitation, NetMode, PeerInfo, Revoked, SyncState};
+pub use sync::{DEFAULT_INVITE_VALIDITY, DocPeerSync, DocSync, Invitation, NetMode, PeerInfo, Revoked, SyncState};
 pub use workspace::{OpenOptions, TrafficFigures, Workspace};

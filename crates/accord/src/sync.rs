@@ -14,6 +14,7 @@ use accord_model::{
     self as model, DeviceId, DeviceKey, DocId, DocKind, JoinRefusal, Role, RosterView,
     jiff::{SignedDuration, Timestamp},
 };
+use accord_model::automerge::ReadDoc as _;
 use accord_net::{Access, EndpointAddr, EndpointId, JoinHandler, Net, NetConfig, RelayUrl, Ticket, TransportAddr};
 use futures::{StreamExt, stream::BoxStream};
 use rand::RngCore;
@@ -204,6 +205,24 @@ pub struct PeerInfo {
     pub revoked: bool,
     pub valid: bool,
     pub is_self: bool,
+}
+
+/// One peer's sync state for one document.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocPeerSync {
+    pub device: DeviceId,
+    /// It has every change we have of this document.
+    pub they_have_ours: bool,
+    /// We have every change it told us it has.
+    pub we_have_theirs: bool,
+}
+
+/// The sync state of one document of a meeting with each connected peer.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocSync {
+    pub doc: DocId,
+    pub kind: DocKind,
+    pub peers: Vec<DocPeerSync>,
 }
 
 /// Whether the network is on and how it reaches others.
@@ -622,6 +641,37 @@ impl Workspace {
                 valid: e.valid,
                 is_self: e.device == me,
             });
+        }
+        Ok(out)
+    }
+
+    /// Per document of a meeting, per connected peer: whether each side has the other's
+    /// changes.
+    pub async fn doc_sync(&self, meeting: &DocId) -> Result<Vec<DocSync>> {
+        let view = self.meeting(meeting).await?;
+        let mut ids = vec![(meeting.clone(), DocKind::Meeting)];
+        ids.extend(view.documents.iter().map(|d| (d.id.clone(), d.kind)));
+        let (conns, _) = self.inner.repo.connected_peers();
+        let mut out = Vec::new();
+        for (id, kind) in ids {
+            let Ok(d) = self.doc(&id).await else { continue };
+            let heads = d.handle.with_document(|doc| doc.get_heads());
+            let mut peers: Vec<DocPeerSync> = Vec::new();
+            for c in &conns {
+                let samod::ConnectionState::Connected { their_peer_id } = &c.state else { continue };
+                let Ok(device) = their_peer_id.to_string().parse::<DeviceId>() else { continue };
+                let Some(st) = c.docs.get(&d.samod_id) else { continue };
+                let theirs = st.their_heads.clone().unwrap_or_default();
+                let we_have_theirs = d.handle.with_document(|doc| theirs.iter().all(|h| doc.get_change_by_hash(h).is_some()));
+                let they_have_ours = st.shared_heads.as_ref() == Some(&heads);
+                if let Some(p) = peers.iter_mut().find(|p| p.device == device) {
+                    p.they_have_ours |= they_have_ours;
+                    p.we_have_theirs |= we_have_theirs;
+                } else {
+                    peers.push(DocPeerSync { device, they_have_ours, we_have_theirs });
+                }
+            }
+            out.push(DocSync { doc: id, kind, peers });
         }
         Ok(out)
     }

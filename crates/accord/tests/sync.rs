@@ -103,6 +103,12 @@ async fn three_delegations_join_by_ticket_edit_concurrently_and_converge() {
     .await;
     let peers = ts.peers(&m).await.unwrap();
     assert_eq!(peers.len(), 3);
+    // Per document, per connected peer: in sync both ways.
+    eventually("every document is in sync with both peers", || async {
+        let docs = ts.doc_sync(&m).await.unwrap();
+        docs.len() == 3 && docs.iter().all(|d| d.peers.len() == 2 && d.peers.iter().all(|p| p.they_have_ours && p.we_have_theirs))
+    })
+    .await;
     assert!(peers.iter().all(|p| p.valid && !p.revoked));
     for ws in [ts, mx, cr] {
         ws.close().await.unwrap();
