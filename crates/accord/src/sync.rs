@@ -91,6 +91,10 @@ impl AccessState {
         }
     }
 
+    pub(crate) fn party_of(&self, meeting: &DocId, device: &DeviceId) -> Option<String> {
+        self.rosters.lock().expect("access lock").get(meeting).and_then(|r| r.entry(device)).filter(|e| e.active()).map(|e| e.party.clone())
+    }
+
     fn known(&self, peer: &DeviceId) -> bool {
         self.rosters.lock().expect("access lock").values().any(|r| r.role_of(peer).is_some())
             || self.pending.lock().expect("access lock").values().any(|h| h == peer)
@@ -444,7 +448,7 @@ impl Workspace {
     /// The party and name this device uses in rosters.
     pub(crate) fn identity(&self) -> (String, String) {
         let s = self.settings();
-        let name = s.device_name.unwrap_or_else(|| format!("device {}", self.device().short()));
+        let name = s.device_name.or_else(host_name).unwrap_or_else(|| format!("device {}", self.device().short()));
         (s.party.unwrap_or_else(|| "Unassigned".into()), name)
     }
 
@@ -714,4 +718,14 @@ impl Workspace {
 fn short(ticket: &str) -> String {
     let t = ticket.trim();
     if t.len() > 24 { format!("{}…", &t[..24.min(t.len())]) } else { t.to_string() }
+}
+
+/// The computer's name, for a device that has not been given one.
+fn host_name() -> Option<String> {
+    ["/proc/sys/kernel/hostname", "/etc/hostname"]
+        .iter()
+        .find_map(|p| std::fs::read_to_string(p).ok())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
 }

@@ -573,12 +573,14 @@ async fn presence_loop(inner: std::sync::Weak<Inner>, mut rx: watch::Receiver<Op
         if let Some((meeting, p)) = current {
             let doc = inner.docs.lock().expect("docs lock").get(&meeting).cloned();
             if let Some(doc) = doc {
-                let settings = inner.settings.lock().expect("settings lock").clone();
+                let (party, name) = Workspace { inner: inner.clone() }.identity();
+                // The party this device has on the meeting's roster, if any, is the one to show.
+                let party = inner.access.party_of(&meeting, &inner.device).unwrap_or(party);
                 let msg = presence::Message {
                     v: 1,
                     device: inner.device.to_string(),
-                    device_name: settings.device_name,
-                    party: settings.party,
+                    device_name: Some(name),
+                    party: Some(party),
                     meeting: meeting.to_string(),
                     doc: p.doc.map(|d| d.to_string()),
                     clause: p.clause.map(|c| c.to_string()),

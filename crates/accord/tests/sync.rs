@@ -90,6 +90,25 @@ async fn three_delegations_join_by_ticket_edit_concurrently_and_converge() {
     .await;
     drop(target);
 
+    // Presence: Mexico's cursor in the clause shows on the TS's device, with its party.
+    let mut events = ts.subscribe();
+    let here = accord::Presence { doc: Some(d.clone()), clause: Some(c.clone()), cursor: Some(accord::Cursor { anchor: 2, head: 5 }) };
+    mx.set_presence(&m, here.clone()).await.unwrap();
+    let mx_id = mx.device();
+    tokio::time::timeout(WAIT, async {
+        loop {
+            if let Ok(accord::Event::Presence { meeting, peers }) = events.recv().await
+                && meeting == m
+                && peers.iter().any(|p| p.device == mx_id && p.presence == here && p.party.as_deref() == Some("Mexico"))
+            {
+                return;
+            }
+        }
+    })
+    .await
+    .expect("Mexico's presence reaches the TS");
+    assert!(ts.present(&m).iter().any(|p| p.device == mx_id));
+
     // Mexico goes offline; everyone keeps editing; Mexico comes back.
     mx.close().await.unwrap();
     ts.insert_clause(&d, &Placement::top_end(), "TS while MX away").await.unwrap();
