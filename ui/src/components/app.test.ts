@@ -214,6 +214,43 @@ describe('drafts', () => {
   });
 });
 
+describe('import', () => {
+  it('importing_a_report_opens_the_new_draft_and_lists_every_warning', async () => {
+    const b = await openDraft();
+    const text = '# Draft declaration\n\n1. Welcome the report.\na. Thank Nicaragua.\nSigned in Managua\n2. Ask the TS to circulate it.\n';
+    const file = new File([text], 'declaration.txt', { type: 'text/plain' });
+    const input = screen.getByTestId('import-file') as HTMLInputElement;
+    expect(input.accept).toBe('.txt,.md,.markdown,.docx');
+    let clicked = false;
+    input.addEventListener('click', () => (clicked = true));
+    await fireEvent.click(screen.getByTestId('import-report'));
+    expect(clicked).toBe(true);
+    await fireEvent.change(input, { target: { files: [file] } });
+
+    const notice = await screen.findByTestId('import-summary');
+    expect(notice).toHaveTextContent('Imported “Draft declaration” as a new draft.');
+    expect(notice).toHaveTextContent('2 paragraphs, 1 sub-items, 0 suggested action items, 1 notes');
+    expect([...notice.querySelectorAll('li')].map((li) => li.textContent)).toEqual(['line 5: not a numbered paragraph, left out: “Signed in Managua”']);
+
+    await waitFor(() => expect(screen.getByTestId('draft-title')).toHaveTextContent('Draft declaration'));
+    const draft = (await b.getMeeting('demo-meeting')).drafts.find((d) => d.title === 'Draft declaration')!;
+    expect(screen.getByTestId(`draft-${draft.id}`)).toBeInTheDocument();
+    await waitFor(() => expect(ids()).toHaveLength(3));
+    expect(ids().map(number)).toEqual(['1.', 'a.', '2.']);
+    expect(ids().map((id) => editorView(id).state.doc.toString())).toEqual(['Welcome the report.', 'Thank Nicaragua.', 'Ask the TS to circulate it.']);
+    expect(window.location.hash).toContain(`/drafts/${draft.id}`);
+  });
+
+  it('an_import_the_backend_refuses_shows_its_message', async () => {
+    await openDraft();
+    const file = new File([new Uint8Array([0x50, 0x4b, 3, 4])], 'report.docx');
+    await fireEvent.change(screen.getByTestId('import-file'), { target: { files: [file] } });
+    const err = await screen.findByTestId('error');
+    expect(err).toHaveTextContent('The change was not saved: report.docx: the demo backend reads only text and Markdown');
+    expect(screen.queryByTestId('import-summary')).toBeNull();
+  });
+});
+
 describe('live collaboration', () => {
   it('a_remote_splice_lands_in_the_open_editor_and_keeps_the_local_selection', async () => {
     const b = await openDraft();

@@ -641,19 +641,45 @@ export class FakeBackend implements Backend {
     return { file_name: `report.${ext}`, mime: format === 'html' ? 'text/html' : 'text/markdown', bytes };
   }
 
+  /** A small stand-in for the real importer: `# Title`, `1.` paragraphs and `a.` sub-items;
+   * every other non-empty line is left out with a note, so nothing goes missing silently. */
   async importReport(meetingId: string, bytes: number[], fileName: string): Promise<ImportSummary> {
+    this.meeting(meetingId);
+    if (/\.docx$/i.test(fileName)) fail('invalid', `${fileName}: the demo backend reads only text and Markdown`);
     const text = new TextDecoder().decode(new Uint8Array(bytes));
-    const id = await this.createDraft(meetingId, fileName.replace(/\.[^.]+$/, ''));
-    let clauses = 0;
-    for (const line of text.split('\n')) {
-      const m = /^\s*\d+\.\s+(.*)$/.exec(line);
-      if (m) {
-        this.doInsert(id, { at: 'end', parent: null }, m[1], []);
-        clauses++;
+    const lines = text.split(/\r?\n/);
+    const heading = lines.map((l) => /^#\s+(.+)$/.exec(l.trim())?.[1]).find((h) => h);
+    const title = heading ?? (fileName.replace(/\.[^.]+$/, '') || 'Imported draft');
+    const draft = await this.createDraft(meetingId, title);
+    const warnings: string[] = [];
+    let paragraphs = 0;
+    let subItems = 0;
+    let parent: string | null = null;
+    lines.forEach((raw, i) => {
+      const line = raw.trim();
+      if (!line || /^#\s/.test(line)) return;
+      const top = /^\d+\.\s+(.*)$/.exec(line);
+      const sub = /^[a-z]\.\s+(.*)$/.exec(line);
+      if (top) {
+        parent = this.doInsert(draft, { at: 'end', parent: null }, top[1], []);
+        paragraphs++;
+      } else if (sub && parent) {
+        this.doInsert(draft, { at: 'end', parent }, sub[1], []);
+        subItems++;
+      } else if (sub) {
+        this.doInsert(draft, { at: 'end', parent: null }, sub[1], []);
+        paragraphs++;
+        warnings.push(`line ${i + 1}: a sub-item before any paragraph, kept as a paragraph`);
+      } else {
+        warnings.push(`line ${i + 1}: not a numbered paragraph, left out: “${line}”`);
       }
-    }
-    return { draft: id, clauses, actions_suggested: 0, warnings: [] };
+    });
+    this.local(draft, [{ type: 'structure' }]);
+    const clauses = paragraphs + subItems;
+    const summary = `${paragraphs} paragraphs, ${subItems} sub-items, 0 suggested action items, ${warnings.length} notes`;
+    return { draft, title, clauses, actions_suggested: 0, warnings, summary, actions: [] };
   }
+
 }
 
 function numberLabelOf(c: ClauseView): string {

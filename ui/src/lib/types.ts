@@ -381,13 +381,34 @@ export interface ExportedFile {
   path?: string;
 }
 
+/** An action item an import suggests (`accord::report::ImportedAction`). */
+export interface ImportedAction {
+  text: string;
+  owners: string[];
+  /** Owners named in the text that are none of the meeting's parties. */
+  unmatched_owners: string[];
+  /** "YYYY-MM-DD": the deadline (the end of a range when the text gave one). */
+  due: string | null;
+  approximate: [string, string] | null;
+  event: string | null;
+  due_text: string | null;
+  clause: string | null;
+  /** The action item made from it, if it was added. */
+  added: string | null;
+}
+
+/** `import_report`'s result (`dto::ImportSummary`). */
 export interface ImportSummary {
   /** The draft the import created. */
   draft: string;
+  title: string;
+  /** How many clauses it has. */
   clauses: number;
   /** Action items suggested from deadlines and owners found in the text. */
   actions_suggested: number;
+  /** What the import did not understand or decided on the reader's behalf, one per line. */
   warnings: string[];
-  title?: string;
-  summary?: string;
+  /** One line from the backend: "5 paragraphs, 9 sub-items, 11 suggested action items, 0 notes". */
+  summary: string;
+  actions: ImportedAction[];
 }

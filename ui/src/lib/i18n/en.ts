@@ -102,6 +102,11 @@ export const en = {
   'drafts.exportDocx': 'Word (DOCX)',
   'drafts.exportDone': 'Saved {file}.',
   'drafts.exportSaved': 'Saved to {path}',
+  'drafts.import': 'Import report…',
+  'drafts.importFile': 'Report or draft to import (text, Markdown or Word)',
+  'drafts.importDone': 'Imported “{title}” as a new draft.',
+  'drafts.importCounts': '{clauses} clauses, {actions} suggested action items',
+  'drafts.importWarnings': 'What the import did not understand or decided for you ({count}):',
   'drafts.here': '{who} is here',
   'drafts.unbalanced': 'Unbalanced brackets',
 

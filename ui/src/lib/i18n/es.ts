@@ -103,6 +103,11 @@ export const es: Record<Key, string> = {
   'drafts.exportDocx': 'Word (DOCX)',
   'drafts.exportDone': 'Se guardó {file}.',
   'drafts.exportSaved': 'Guardado en {path}',
+  'drafts.import': 'Importar informe…',
+  'drafts.importFile': 'Informe o borrador que importar (texto, Markdown o Word)',
+  'drafts.importDone': 'Se importó «{title}» como un borrador nuevo.',
+  'drafts.importCounts': '{clauses} párrafos, {actions} acciones sugeridas',
+  'drafts.importWarnings': 'Lo que la importación no entendió o decidió por usted ({count}):',
   'drafts.here': '{who} está aquí',
   'drafts.unbalanced': 'Corchetes desparejados',
 
