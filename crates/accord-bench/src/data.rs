@@ -10,7 +10,10 @@ pub fn shared_dir() -> anyhow::Result<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let dir = root.join("../shared/data");
     if !dir.is_dir() {
-        bail!("the shared data directory {} is missing: benchmarks read their inputs from it", dir.display());
+        bail!(
+            "the shared data directory {} is missing: benchmarks read their inputs from it",
+            dir.display()
+        );
     }
     Ok(dir)
 }
@@ -32,15 +35,19 @@ pub struct Trace {
 
 impl Trace {
     pub fn load(path: &Path) -> anyhow::Result<Trace> {
-        let raw = std::fs::read(path).with_context(|| format!("reading trace {}", path.display()))?;
+        let raw =
+            std::fs::read(path).with_context(|| format!("reading trace {}", path.display()))?;
         let json = if raw.starts_with(&[0x1f, 0x8b]) {
             let mut s = Vec::new();
-            flate2::read::GzDecoder::new(&raw[..]).read_to_end(&mut s).with_context(|| format!("gunzip {}", path.display()))?;
+            flate2::read::GzDecoder::new(&raw[..])
+                .read_to_end(&mut s)
+                .with_context(|| format!("gunzip {}", path.display()))?;
             s
         } else {
             raw
         };
-        let v: serde_json::Value = serde_json::from_slice(&json).with_context(|| format!("parsing trace {}", path.display()))?;
+        let v: serde_json::Value = serde_json::from_slice(&json)
+            .with_context(|| format!("parsing trace {}", path.display()))?;
         let mut edits = Vec::new();
         for t in v["txns"].as_array().context("trace has no txns")? {
             for p in t["patches"].as_array().context("txn has no patches")? {
@@ -54,7 +61,10 @@ impl Trace {
         let start = v["startContent"].as_str().unwrap_or("").to_string();
         let end = v["endContent"].as_str().unwrap_or("").to_string();
         if !start.is_ascii() || !end.is_ascii() {
-            bail!("trace {} is not ASCII: its positions are code points, convert it first", path.display());
+            bail!(
+                "trace {} is not ASCII: its positions are code points, convert it first",
+                path.display()
+            );
         }
         Ok(Trace { start, edits, end })
     }

@@ -35,26 +35,44 @@ struct Args {
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
     let shared = data::shared_dir()?;
-    let trace_path = args.trace.clone().unwrap_or_else(|| shared.join("editing-traces/seq_automerge-paper.json.gz"));
+    let trace_path = args
+        .trace
+        .clone()
+        .unwrap_or_else(|| shared.join("editing-traces/seq_automerge-paper.json.gz"));
     let docs = if args.docs.is_empty() {
-        ["S1", "C1", "A1"].iter().map(|n| shared.join(format!("automerge-docs/{n}.am"))).collect()
+        ["S1", "C1", "A1"]
+            .iter()
+            .map(|n| shared.join(format!("automerge-docs/{n}.am")))
+            .collect()
     } else {
         args.docs.clone()
     };
-    let wanted = |name: &str| args.only.is_empty() || args.only.iter().any(|o| name.starts_with(o.as_str()));
+    let wanted =
+        |name: &str| args.only.is_empty() || args.only.iter().any(|o| name.starts_with(o.as_str()));
     let mut rows = Vec::new();
     let mut trace = data::Trace::load(&trace_path)?;
     if args.quick {
         trace.truncate(20_000);
     }
-    eprintln!("trace {}: {} edits", trace_path.display(), trace.edits.len());
+    eprintln!(
+        "trace {}: {} edits",
+        trace_path.display(),
+        trace.edits.len()
+    );
     if wanted("edit_path") || wanted("disk_size") || wanted("open_trace") {
         rows.extend(rt.block_on(metrics::edit_path(&trace))?);
     }
     if wanted("sync") {
-        let sizes: &[usize] = if args.quick { &[1_000] } else { &[1_000, 10_000] };
+        let sizes: &[usize] = if args.quick {
+            &[1_000]
+        } else {
+            &[1_000, 10_000]
+        };
         for &n in sizes {
             rows.extend(rt.block_on(metrics::sync_converge(n))?);
         }

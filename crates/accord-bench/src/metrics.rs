@@ -14,7 +14,11 @@ use crate::report::Row;
 fn stats(mut d: Vec<Duration>) -> (f64, f64) {
     d.sort();
     let mean = d.iter().map(Duration::as_secs_f64).sum::<f64>() / d.len().max(1) as f64;
-    let p99 = d.get(d.len() * 99 / 100).copied().unwrap_or_default().as_secs_f64();
+    let p99 = d
+        .get(d.len() * 99 / 100)
+        .copied()
+        .unwrap_or_default()
+        .as_secs_f64();
     (mean * 1e6, p99 * 1e6)
 }
 
@@ -34,17 +38,24 @@ pub async fn edit_path(trace: &Trace) -> anyhow::Result<Vec<Row>> {
     let t0 = Instant::now();
     for e in &trace.edits {
         let s = Instant::now();
-        raw.transact::<_, _, automerge::AutomergeError>(|tx| tx.splice_text(&text, e.pos, e.del as isize, &e.ins))
-            .map_err(|f| anyhow::anyhow!("raw edit failed: {:?}", f.error))?;
+        raw.transact::<_, _, automerge::AutomergeError>(|tx| {
+            tx.splice_text(&text, e.pos, e.del as isize, &e.ins)
+        })
+        .map_err(|f| anyhow::anyhow!("raw edit failed: {:?}", f.error))?;
         raw_times.push(s.elapsed());
     }
     let raw_total = t0.elapsed().as_secs_f64();
 
     // The model alone (schema check, rule, patch log, author), no samod, no store.
-    let ctx = accord_model::ChangeCtx::new(accord_model::DeviceId::from_bytes([1; 32]), accord_model::jiff::Timestamp::now());
+    let ctx = accord_model::ChangeCtx::new(
+        accord_model::DeviceId::from_bytes([1; 32]),
+        accord_model::jiff::Timestamp::now(),
+    );
     let mut mdoc = Automerge::new();
     let mid = accord_model::DocId::new("bench").unwrap();
-    accord_model::change(&mut mdoc, &ctx, |tx| accord_model::minutes::create(tx, &mid, &trace.start))?;
+    accord_model::change(&mut mdoc, &ctx, |tx| {
+        accord_model::minutes::create(tx, &mid, &trace.start)
+    })?;
     let t0 = Instant::now();
     for e in &trace.edits {
         let c = accord_model::change(&mut mdoc, &ctx, |tx| {
@@ -59,15 +70,27 @@ pub async fn edit_path(trace: &Trace) -> anyhow::Result<Vec<Row>> {
     // Accord: the same keystrokes through Workspace::splice on a meeting's minutes.
     let dir = tempfile::tempdir()?;
     let ws = Workspace::open(dir.path()).await?;
-    let meeting = ws.create_meeting(&MeetingDetails::titled("Benchmark"), &[]).await?;
+    let meeting = ws
+        .create_meeting(&MeetingDetails::titled("Benchmark"), &[])
+        .await?;
     let minutes = ws.minutes_of(&meeting).await?;
-    ws.splice(&minutes, &TextField::Minutes, &Splice::insert(0, trace.start.clone())).await?;
+    ws.splice(
+        &minutes,
+        &TextField::Minutes,
+        &Splice::insert(0, trace.start.clone()),
+    )
+    .await?;
     ws.flush().await?;
     let mut times = Vec::with_capacity(n);
     let t0 = Instant::now();
     for e in &trace.edits {
         let s = Instant::now();
-        ws.splice(&minutes, &TextField::Minutes, &Splice::new(e.pos, e.del, e.ins.clone())).await?;
+        ws.splice(
+            &minutes,
+            &TextField::Minutes,
+            &Splice::new(e.pos, e.del, e.ins.clone()),
+        )
+        .await?;
         times.push(s.elapsed());
     }
     ws.flush().await?;
@@ -82,8 +105,22 @@ pub async fn edit_path(trace: &Trace) -> anyhow::Result<Vec<Row>> {
     let (mean, p99) = stats(times);
     let (raw_mean, raw_p99) = stats(raw_times);
     let mut rows = vec![
-        Row::new("edit_path", total, raw_total, "s", format!("{n} keystrokes via Workspace::splice + SQLite vs raw automerge commit per keystroke")),
-        Row::new("edit_model", model_total, raw_total, "s", "the model's change alone (rule + patches + change bytes), no samod, no store"),
+        Row::new(
+            "edit_path",
+            total,
+            raw_total,
+            "s",
+            format!(
+                "{n} keystrokes via Workspace::splice + SQLite vs raw automerge commit per keystroke"
+            ),
+        ),
+        Row::new(
+            "edit_model",
+            model_total,
+            raw_total,
+            "s",
+            "the model's change alone (rule + patches + change bytes), no samod, no store",
+        ),
         Row::new("edit_path_mean", mean, raw_mean, "us", "per keystroke"),
         Row::new("edit_path_p99", p99, raw_p99, "us", "per keystroke"),
     ];
@@ -106,7 +143,13 @@ pub async fn edit_path(trace: &Trace) -> anyhow::Result<Vec<Row>> {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    rows.push(Row::new("disk_size", stored.0 as f64, saved_len, "bytes", format!("stored document ({} keys) vs automerge save()", stored.1)));
+    rows.push(Row::new(
+        "disk_size",
+        stored.0 as f64,
+        saved_len,
+        "bytes",
+        format!("stored document ({} keys) vs automerge save()", stored.1),
+    ));
     ws.close().await?;
 
     // Cold open of that document: open the profile and read the text, vs Automerge::load.
@@ -145,7 +188,11 @@ pub async fn edit_path(trace: &Trace) -> anyhow::Result<Vec<Row>> {
 
 /// Cold open of a ready-made Automerge document stored in a profile vs `Automerge::load`.
 pub async fn open_doc(path: &Path, _quick: bool) -> anyhow::Result<Vec<Row>> {
-    let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("doc").to_string();
+    let name = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("doc")
+        .to_string();
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
     let dir = tempfile::tempdir()?;
     let id = accord::bench_support::import_raw(dir.path(), &bytes).await?;
@@ -169,7 +216,10 @@ pub async fn open_doc(path: &Path, _quick: bool) -> anyhow::Result<Vec<Row>> {
         accord_t[1].as_secs_f64(),
         raw_t[1].as_secs_f64(),
         "s",
-        format!("cold open from the profile vs Automerge::load ({} KB)", bytes.len() / 1024),
+        format!(
+            "cold open from the profile vs Automerge::load ({} KB)",
+            bytes.len() / 1024
+        ),
     )])
 }
 
@@ -184,13 +234,20 @@ pub async fn sync_converge(n: usize) -> anyhow::Result<Vec<Row>> {
     };
     let (da, db) = (tempfile::tempdir()?, tempfile::tempdir()?);
     let a = open(da.path().to_path_buf(), NetMode::Loopback).await?;
-    let meeting = a.create_meeting(&MeetingDetails::titled("Sync benchmark"), &[]).await?;
+    let meeting = a
+        .create_meeting(&MeetingDetails::titled("Sync benchmark"), &[])
+        .await?;
     let draft = a.create_draft(&meeting, "Draft", "").await?;
     let clause = a.insert_clause(&draft, &Placement::top_end(), "").await?;
     let b = open(db.path().to_path_buf(), NetMode::Loopback).await?;
-    let inv = a.invite(&meeting, "Other", Role::Member, Duration::from_secs(600)).await?;
+    let inv = a
+        .invite(&meeting, "Other", Role::Member, Duration::from_secs(600))
+        .await?;
     b.join(&inv.ticket).await?;
-    wait_until(Duration::from_secs(60), || async { b.heads(&draft).await.ok() == a.heads(&draft).await.ok() }).await?;
+    wait_until(Duration::from_secs(60), || async {
+        b.heads(&draft).await.ok() == a.heads(&draft).await.ok()
+    })
+    .await?;
     b.close().await?;
     // Diverge: A types while B is away; B types offline.
     let target = TextField::Clause(clause.clone());
@@ -199,7 +256,12 @@ pub async fn sync_converge(n: usize) -> anyhow::Result<Vec<Row>> {
     }
     let b = open(db.path().to_path_buf(), NetMode::Off).await?;
     for i in 0..n {
-        b.splice(&draft, &target, &Splice::insert(0, if i % 2 == 0 { "b" } else { "c" })).await?;
+        b.splice(
+            &draft,
+            &target,
+            &Splice::insert(0, if i % 2 == 0 { "b" } else { "c" }),
+        )
+        .await?;
     }
     let b_bytes = b.saved_bytes(&draft).await?;
     b.close().await?;
@@ -208,7 +270,12 @@ pub async fn sync_converge(n: usize) -> anyhow::Result<Vec<Row>> {
     // Baseline: the same two documents synced in process.
     let mut x = Automerge::load(&a_bytes)?;
     let mut y = Automerge::load(&b_bytes)?;
-    let exchanged: usize = x.get_changes(&y.get_heads()).iter().chain(y.get_changes(&x.get_heads()).iter()).map(|c| c.raw_bytes().len()).sum();
+    let exchanged: usize = x
+        .get_changes(&y.get_heads())
+        .iter()
+        .chain(y.get_changes(&x.get_heads()).iter())
+        .map(|c| c.raw_bytes().len())
+        .sum();
     let t0 = Instant::now();
     {
         use automerge::sync::{State, SyncDoc};
@@ -250,7 +317,10 @@ pub async fn sync_converge(n: usize) -> anyhow::Result<Vec<Row>> {
     })
     .await?;
     let t0 = Instant::now();
-    wait_until(Duration::from_secs(120), || async { b.heads(&draft).await.ok() == a.heads(&draft).await.ok() }).await?;
+    wait_until(Duration::from_secs(120), || async {
+        b.heads(&draft).await.ok() == a.heads(&draft).await.ok()
+    })
+    .await?;
     let took = t0.elapsed().as_secs_f64();
     let after_a = a.traffic();
     let tb = b.traffic();
@@ -258,15 +328,29 @@ pub async fn sync_converge(n: usize) -> anyhow::Result<Vec<Row>> {
     b.close().await?;
     a.close().await?;
     Ok(vec![
-        Row::new(format!("sync_converge_{n}"), took, baseline, "s", format!("{n}+{n} offline keystrokes: from reconnection over iroh loopback to equal heads vs in-process automerge sync loop")),
-        Row::new(format!("sync_wire_bytes_{n}"), wire as f64, exchanged as f64, "bytes", "automerge sync message bytes both ways (before QUIC framing) vs the raw bytes of the changes exchanged"),
+        Row::new(
+            format!("sync_converge_{n}"),
+            took,
+            baseline,
+            "s",
+            format!(
+                "{n}+{n} offline keystrokes: from reconnection over iroh loopback to equal heads vs in-process automerge sync loop"
+            ),
+        ),
+        Row::new(
+            format!("sync_wire_bytes_{n}"),
+            wire as f64,
+            exchanged as f64,
+            "bytes",
+            "automerge sync message bytes both ways (before QUIC framing) vs the raw bytes of the changes exchanged",
+        ),
     ])
 }
 
 async fn wait_until<F, Fut>(limit: Duration, mut f: F) -> anyhow::Result<()>
 where
     F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
+    Fut: Future<Output = bool>,
 {
     let deadline = Instant::now() + limit;
     while !f().await {

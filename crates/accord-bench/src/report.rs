@@ -17,14 +17,34 @@ pub struct Row {
 }
 
 impl Row {
-    pub fn new(metric: impl Into<String>, accord: f64, baseline: f64, unit: &str, note: impl Into<String>) -> Row {
-        let ratio = if baseline > 0.0 { accord / baseline } else { f64::NAN };
-        Row { metric: metric.into(), accord, baseline, ratio, unit: unit.into(), note: note.into() }
+    pub fn new(
+        metric: impl Into<String>,
+        accord: f64,
+        baseline: f64,
+        unit: &str,
+        note: impl Into<String>,
+    ) -> Row {
+        let ratio = if baseline > 0.0 {
+            accord / baseline
+        } else {
+            f64::NAN
+        };
+        Row {
+            metric: metric.into(),
+            accord,
+            baseline,
+            ratio,
+            unit: unit.into(),
+            note: note.into(),
+        }
     }
 }
 
 pub fn print(rows: &[Row]) {
-    println!("{:<24} {:>14} {:>14} {:>8}  {:<6} {}", "metric", "accord", "baseline", "ratio", "unit", "compared with");
+    println!(
+        "{:<24} {:>14} {:>14} {:>8}  {:<6} compared with",
+        "metric", "accord", "baseline", "ratio", "unit"
+    );
     for r in rows {
         println!(
             "{:<24} {:>14.3} {:>14.3} {:>7.2}x  {:<6} {}",

@@ -185,7 +185,11 @@ pub async fn status(ws: &Workspace, host: Host, json: bool) -> Result<Output> {
         for d in &docs {
             let _ = writeln!(text, "  {} {}", d.kind, d.doc);
             for p in &d.peers {
-                let name = peers.iter().find(|x| x.device == p.device).map(|x| x.party.as_str()).unwrap_or("?");
+                let name = peers
+                    .iter()
+                    .find(|x| x.device == p.device)
+                    .map(|x| x.party.as_str())
+                    .unwrap_or("?");
                 let state = match (p.they_have_ours, p.we_have_theirs) {
                     (true, true) => "in sync",
                     (false, true) => "has not got all our changes yet",
@@ -219,7 +223,9 @@ pub async fn status(ws: &Workspace, host: Host, json: bool) -> Result<Output> {
                 state
             );
         }
-        meetings.push(json!({ "id": m, "title": view.details.title, "documents": docs, "peers": peers }));
+        meetings.push(
+            json!({ "id": m, "title": view.details.title, "documents": docs, "peers": peers }),
+        );
     }
     let v = json!({ "device": ws.device().to_string(), "network": state, "meetings": meetings });
     Ok(Output::either(json, v, || text))

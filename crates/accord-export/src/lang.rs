@@ -49,7 +49,11 @@ impl Lang {
     /// The language of a code such as `es`, `es-MX` or `en-GB`; anything that is not
     /// Spanish is written in English, the other language Accord's reports know.
     pub fn from_code(code: &str) -> Lang {
-        let primary = code.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+        let primary = code
+            .split(['-', '_'])
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
         if primary == "es" { Lang::Es } else { Lang::En }
     }
 
@@ -72,7 +76,11 @@ impl Lang {
 
     /// The label of a clause as printed: `3.`, `b.` / `b)`, `iv.`.
     pub fn clause_label(self, ordinal: usize, depth: usize) -> String {
-        format!("{}{}", numbering::label(NumberStyle::for_depth(depth), ordinal), self.delimiter(depth))
+        format!(
+            "{}{}",
+            numbering::label(NumberStyle::for_depth(depth), ordinal),
+            self.delimiter(depth)
+        )
     }
 
     /// `November 24, 2014` / `24 de noviembre de 2014`.
@@ -95,18 +103,51 @@ impl Lang {
                 Lang::Es => format!("el {}", self.date(start)),
             };
         };
-        let (sm, em) = (usize::try_from(start.month() - 1).unwrap_or(0), usize::try_from(end.month() - 1).unwrap_or(0));
+        let (sm, em) = (
+            usize::try_from(start.month() - 1).unwrap_or(0),
+            usize::try_from(end.month() - 1).unwrap_or(0),
+        );
         match self {
-            Lang::En if start.year() != end.year() => format!("from {} to {}", self.date(start), self.date(end)),
+            Lang::En if start.year() != end.year() => {
+                format!("from {} to {}", self.date(start), self.date(end))
+            }
             Lang::En if sm != em => {
-                format!("from {} {} to {} {}, {}", MONTHS_EN[sm], start.day(), MONTHS_EN[em], end.day(), end.year())
+                format!(
+                    "from {} {} to {} {}, {}",
+                    MONTHS_EN[sm],
+                    start.day(),
+                    MONTHS_EN[em],
+                    end.day(),
+                    end.year()
+                )
             }
-            Lang::En => format!("from {} {} to {}, {}", MONTHS_EN[sm], start.day(), end.day(), end.year()),
-            Lang::Es if start.year() != end.year() => format!("del {} al {}", self.date(start), self.date(end)),
+            Lang::En => format!(
+                "from {} {} to {}, {}",
+                MONTHS_EN[sm],
+                start.day(),
+                end.day(),
+                end.year()
+            ),
+            Lang::Es if start.year() != end.year() => {
+                format!("del {} al {}", self.date(start), self.date(end))
+            }
             Lang::Es if sm != em => {
-                format!("del {} de {} al {} de {} de {}", start.day(), MONTHS_ES[sm], end.day(), MONTHS_ES[em], end.year())
+                format!(
+                    "del {} de {} al {} de {} de {}",
+                    start.day(),
+                    MONTHS_ES[sm],
+                    end.day(),
+                    MONTHS_ES[em],
+                    end.year()
+                )
             }
-            Lang::Es => format!("del {} al {} de {} de {}", start.day(), end.day(), MONTHS_ES[em], end.year()),
+            Lang::Es => format!(
+                "del {} al {} de {} de {}",
+                start.day(),
+                end.day(),
+                MONTHS_ES[em],
+                end.year()
+            ),
         }
     }
 
@@ -120,7 +161,11 @@ impl Lang {
                     Lang::En => "and",
                     Lang::Es => {
                         let l = last.trim_start().to_lowercase();
-                        if (l.starts_with('i') || l.starts_with("hi")) && !l.starts_with("hie") { "e" } else { "y" }
+                        if (l.starts_with('i') || l.starts_with("hi")) && !l.starts_with("hie") {
+                            "e"
+                        } else {
+                            "y"
+                        }
                     }
                 };
                 format!("{} {conj} {last}", init.join(", "))
@@ -198,19 +243,37 @@ mod tests {
         assert_eq!(Lang::Es.date(d), "27 de febrero de 2015");
         let (a, b) = (date(2014, 11, 24), date(2014, 11, 26));
         assert_eq!(Lang::En.date_span(a, Some(a)), "on November 24, 2014");
-        assert_eq!(Lang::En.date_span(a, Some(b)), "from November 24 to 26, 2014");
-        assert_eq!(Lang::Es.date_span(a, Some(b)), "del 24 al 26 de noviembre de 2014");
+        assert_eq!(
+            Lang::En.date_span(a, Some(b)),
+            "from November 24 to 26, 2014"
+        );
+        assert_eq!(
+            Lang::Es.date_span(a, Some(b)),
+            "del 24 al 26 de noviembre de 2014"
+        );
         assert_eq!(Lang::Es.date_span(a, None), "el 24 de noviembre de 2014");
         let c = date(2014, 12, 2);
-        assert_eq!(Lang::En.date_span(a, Some(c)), "from November 24 to December 2, 2014");
-        assert_eq!(Lang::Es.date_span(a, Some(c)), "del 24 de noviembre al 2 de diciembre de 2014");
+        assert_eq!(
+            Lang::En.date_span(a, Some(c)),
+            "from November 24 to December 2, 2014"
+        );
+        assert_eq!(
+            Lang::Es.date_span(a, Some(c)),
+            "del 24 de noviembre al 2 de diciembre de 2014"
+        );
         let y = date(2015, 1, 2);
-        assert_eq!(Lang::Es.date_span(a, Some(y)), "del 24 de noviembre de 2014 al 2 de enero de 2015");
+        assert_eq!(
+            Lang::Es.date_span(a, Some(y)),
+            "del 24 de noviembre de 2014 al 2 de enero de 2015"
+        );
     }
 
     #[test]
     fn lists_join_with_the_language_conjunction() {
-        assert_eq!(Lang::En.join(&["Belize", "Canada", "Panama"]), "Belize, Canada and Panama");
+        assert_eq!(
+            Lang::En.join(&["Belize", "Canada", "Panama"]),
+            "Belize, Canada and Panama"
+        );
         assert_eq!(Lang::Es.join(&["Belice", "Panamá"]), "Belice y Panamá");
         assert_eq!(Lang::Es.join(&["Francia", "Italia"]), "Francia e Italia");
         assert_eq!(Lang::Es.join(&["Francia", "Hierro"]), "Francia y Hierro");

@@ -58,7 +58,8 @@ mod render;
 pub use error::{ExportError, ImportError};
 pub use import::dates::{Due, FoundDue, find_due};
 pub use import::{
-    ImportNote, ImportOptions, ImportPlan, ImportedClause, InputKind, NoteKind, Owner, SuggestedAction, import,
+    ImportNote, ImportOptions, ImportPlan, ImportedClause, InputKind, NoteKind, Owner,
+    SuggestedAction, import,
 };
 pub use lang::Lang;
 pub use opening::opening_paragraph;
@@ -78,9 +79,17 @@ mod tests {
     fn flags_and_file_names_name_formats() {
         assert_eq!("md".parse::<Format>(), Ok(Format::Markdown));
         assert_eq!(".DOCX".parse::<Format>(), Ok(Format::Docx));
-        assert!("pdf".parse::<Format>().unwrap_err().contains("expected markdown, html or docx"));
+        assert!(
+            "pdf"
+                .parse::<Format>()
+                .unwrap_err()
+                .contains("expected markdown, html or docx")
+        );
         assert_eq!("working".parse::<Mode>(), Ok(Mode::Working));
-        assert_eq!(InputKind::from_file_name("Informe final.DOCX"), InputKind::Docx);
+        assert_eq!(
+            InputKind::from_file_name("Informe final.DOCX"),
+            InputKind::Docx
+        );
         assert_eq!(InputKind::from_file_name("notes.md"), InputKind::Markdown);
         assert_eq!(InputKind::from_file_name("report"), InputKind::Auto);
         assert_eq!(Format::Docx.extension(), "docx");

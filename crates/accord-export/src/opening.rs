@@ -18,12 +18,24 @@ use crate::lang::Lang;
 pub fn opening_paragraph(meeting: &MeetingView, lang: Lang) -> String {
     let d = &meeting.details;
     let subject = subject(&d.body, &d.forum, &d.title, lang);
-    let members: Vec<&str> =
-        meeting.parties.iter().filter(|p| p.kind == PartyKind::Member).map(|p| p.name.as_str()).collect();
+    let members: Vec<&str> = meeting
+        .parties
+        .iter()
+        .filter(|p| p.kind == PartyKind::Member)
+        .map(|p| p.name.as_str())
+        .collect();
     let mut s = subject.clone();
     let (held, venue_prep, with) = match lang {
-        Lang::En => (held_en(d.kind), " in ", ", with participation of representatives from "),
-        Lang::Es => (held_es(d.kind), " en ", ", con la participación de representantes de "),
+        Lang::En => (
+            held_en(d.kind),
+            " in ",
+            ", with participation of representatives from ",
+        ),
+        Lang::Es => (
+            held_es(d.kind),
+            " en ",
+            ", con la participación de representantes de ",
+        ),
     };
     s.push(' ');
     s.push_str(held);
@@ -46,7 +58,9 @@ pub fn opening_paragraph(meeting: &MeetingView, lang: Lang) -> String {
     match lang {
         Lang::En => {
             if !addressee.is_empty() {
-                s.push_str(&format!(" {short} submits the following report to {addressee} for consideration."));
+                s.push_str(&format!(
+                    " {short} submits the following report to {addressee} for consideration."
+                ));
             }
             s.push_str(" The report includes the following:");
         }
@@ -54,7 +68,10 @@ pub fn opening_paragraph(meeting: &MeetingView, lang: Lang) -> String {
             if !addressee.is_empty() {
                 let plural = short.starts_with("Los ") || short.starts_with("Las ");
                 let verb = if plural { "presentan" } else { "presenta" };
-                s.push_str(&format!(" {short} {verb} el siguiente informe {} para su consideración.", a_contraction(addressee)));
+                s.push_str(&format!(
+                    " {short} {verb} el siguiente informe {} para su consideración.",
+                    a_contraction(addressee)
+                ));
             }
             s.push_str(" El informe incluye lo siguiente:");
         }
@@ -88,7 +105,10 @@ fn held_es(kind: MeetingKind) -> &'static str {
 
 /// The body that met, as the sentence's subject: the body, else the forum, else the title.
 fn subject(body: &str, forum: &str, title: &str, lang: Lang) -> String {
-    let pick = [body, forum, title].into_iter().map(str::trim).find(|s| !s.is_empty());
+    let pick = [body, forum, title]
+        .into_iter()
+        .map(str::trim)
+        .find(|s| !s.is_empty());
     let Some(s) = pick else {
         return match lang {
             Lang::En => "The meeting".into(),
@@ -100,7 +120,11 @@ fn subject(body: &str, forum: &str, title: &str, lang: Lang) -> String {
         Lang::En => first == "the",
         Lang::Es => matches!(first.as_str(), "el" | "la" | "los" | "las"),
     };
-    let s = if has_article || lang == Lang::Es { s.to_string() } else { format!("The {s}") };
+    let s = if has_article || lang == Lang::Es {
+        s.to_string()
+    } else {
+        format!("The {s}")
+    };
     capitalise(&s)
 }
 
@@ -111,17 +135,27 @@ fn short_subject(body: &str, lang: Lang) -> String {
     let words: Vec<&str> = body.split_whitespace().collect();
     match lang {
         Lang::En => {
-            const STOP: [&str; 9] = ["to", "of", "for", "on", "against", "in", "and", "from", "with"];
-            let head: Vec<&str> = words.iter().copied().take_while(|w| !STOP.contains(w)).collect();
+            const STOP: [&str; 9] = [
+                "to", "of", "for", "on", "against", "in", "and", "from", "with",
+            ];
+            let head: Vec<&str> = words
+                .iter()
+                .copied()
+                .take_while(|w| !STOP.contains(w))
+                .collect();
             match head.last() {
-                Some(last) if !last.eq_ignore_ascii_case("the") => format!("The {}", last.trim_end_matches(',')),
+                Some(last) if !last.eq_ignore_ascii_case("the") => {
+                    format!("The {}", last.trim_end_matches(','))
+                }
                 _ => "The meeting".into(),
             }
         }
         Lang::Es => {
             let article = words.first().map(|w| w.to_lowercase());
             match (article.as_deref(), words.get(1)) {
-                (Some(a @ ("el" | "la" | "los" | "las")), Some(noun)) => capitalise(&format!("{a} {noun}")),
+                (Some(a @ ("el" | "la" | "los" | "las")), Some(noun)) => {
+                    capitalise(&format!("{a} {noun}"))
+                }
                 _ => "La reunión".into(),
             }
         }
@@ -130,7 +164,10 @@ fn short_subject(body: &str, lang: Lang) -> String {
 
 /// "a el Grupo" is written "al Grupo".
 fn a_contraction(addressee: &str) -> String {
-    match addressee.strip_prefix("el ").or_else(|| addressee.strip_prefix("El ")) {
+    match addressee
+        .strip_prefix("el ")
+        .or_else(|| addressee.strip_prefix("El "))
+    {
         Some(rest) => format!("al {rest}"),
         None => format!("a {addressee}"),
     }
@@ -150,12 +187,30 @@ mod tests {
 
     #[test]
     fn short_subjects() {
-        assert_eq!(short_subject("The Liaison Officer Network to Combat Migrant Smuggling", Lang::En), "The Network");
-        assert_eq!(short_subject("Regional Consultation Group on Migration", Lang::En), "The Group");
-        assert_eq!(short_subject("La Red de Funcionarios de Enlace", Lang::Es), "La Red");
-        assert_eq!(short_subject("los Viceministros de la CRM", Lang::Es), "Los Viceministros");
+        assert_eq!(
+            short_subject(
+                "The Liaison Officer Network to Combat Migrant Smuggling",
+                Lang::En
+            ),
+            "The Network"
+        );
+        assert_eq!(
+            short_subject("Regional Consultation Group on Migration", Lang::En),
+            "The Group"
+        );
+        assert_eq!(
+            short_subject("La Red de Funcionarios de Enlace", Lang::Es),
+            "La Red"
+        );
+        assert_eq!(
+            short_subject("los Viceministros de la CRM", Lang::Es),
+            "Los Viceministros"
+        );
         assert_eq!(short_subject("", Lang::En), "The meeting");
-        assert_eq!(a_contraction("el Grupo Regional de Consulta"), "al Grupo Regional de Consulta");
+        assert_eq!(
+            a_contraction("el Grupo Regional de Consulta"),
+            "al Grupo Regional de Consulta"
+        );
         assert_eq!(a_contraction("la Conferencia"), "a la Conferencia");
     }
 }

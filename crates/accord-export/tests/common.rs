@@ -8,12 +8,17 @@ use accord_model::{ChangeCtx, DeviceId, DraftView, MeetingView, demo, draft, mee
 pub fn demo() -> (MeetingView, DraftView) {
     let ctx = ChangeCtx::new(DeviceId::from_bytes([7; 32]), jiff::Timestamp::UNIX_EPOCH);
     let d = demo::build(&demo::DemoIds::default(), &ctx).expect("demo builds");
-    (meeting::read(&d.meeting).expect("meeting reads"), draft::read(&d.draft).expect("draft reads"))
+    (
+        meeting::read(&d.meeting).expect("meeting reads"),
+        draft::read(&d.draft).expect("draft reads"),
+    )
 }
 
 /// The shared fixture, read from `shared/fixtures` beside the checkout.
 pub fn fixture(name: &str) -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures").join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/fixtures")
+        .join(name);
     std::fs::read(&path).unwrap_or_else(|e| {
         panic!(
             "fixture {} is missing ({e}); these tests read the shared fixtures that sit beside the \
@@ -25,17 +30,25 @@ pub fn fixture(name: &str) -> Vec<u8> {
 
 /// One of this crate's own test inputs.
 pub fn input(name: &str) -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/inputs").join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/inputs")
+        .join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("test input {} is missing: {e}", path.display()))
 }
 
-use accord_model::{ClauseId, ClauseNumber, ClauseStatus, ClauseView, MeetingDetails, MeetingKind, Party, PartyKind, brackets};
+use accord_model::{
+    ClauseId, ClauseNumber, ClauseStatus, ClauseView, MeetingDetails, MeetingKind, Party,
+    PartyKind, brackets,
+};
 
 /// A clause for hand-built drafts.
 pub fn clause(id: &str, text: &str, status: ClauseStatus, children: Vec<ClauseView>) -> ClauseView {
     ClauseView {
         id: ClauseId::new(id).expect("valid id"),
-        number: ClauseNumber { ordinal: 0, depth: 0 },
+        number: ClauseNumber {
+            ordinal: 0,
+            depth: 0,
+        },
         text: text.to_string(),
         status,
         proposed_by: Vec::new(),
@@ -48,7 +61,10 @@ pub fn clause(id: &str, text: &str, status: ClauseStatus, children: Vec<ClauseVi
 pub fn numbered(mut cs: Vec<ClauseView>) -> Vec<ClauseView> {
     fn walk(cs: &mut [ClauseView], depth: usize) {
         for (i, c) in cs.iter_mut().enumerate() {
-            c.number = ClauseNumber { ordinal: i + 1, depth };
+            c.number = ClauseNumber {
+                ordinal: i + 1,
+                depth,
+            };
             walk(&mut c.children, depth + 1);
         }
     }
@@ -67,9 +83,24 @@ pub fn negotiation() -> (MeetingView, DraftView) {
         ClauseStatus::Bracketed,
         vec![clause("n6a", "The host country will cover [the venue] [and interpretation].", ClauseStatus::Open, vec![])],
     ));
-    cs.push(clause("n7", "Request the TS to circulate this report to the Member Countries.", ClauseStatus::AgreedAdRef, vec![]));
-    cs.push(clause("n8", "Create a working group on statistics.", ClauseStatus::Deleted, vec![]));
-    cs.push(clause("n9", "Thank Nicaragua for hosting the meeting.", ClauseStatus::Agreed, vec![]));
+    cs.push(clause(
+        "n7",
+        "Request the TS to circulate this report to the Member Countries.",
+        ClauseStatus::AgreedAdRef,
+        vec![],
+    ));
+    cs.push(clause(
+        "n8",
+        "Create a working group on statistics.",
+        ClauseStatus::Deleted,
+        vec![],
+    ));
+    cs.push(clause(
+        "n9",
+        "Thank Nicaragua for hosting the meeting.",
+        ClauseStatus::Agreed,
+        vec![],
+    ));
     d.clauses = numbered(cs);
     (m, d)
 }
@@ -89,10 +120,33 @@ pub fn spanish() -> (MeetingView, DraftView) {
         languages: vec!["es".into()],
         addressee: "el Grupo Regional de Consulta sobre Migración (GRCM)".into(),
     };
-    let names = ["Belice", "Costa Rica", "El Salvador", "Guatemala", "Honduras", "México", "Panamá", "República Dominicana"];
-    let mut parties: Vec<Party> = names.iter().map(|n| Party::new(n, PartyKind::Member).expect("valid")).collect();
-    parties.push(Party::new("Secretaría Técnica", PartyKind::Secretariat).expect("valid").with_short_name("ST"));
-    parties.push(Party::new("Organización Internacional para las Migraciones", PartyKind::Observer).expect("valid").with_short_name("OIM"));
+    let names = [
+        "Belice",
+        "Costa Rica",
+        "El Salvador",
+        "Guatemala",
+        "Honduras",
+        "México",
+        "Panamá",
+        "República Dominicana",
+    ];
+    let mut parties: Vec<Party> = names
+        .iter()
+        .map(|n| Party::new(n, PartyKind::Member).expect("valid"))
+        .collect();
+    parties.push(
+        Party::new("Secretaría Técnica", PartyKind::Secretariat)
+            .expect("valid")
+            .with_short_name("ST"),
+    );
+    parties.push(
+        Party::new(
+            "Organización Internacional para las Migraciones",
+            PartyKind::Observer,
+        )
+        .expect("valid")
+        .with_short_name("OIM"),
+    );
     m.parties = parties;
     m.actions.clear();
     let d = DraftView {
@@ -100,17 +154,37 @@ pub fn spanish() -> (MeetingView, DraftView) {
         title: "Informe de la Reunión Extraordinaria (Guatemala, 2016)".into(),
         preamble: String::new(),
         clauses: numbered(vec![
-            clause("e1", "Agradecer al Gobierno de Guatemala por la organización de la reunión.", ClauseStatus::Adopted, vec![]),
+            clause(
+                "e1",
+                "Agradecer al Gobierno de Guatemala por la organización de la reunión.",
+                ClauseStatus::Adopted,
+                vec![],
+            ),
             clause(
                 "e2",
                 "En relación con los indicadores, se acordó lo siguiente:",
                 ClauseStatus::Adopted,
                 vec![
-                    clause("e2a", "Instar a los Países Miembros a enviar la información a la ST a más tardar el 15 de abril de 2016.", ClauseStatus::Adopted, vec![]),
-                    clause("e2b", "La ST presentará un informe consolidado durante la próxima reunión de la Red.", ClauseStatus::Adopted, vec![]),
+                    clause(
+                        "e2a",
+                        "Instar a los Países Miembros a enviar la información a la ST a más tardar el 15 de abril de 2016.",
+                        ClauseStatus::Adopted,
+                        vec![],
+                    ),
+                    clause(
+                        "e2b",
+                        "La ST presentará un informe consolidado durante la próxima reunión de la Red.",
+                        ClauseStatus::Adopted,
+                        vec![],
+                    ),
                 ],
             ),
-            clause("e3", "Solicitar a la OIM que actualice las matrices [en el primer semestre de 2016].", ClauseStatus::Bracketed, vec![]),
+            clause(
+                "e3",
+                "Solicitar a la OIM que actualice las matrices [en el primer semestre de 2016].",
+                ClauseStatus::Bracketed,
+                vec![],
+            ),
         ]),
     };
     (m, d)

@@ -3,16 +3,59 @@
 
 mod common;
 
-use accord_export::{Format, ImportOptions, ImportPlan, InputKind, Lang, RenderOptions, import, render};
+use accord_export::{
+    Format, ImportOptions, ImportPlan, InputKind, Lang, RenderOptions, import, render,
+};
 use accord_model::{ClauseStatus, ClauseView, DraftView};
 use proptest::prelude::*;
 
 /// Words that are hard on a Markdown or DOCX writer and on a label parser: markup
 /// characters, brackets, labels inside text, non-ASCII, XML specials.
 const WORDS: &[&str] = &[
-    "Urge", "the", "Member", "Countries", "to", "send", "TS", "[all]", "[the", "parties]", "a*b", "x_y", "`code`", "<tag>",
-    "&amp;", "1.", "a)", "(i)", "-", "#", "50%", "ñandú", "Panamá", "😀", "\\", "~~", "|", "[x](y)", "2015.", "no", "later",
-    "than", "February", "27th,", "2015", "*", "_", "!", "\"quoted\"", "it's", "e.g.", "U.S.", "ii.", ":",
+    "Urge",
+    "the",
+    "Member",
+    "Countries",
+    "to",
+    "send",
+    "TS",
+    "[all]",
+    "[the",
+    "parties]",
+    "a*b",
+    "x_y",
+    "`code`",
+    "<tag>",
+    "&amp;",
+    "1.",
+    "a)",
+    "(i)",
+    "-",
+    "#",
+    "50%",
+    "ñandú",
+    "Panamá",
+    "😀",
+    "\\",
+    "~~",
+    "|",
+    "[x](y)",
+    "2015.",
+    "no",
+    "later",
+    "than",
+    "February",
+    "27th,",
+    "2015",
+    "*",
+    "_",
+    "!",
+    "\"quoted\"",
+    "it's",
+    "e.g.",
+    "U.S.",
+    "ii.",
+    ":",
 ];
 
 fn text() -> impl Strategy<Value = String> {
@@ -26,11 +69,16 @@ struct Node {
 }
 
 fn node(depth: u32) -> BoxedStrategy<Node> {
-    let leaf = text().prop_map(|text| Node { text, children: Vec::new() });
+    let leaf = text().prop_map(|text| Node {
+        text,
+        children: Vec::new(),
+    });
     if depth == 0 {
         return leaf.boxed();
     }
-    (text(), prop::collection::vec(node(depth - 1), 0..4)).prop_map(|(text, children)| Node { text, children }).boxed()
+    (text(), prop::collection::vec(node(depth - 1), 0..4))
+        .prop_map(|(text, children)| Node { text, children })
+        .boxed()
 }
 
 fn draft(nodes: &[Node]) -> DraftView {
@@ -53,11 +101,17 @@ fn draft(nodes: &[Node]) -> DraftView {
 }
 
 fn shape_of_draft(d: &DraftView) -> Vec<(usize, String)> {
-    d.outline().into_iter().map(|c| (c.number.depth, c.text.clone())).collect()
+    d.outline()
+        .into_iter()
+        .map(|c| (c.number.depth, c.text.clone()))
+        .collect()
 }
 
 fn shape_of_plan(p: &ImportPlan) -> Vec<(usize, String)> {
-    p.outline().into_iter().map(|(path, c)| (path.len() - 1, c.text.clone())).collect()
+    p.outline()
+        .into_iter()
+        .map(|(path, c)| (path.len() - 1, c.text.clone()))
+        .collect()
 }
 
 fn round_trip(nodes: &[Node], format: Format, lang: Lang) -> Result<(), TestCaseError> {
@@ -67,7 +121,12 @@ fn round_trip(nodes: &[Node], format: Format, lang: Lang) -> Result<(), TestCase
     let plan = import(&bytes, &ImportOptions::new(InputKind::Auto, &m.parties)).expect("imports");
     prop_assert_eq!(plan.title.as_deref(), Some("Random draft"));
     prop_assert_eq!(&plan.preamble, "The opening paragraph.");
-    prop_assert_eq!(shape_of_plan(&plan), shape_of_draft(&d), "{}", String::from_utf8_lossy(&bytes));
+    prop_assert_eq!(
+        shape_of_plan(&plan),
+        shape_of_draft(&d),
+        "{}",
+        String::from_utf8_lossy(&bytes)
+    );
     Ok(())
 }
 
@@ -87,9 +146,43 @@ proptest! {
 
 /// Pieces of lines that look like reports: labels of every kind, dates, owners, markup.
 const PIECES: &[&str] = &[
-    "1.", "2)", "a.", "(b)", "iv.", "- ", "• ", "\u{a0}", "  ", "\t", "# ", "| x |", "Urge", "the TS", "to send", "by 15 May",
-    "2016", "no later than", "February 27th,", "27 de febrero de", "la última semana de abril de", "during the next meeting",
-    "Member Countries", "will", "ñ", "😀", "[", "]", "*", "\\", "~~", ".", ";", ":", "\n", "\n\n", "\r\n",
+    "1.",
+    "2)",
+    "a.",
+    "(b)",
+    "iv.",
+    "- ",
+    "• ",
+    "\u{a0}",
+    "  ",
+    "\t",
+    "# ",
+    "| x |",
+    "Urge",
+    "the TS",
+    "to send",
+    "by 15 May",
+    "2016",
+    "no later than",
+    "February 27th,",
+    "27 de febrero de",
+    "la última semana de abril de",
+    "during the next meeting",
+    "Member Countries",
+    "will",
+    "ñ",
+    "😀",
+    "[",
+    "]",
+    "*",
+    "\\",
+    "~~",
+    ".",
+    ";",
+    ":",
+    "\n",
+    "\n\n",
+    "\r\n",
 ];
 
 proptest! {

@@ -4,7 +4,9 @@
 
 mod common;
 
-use accord_export::{Format, Lang, Mode, Opening, RenderOptions, docx_parts, opening_paragraph, render};
+use accord_export::{
+    Format, Lang, Mode, Opening, RenderOptions, docx_parts, opening_paragraph, render,
+};
 use accord_model::{DraftView, MeetingView, demo};
 use expect_test::{ExpectFile, expect_file};
 
@@ -13,10 +15,21 @@ fn text(m: &MeetingView, d: &DraftView, opts: &RenderOptions) -> String {
 }
 
 fn part(docx: &[u8], name: &str) -> String {
-    docx_parts(docx).expect("our docx opens").into_iter().find(|(n, _)| n == name).unwrap_or_else(|| panic!("{name} missing")).1
+    docx_parts(docx)
+        .expect("our docx opens")
+        .into_iter()
+        .find(|(n, _)| n == name)
+        .unwrap_or_else(|| panic!("{name} missing"))
+        .1
 }
 
-fn check_docx(m: &MeetingView, d: &DraftView, opts: &RenderOptions, document: ExpectFile, numbering: Option<ExpectFile>) {
+fn check_docx(
+    m: &MeetingView,
+    d: &DraftView,
+    opts: &RenderOptions,
+    document: ExpectFile,
+    numbering: Option<ExpectFile>,
+) {
     let bytes = render(m, d, opts).expect("renders");
     document.assert_eq(&part(&bytes, "word/document.xml"));
     if let Some(n) = numbering {
@@ -27,26 +40,38 @@ fn check_docx(m: &MeetingView, d: &DraftView, opts: &RenderOptions, document: Ex
 #[test]
 fn demo_markdown_clean() {
     let (m, d) = common::demo();
-    expect_file!["snapshots/demo-clean.md"].assert_eq(&text(&m, &d, &RenderOptions::new(Format::Markdown)));
+    expect_file!["snapshots/demo-clean.md"].assert_eq(&text(
+        &m,
+        &d,
+        &RenderOptions::new(Format::Markdown),
+    ));
 }
 
 #[test]
 fn demo_markdown_working_with_action_items() {
     let (m, d) = common::negotiation();
-    let opts = RenderOptions::new(Format::Markdown).mode(Mode::Working).with_action_items(true);
+    let opts = RenderOptions::new(Format::Markdown)
+        .mode(Mode::Working)
+        .with_action_items(true);
     expect_file!["snapshots/demo-working.md"].assert_eq(&text(&m, &d, &opts));
 }
 
 #[test]
 fn demo_html_clean() {
     let (m, d) = common::demo();
-    expect_file!["snapshots/demo-clean.html"].assert_eq(&text(&m, &d, &RenderOptions::new(Format::Html)));
+    expect_file!["snapshots/demo-clean.html"].assert_eq(&text(
+        &m,
+        &d,
+        &RenderOptions::new(Format::Html),
+    ));
 }
 
 #[test]
 fn demo_html_working_with_action_items() {
     let (m, d) = common::negotiation();
-    let opts = RenderOptions::new(Format::Html).mode(Mode::Working).with_action_items(true);
+    let opts = RenderOptions::new(Format::Html)
+        .mode(Mode::Working)
+        .with_action_items(true);
     expect_file!["snapshots/demo-working.html"].assert_eq(&text(&m, &d, &opts));
 }
 
@@ -65,8 +90,16 @@ fn demo_docx_clean() {
 #[test]
 fn demo_docx_working_with_action_items() {
     let (m, d) = common::negotiation();
-    let opts = RenderOptions::new(Format::Docx).mode(Mode::Working).with_action_items(true);
-    check_docx(&m, &d, &opts, expect_file!["snapshots/demo-working.document.xml"], None);
+    let opts = RenderOptions::new(Format::Docx)
+        .mode(Mode::Working)
+        .with_action_items(true);
+    check_docx(
+        &m,
+        &d,
+        &opts,
+        expect_file!["snapshots/demo-working.document.xml"],
+        None,
+    );
 }
 
 #[test]
@@ -74,7 +107,11 @@ fn spanish_meeting_in_every_format() {
     let (m, d) = common::spanish();
     let opts = RenderOptions::new(Format::Markdown).mode(Mode::Working);
     expect_file!["snapshots/es-working.md"].assert_eq(&text(&m, &d, &opts));
-    expect_file!["snapshots/es-clean.html"].assert_eq(&text(&m, &d, &RenderOptions::new(Format::Html)));
+    expect_file!["snapshots/es-clean.html"].assert_eq(&text(
+        &m,
+        &d,
+        &RenderOptions::new(Format::Html),
+    ));
     check_docx(
         &m,
         &d,
@@ -89,10 +126,17 @@ fn generated_opening_reads_like_the_fixture() {
     let (m, _) = common::demo();
     // The demo's preamble is the fixture's opening paragraph; the generated one must match it.
     assert_eq!(opening_paragraph(&m, Lang::En), demo::PREAMBLE);
-    let fixture = String::from_utf8(common::fixture("rcm-liaison-network-2014-managua.txt")).expect("utf-8");
-    let first = fixture.lines().find(|l| !l.trim().is_empty()).expect("a first line");
+    let fixture =
+        String::from_utf8(common::fixture("rcm-liaison-network-2014-managua.txt")).expect("utf-8");
+    let first = fixture
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .expect("a first line");
     let normalise = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
-    assert_eq!(normalise(&opening_paragraph(&m, Lang::En)), normalise(first));
+    assert_eq!(
+        normalise(&opening_paragraph(&m, Lang::En)),
+        normalise(first)
+    );
 }
 
 #[test]
@@ -123,7 +167,10 @@ fn preamble_wins_unless_the_generated_opening_is_asked_for() {
     assert!(!md(Opening::Omit).contains("Our own opening."));
     d.preamble = "  ".into();
     let auto = text(&m, &d, &RenderOptions::new(Format::Markdown));
-    assert!(auto.contains("held its regular meeting in Managua"), "an empty preamble falls back to the generated opening");
+    assert!(
+        auto.contains("held its regular meeting in Managua"),
+        "an empty preamble falls back to the generated opening"
+    );
 }
 
 #[test]
@@ -131,9 +178,16 @@ fn clean_mode_drops_deleted_clauses_and_renumbers() {
     let (m, d) = common::negotiation();
     let clean = text(&m, &d, &RenderOptions::new(Format::Markdown));
     assert!(!clean.contains("working group on statistics"));
-    assert!(clean.contains("8. Thank Nicaragua"), "the clause after the deleted one moves up:\n{clean}");
+    assert!(
+        clean.contains("8. Thank Nicaragua"),
+        "the clause after the deleted one moves up:\n{clean}"
+    );
     assert!(!clean.contains("*("), "no status marks in a clean text");
-    let working = text(&m, &d, &RenderOptions::new(Format::Markdown).mode(Mode::Working));
+    let working = text(
+        &m,
+        &d,
+        &RenderOptions::new(Format::Markdown).mode(Mode::Working),
+    );
     assert!(working.contains("8. ~~Create a working group on statistics.~~ *(deleted)*"));
     assert!(working.contains("9. Thank Nicaragua"));
     assert!(working.contains("**[San José, Costa Rica]**"));
@@ -142,11 +196,23 @@ fn clean_mode_drops_deleted_clauses_and_renumbers() {
 #[test]
 fn docx_has_real_word_numbering_and_the_text() {
     let (m, d) = common::negotiation();
-    let bytes = render(&m, &d, &RenderOptions::new(Format::Docx).mode(Mode::Working)).expect("renders");
+    let bytes = render(
+        &m,
+        &d,
+        &RenderOptions::new(Format::Docx).mode(Mode::Working),
+    )
+    .expect("renders");
     assert_eq!(&bytes[..4], b"PK\x03\x04");
     let parts = docx_parts(&bytes).expect("opens");
     let names: Vec<&str> = parts.iter().map(|(n, _)| n.as_str()).collect();
-    for needed in ["[Content_Types].xml", "_rels/.rels", "word/document.xml", "word/styles.xml", "word/numbering.xml", "word/_rels/document.xml.rels"] {
+    for needed in [
+        "[Content_Types].xml",
+        "_rels/.rels",
+        "word/document.xml",
+        "word/styles.xml",
+        "word/numbering.xml",
+        "word/_rels/document.xml.rels",
+    ] {
         assert!(names.contains(&needed), "{needed} missing from {names:?}");
     }
     let numbering = part(&bytes, "word/numbering.xml");
@@ -155,16 +221,29 @@ fn docx_has_real_word_numbering_and_the_text() {
     assert!(numbering.contains("<w:numFmt w:val=\"lowerLetter\"/><w:lvlText w:val=\"%2.\"/>"));
     let doc = part(&bytes, "word/document.xml");
     let outline = d.outline();
-    assert_eq!(doc.matches("<w:numId w:val=\"1\"/>").count(), outline.len(), "one numbered paragraph per clause");
+    assert_eq!(
+        doc.matches("<w:numId w:val=\"1\"/>").count(),
+        outline.len(),
+        "one numbered paragraph per clause"
+    );
     for c in &outline {
-        let want = format!("<w:numPr><w:ilvl w:val=\"{}\"/><w:numId w:val=\"1\"/></w:numPr>", c.number.depth);
+        let want = format!(
+            "<w:numPr><w:ilvl w:val=\"{}\"/><w:numId w:val=\"1\"/></w:numPr>",
+            c.number.depth
+        );
         assert!(doc.contains(&want));
     }
     // Numbers are Word's, not typed in.
     assert!(!doc.contains(">1. ") && !doc.contains(">a. "));
     assert!(doc.contains("San José, Costa Rica"));
-    assert!(doc.contains("<w:highlight w:val=\"yellow\"/>"), "brackets are highlighted in a working text");
-    assert!(doc.contains("<w:strike/>"), "deleted clauses are struck through");
+    assert!(
+        doc.contains("<w:highlight w:val=\"yellow\"/>"),
+        "brackets are highlighted in a working text"
+    );
+    assert!(
+        doc.contains("<w:strike/>"),
+        "deleted clauses are struck through"
+    );
     let styles = part(&bytes, "word/styles.xml");
     for s in ["Normal", "Title", "Opening", "Clause1", "Clause2"] {
         assert!(styles.contains(&format!("w:styleId=\"{s}\"")), "style {s}");
@@ -175,8 +254,14 @@ fn docx_has_real_word_numbering_and_the_text() {
 fn rendering_is_deterministic() {
     let (m, d) = common::negotiation();
     for f in [Format::Markdown, Format::Html, Format::Docx] {
-        let opts = RenderOptions::new(f).mode(Mode::Working).with_action_items(true);
-        assert_eq!(render(&m, &d, &opts).unwrap(), render(&m, &d, &opts).unwrap(), "{f:?}");
+        let opts = RenderOptions::new(f)
+            .mode(Mode::Working)
+            .with_action_items(true);
+        assert_eq!(
+            render(&m, &d, &opts).unwrap(),
+            render(&m, &d, &opts).unwrap(),
+            "{f:?}"
+        );
     }
 }
 

@@ -61,7 +61,12 @@ impl ActionView {
 }
 
 /// Adds an action item. Its owners must be parties of the meeting.
-pub fn add<T: Transactable>(tx: &mut T, id: &ActionId, new: &NewAction, created: Timestamp) -> Result<()> {
+pub fn add<T: Transactable>(
+    tx: &mut T,
+    id: &ActionId,
+    new: &NewAction,
+    created: Timestamp,
+) -> Result<()> {
     schema::expect(tx, KIND)?;
     check_owners(tx, &new.owners)?;
     let actions = actions_obj(tx)?;
@@ -87,7 +92,11 @@ pub fn add<T: Transactable>(tx: &mut T, id: &ActionId, new: &NewAction, created:
     };
     tx.put(&a, DRAFT, draft)?;
     tx.put(&a, CLAUSE, clause)?;
-    tx.put(&a, CREATED, ScalarValue::Timestamp(created.as_millisecond()))?;
+    tx.put(
+        &a,
+        CREATED,
+        ScalarValue::Timestamp(created.as_millisecond()),
+    )?;
     Ok(())
 }
 
@@ -107,7 +116,10 @@ pub fn add_owner<T: Transactable>(tx: &mut T, id: &ActionId, owner: &PartyId) ->
     let a = action_obj(tx, id)?;
     check_owners(tx, std::slice::from_ref(owner))?;
     let list = schema::obj(tx, KIND, &a, OWNERS, ObjType::List)?;
-    if !schema::string_list(tx, &list).iter().any(|o| o == owner.as_str()) {
+    if !schema::string_list(tx, &list)
+        .iter()
+        .any(|o| o == owner.as_str())
+    {
         let n = tx.length(&list);
         tx.insert(&list, n, owner.as_str())?;
     }
@@ -117,7 +129,10 @@ pub fn add_owner<T: Transactable>(tx: &mut T, id: &ActionId, owner: &PartyId) ->
 pub fn remove_owner<T: Transactable>(tx: &mut T, id: &ActionId, owner: &PartyId) -> Result<()> {
     let a = action_obj(tx, id)?;
     let list = schema::obj(tx, KIND, &a, OWNERS, ObjType::List)?;
-    let hits: Vec<usize> = schema::indexed_strings(tx, &list).filter(|(_, s)| s == owner.as_str()).map(|(i, _)| i).collect();
+    let hits: Vec<usize> = schema::indexed_strings(tx, &list)
+        .filter(|(_, s)| s == owner.as_str())
+        .map(|(i, _)| i)
+        .collect();
     for i in hits.into_iter().rev() {
         tx.delete(&list, i)?;
     }
@@ -150,7 +165,8 @@ pub fn read_all<D: ReadDoc>(doc: &D) -> Result<Vec<ActionView>> {
     let actions = actions_obj(doc)?;
     let mut out = Vec::new();
     for item in doc.map_range(&actions, ..) {
-        let id = ActionId::new(item.key.to_string()).map_err(|e| ModelError::malformed(KIND, e.to_string()))?;
+        let id = ActionId::new(item.key.to_string())
+            .map_err(|e| ModelError::malformed(KIND, e.to_string()))?;
         out.push(read_item(doc, id, &item.id())?);
     }
     out.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
@@ -170,7 +186,10 @@ fn read_item<D: ReadDoc>(doc: &D, id: ActionId, a: &ObjId) -> Result<ActionView>
     }
     let due = match schema::string(doc, a, DUE)?.unwrap_or_default() {
         s if s.is_empty() => None,
-        s => Some(s.parse::<Date>().map_err(|e| bad(format!("due date {s:?}: {e}")))?),
+        s => Some(
+            s.parse::<Date>()
+                .map_err(|e| bad(format!("due date {s:?}: {e}")))?,
+        ),
     };
     let status = schema::string(doc, a, STATUS)?
         .ok_or_else(|| bad("no status".into()))?
@@ -188,7 +207,15 @@ fn read_item<D: ReadDoc>(doc: &D, id: ActionId, a: &ObjId) -> Result<ActionView>
     };
     let created = schema::int(doc, a, CREATED)?.unwrap_or(0);
     let created = Timestamp::from_millisecond(created).map_err(|e| bad(format!("created: {e}")))?;
-    Ok(ActionView { id, text, owners, due, status, source, created })
+    Ok(ActionView {
+        id,
+        text,
+        owners,
+        due,
+        status,
+        source,
+        created,
+    })
 }
 
 fn actions_obj<D: ReadDoc>(doc: &D) -> Result<ObjId> {

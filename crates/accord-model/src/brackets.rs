@@ -53,7 +53,11 @@ pub fn analyze(text: &str) -> BracketAnalysis {
     for c in text.chars() {
         match c {
             '[' => {
-                spans.push(BracketSpan { start: pos, end: pos, depth: open.len() });
+                spans.push(BracketSpan {
+                    start: pos,
+                    end: pos,
+                    depth: open.len(),
+                });
                 open.push((pos, spans.len() - 1));
             }
             ']' => match open.pop() {
@@ -78,7 +82,11 @@ pub fn analyze(text: &str) -> BracketAnalysis {
     // Depth counts balanced pairs only: an unclosed `[` encloses nothing.
     let depths: Vec<usize> = keep
         .iter()
-        .map(|s| keep.iter().filter(|o| o.start < s.start && s.end <= o.end).count())
+        .map(|s| {
+            keep.iter()
+                .filter(|o| o.start < s.start && s.end <= o.end)
+                .count()
+        })
         .collect();
     for (s, d) in keep.iter_mut().zip(depths) {
         s.depth = d;
@@ -88,7 +96,12 @@ pub fn analyze(text: &str) -> BracketAnalysis {
     });
     let clean_text = tidy(&text.replace(['[', ']'], ""));
     let agreed_text = tidy(&drop_outermost(text, &keep));
-    BracketAnalysis { spans: keep, unbalanced, clean_text, agreed_text }
+    BracketAnalysis {
+        spans: keep,
+        unbalanced,
+        clean_text,
+        agreed_text,
+    }
 }
 
 /// `text` without the outermost balanced spans; stray brackets are dropped too.
@@ -132,7 +145,13 @@ fn tidy(s: &str) -> String {
 mod tests {
     use super::*;
 
-    fn check(text: &str, spans: &[(usize, usize, usize)], unbalanced: &[Unbalanced], clean: &str, agreed: &str) {
+    fn check(
+        text: &str,
+        spans: &[(usize, usize, usize)],
+        unbalanced: &[Unbalanced],
+        clean: &str,
+        agreed: &str,
+    ) {
         let a = analyze(text);
         let got: Vec<_> = a.spans.iter().map(|s| (s.start, s.end, s.depth)).collect();
         assert_eq!(got, spans, "spans of {text:?}");
@@ -143,7 +162,13 @@ mod tests {
 
     #[test]
     fn no_brackets() {
-        check("Urge the Member Countries.", &[], &[], "Urge the Member Countries.", "Urge the Member Countries.");
+        check(
+            "Urge the Member Countries.",
+            &[],
+            &[],
+            "Urge the Member Countries.",
+            "Urge the Member Countries.",
+        );
         assert!(!analyze("plain").has_brackets());
     }
 
@@ -160,7 +185,13 @@ mod tests {
 
     #[test]
     fn nested_pairs() {
-        check("a [b [c] d] e", &[(2, 11, 0), (5, 8, 1)], &[], "a b c d e", "a e");
+        check(
+            "a [b [c] d] e",
+            &[(2, 11, 0), (5, 8, 1)],
+            &[],
+            "a b c d e",
+            "a e",
+        );
     }
 
     #[test]
@@ -170,8 +201,23 @@ mod tests {
 
     #[test]
     fn unmatched_close_and_unclosed_open() {
-        check("a ] b [ c", &[], &[Unbalanced::UnmatchedClose { pos: 2 }, Unbalanced::Unclosed { pos: 6 }], "a b c", "a b c");
-        check("[x [y] z", &[(3, 6, 0)], &[Unbalanced::Unclosed { pos: 0 }], "x y z", "x z");
+        check(
+            "a ] b [ c",
+            &[],
+            &[
+                Unbalanced::UnmatchedClose { pos: 2 },
+                Unbalanced::Unclosed { pos: 6 },
+            ],
+            "a b c",
+            "a b c",
+        );
+        check(
+            "[x [y] z",
+            &[(3, 6, 0)],
+            &[Unbalanced::Unclosed { pos: 0 }],
+            "x y z",
+            "x z",
+        );
         assert!(!analyze("[").is_balanced());
     }
 
@@ -179,7 +225,14 @@ mod tests {
     fn positions_count_utf16_code_units() {
         // The emoji is two UTF-16 code units, 'é' one.
         let a = analyze("é😀 [ñ]");
-        assert_eq!(a.spans, vec![BracketSpan { start: 4, end: 7, depth: 0 }]);
+        assert_eq!(
+            a.spans,
+            vec![BracketSpan {
+                start: 4,
+                end: 7,
+                depth: 0
+            }]
+        );
         assert_eq!(a.clean_text, "é😀 ñ");
     }
 }

@@ -21,7 +21,11 @@ pub struct ChangeCtx {
 
 impl ChangeCtx {
     pub fn new(device: DeviceId, time: Timestamp) -> Self {
-        Self { device, time, message: None }
+        Self {
+            device,
+            time,
+            message: None,
+        }
     }
     pub fn with_message(mut self, message: impl Into<String>) -> Self {
         self.message = Some(message.into());
@@ -56,9 +60,16 @@ pub fn change<T>(
     };
     // The transaction logs its own patches: this costs what the change touched, where a
     // diff between heads would walk the whole document.
-    let mut done = doc.transact_and_log_patches_with(|_| opts, f).map_err(|failure| failure.error)?;
+    let mut done = doc
+        .transact_and_log_patches_with(|_| opts, f)
+        .map_err(|failure| failure.error)?;
     let patches = translate(doc.make_patches(&mut done.patch_log));
-    Ok(Changed { value: done.result, hash: done.hash, heads: doc.get_heads(), patches })
+    Ok(Changed {
+        value: done.result,
+        hash: done.hash,
+        heads: doc.get_heads(),
+        patches,
+    })
 }
 
 /// Like [`change`] without computing patches, for callers that only need the heads.
@@ -68,9 +79,12 @@ pub fn change_quiet<T>(
     f: impl FnOnce(&mut Transaction<'_>) -> Result<T>,
 ) -> Result<T> {
     doc.set_author(Some(ctx.device.author()));
-    doc.transact_with(|_| CommitOptions::default().with_time(ctx.time.as_second()), f)
-        .map(|s| s.result)
-        .map_err(|failure| failure.error)
+    doc.transact_with(
+        |_| CommitOptions::default().with_time(ctx.time.as_second()),
+        f,
+    )
+    .map(|s| s.result)
+    .map_err(|failure| failure.error)
 }
 
 /// A text field of an Accord document.
@@ -90,7 +104,12 @@ pub enum TextField {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum DocPatch {
     /// Replace `delete` UTF-16 code units at `index` by `insert`.
-    Splice { target: TextField, index: usize, delete: usize, insert: String },
+    Splice {
+        target: TextField,
+        index: usize,
+        delete: usize,
+        insert: String,
+    },
     /// The clause tree changed (clauses added, moved, indented, deleted): numbers may move.
     Structure,
     /// A clause's status or proposers changed.
@@ -104,7 +123,11 @@ pub enum DocPatch {
 /// The patches that take `doc` from `before` to `after` — for changes that arrived from a
 /// peer. (Automerge's diff walks the document, so local changes use the transaction's own
 /// patch log instead; see [`change`].)
-pub fn patches_between(doc: &Automerge, before: &[ChangeHash], after: &[ChangeHash]) -> Vec<DocPatch> {
+pub fn patches_between(
+    doc: &Automerge,
+    before: &[ChangeHash],
+    after: &[ChangeHash],
+) -> Vec<DocPatch> {
     translate(doc.diff(before, after))
 }
 
@@ -133,12 +156,18 @@ pub fn translate(patches: Vec<automerge::Patch>) -> Vec<DocPatch> {
         let p: Vec<&str> = path.iter().map(String::as_str).collect();
         if let Some(target) = text_target(&p, &patch.action) {
             match patch.action {
-                PatchAction::SpliceText { index, value, .. } => {
-                    push(DocPatch::Splice { target, index, delete: 0, insert: value.make_string() })
-                }
-                PatchAction::DeleteSeq { index, length } => {
-                    push(DocPatch::Splice { target, index, delete: length, insert: String::new() })
-                }
+                PatchAction::SpliceText { index, value, .. } => push(DocPatch::Splice {
+                    target,
+                    index,
+                    delete: 0,
+                    insert: value.make_string(),
+                }),
+                PatchAction::DeleteSeq { index, length } => push(DocPatch::Splice {
+                    target,
+                    index,
+                    delete: length,
+                    insert: String::new(),
+                }),
                 _ => {}
             }
             continue;
@@ -154,15 +183,30 @@ fn coalesce(patches: Vec<DocPatch>) -> Vec<DocPatch> {
     let mut out: Vec<DocPatch> = Vec::with_capacity(patches.len());
     for p in patches {
         if let (
-            Some(DocPatch::Splice { target: t1, index: i1, delete: 0, insert: s1 }),
-            DocPatch::Splice { target: t2, index: i2, delete: d2, insert: s2 },
+            Some(DocPatch::Splice {
+                target: t1,
+                index: i1,
+                delete: 0,
+                insert: s1,
+            }),
+            DocPatch::Splice {
+                target: t2,
+                index: i2,
+                delete: d2,
+                insert: s2,
+            },
         ) = (out.last_mut(), &p)
             && t1 == t2
             && s2.is_empty()
             && *i2 == *i1 + crate::text::utf16_len(s1)
         {
             let (target, index, insert) = (t1.clone(), *i1, std::mem::take(s1));
-            *out.last_mut().expect("checked above") = DocPatch::Splice { target, index, delete: *d2, insert };
+            *out.last_mut().expect("checked above") = DocPatch::Splice {
+                target,
+                index,
+                delete: *d2,
+                insert,
+            };
             continue;
         }
         out.push(p);
@@ -173,12 +217,16 @@ fn coalesce(patches: Vec<DocPatch>) -> Vec<DocPatch> {
 /// The device that wrote the changes of `actor`: automerge records the author once per
 /// actor (in its first change), so look it up through the actor.
 pub fn author_of(doc: &Automerge, actor: &automerge::ActorId) -> Option<DeviceId> {
-    doc.get_author_for_actor(actor).and_then(|a| DeviceId::from_author(&a))
+    doc.get_author_for_actor(actor)
+        .and_then(|a| DeviceId::from_author(&a))
 }
 
 /// The text field a text patch applies to, if the patch is an edit inside a text.
 fn text_target(p: &[&str], action: &PatchAction) -> Option<TextField> {
-    if !matches!(action, PatchAction::SpliceText { .. } | PatchAction::DeleteSeq { .. }) {
+    if !matches!(
+        action,
+        PatchAction::SpliceText { .. } | PatchAction::DeleteSeq { .. }
+    ) {
         return None;
     }
     match p {

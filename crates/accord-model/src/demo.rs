@@ -53,19 +53,42 @@ pub fn details() -> MeetingDetails {
 }
 
 pub fn parties() -> Vec<Party> {
-    let mut out: Vec<Party> =
-        MEMBERS.iter().map(|m| Party::new(m.trim_start_matches("the "), PartyKind::Member).expect("valid name")).collect();
+    let mut out: Vec<Party> = MEMBERS
+        .iter()
+        .map(|m| Party::new(m.trim_start_matches("the "), PartyKind::Member).expect("valid name"))
+        .collect();
     // Keep "the" where running text needs it, but not in the id.
     for (p, name) in out.iter_mut().zip(MEMBERS) {
         p.name = name.to_string();
     }
-    out.push(Party::new("Technical Secretariat", PartyKind::Secretariat).expect("valid").with_short_name("TS"));
-    out.push(Party::new("International Organization for Migration", PartyKind::Observer).expect("valid").with_short_name("IOM"));
-    out.push(Party::new("United Nations Office on Drugs and Crime", PartyKind::Observer).expect("valid").with_short_name("UNODC"));
     out.push(
-        Party::new("Regional Network of Civil Organizations on Migration", PartyKind::CivilSociety)
+        Party::new("Technical Secretariat", PartyKind::Secretariat)
             .expect("valid")
-            .with_short_name("RNCOM"),
+            .with_short_name("TS"),
+    );
+    out.push(
+        Party::new(
+            "International Organization for Migration",
+            PartyKind::Observer,
+        )
+        .expect("valid")
+        .with_short_name("IOM"),
+    );
+    out.push(
+        Party::new(
+            "United Nations Office on Drugs and Crime",
+            PartyKind::Observer,
+        )
+        .expect("valid")
+        .with_short_name("UNODC"),
+    );
+    out.push(
+        Party::new(
+            "Regional Network of Civil Organizations on Migration",
+            PartyKind::CivilSociety,
+        )
+        .expect("valid")
+        .with_short_name("RNCOM"),
     );
     out
 }
@@ -83,31 +106,91 @@ pub fn iom() -> PartyId {
 }
 
 fn members() -> Vec<PartyId> {
-    MEMBERS.iter().map(|m| PartyId::slug(m.trim_start_matches("the ")).expect("valid")).collect()
+    MEMBERS
+        .iter()
+        .map(|m| PartyId::slug(m.trim_start_matches("the ")).expect("valid"))
+        .collect()
 }
 
 /// The draft's title.
-pub const DRAFT_TITLE: &str = "Report of the Regular Meeting of the Liaison Officer Network (Managua, 2014)";
+pub const DRAFT_TITLE: &str =
+    "Report of the Regular Meeting of the Liaison Officer Network (Managua, 2014)";
 
 /// The opening paragraph of the report, as the draft's preamble.
 pub const PREAMBLE: &str = "The Liaison Officer Network to Combat Migrant Smuggling and Trafficking in Persons of the RCM Member Countries held its regular meeting in Managua, Nicaragua, on November 24, 2014, with participation of representatives from Belize, Canada, Costa Rica, the Dominican Republic, El Salvador, Guatemala, Honduras, Mexico, Nicaragua, Panama and the United States of America. The Network submits the following report to the Regional Consultation Group on Migration (RCGM) for consideration. The report includes the following:";
 
 /// The paragraphs: (clause id, parent, text).
 pub const CLAUSES: [(&str, Option<&str>, &str); 14] = [
-    ("p1", None, "Thank the delegations from Belize, Canada, Costa Rica, El Salvador, the Dominican Republic, Guatemala, Honduras, Mexico, Nicaragua, Panama and the United States of America for sharing their progress on new efforts and best practices to combat migrant smuggling and trafficking in persons since the last meeting of this network."),
-    ("p2", None, "Regarding the progress of RCM Member Countries on the implementation of the indicators elaborated by the IOM, at the request of the RCM, in compliance of the Palermo Protocols against Trafficking in Persons, the following was agreed to:"),
-    ("p2a", Some("p2"), "Urge the Member Countries to send the information to the Technical Secretariat no later than February 27th, 2015."),
-    ("p2b", Some("p2"), "The Technical Secretariat, in coordination with IOM, will organize this information to be presented during the next Network meeting."),
-    ("p2c", Some("p2"), "Urge Member Countries to fulfill reporting activities within the international framework, particularly those established by UNODC."),
-    ("p2d", Some("p2"), "The TS will invite UNODC to the next meeting of the Network in order to present the results of the Global Report on Trafficking in Persons 2014, highlighting RCM Member Countries."),
-    ("p2e", Some("p2"), "The Network recognizes the TS submission of the indicators as an example of best practices, to the IV Meeting of National Authorities on Trafficking in Persons from the Organization of American States."),
-    ("p3", None, "Thank Guatemala in its position as the Presidency of the Regional Coalition against Trafficking in Persons and Migrant Smuggling, for the progress report regarding the agreements and work of the Coalition."),
-    ("p3a", Some("p3"), "Request the TS to research on the Multi-Annual Indicative Program for Latin America 2014-2020 from the European Commission and consult on the terms of cooperation regarding migration matters for the RCM Member Countries."),
-    ("p4", None, "Thank the IOM for its report regarding the update of the Comparative Matrices of the Legislation in Member States of RCM relating to Trafficking in Persons and Migrant Smuggling. In this regard Member Countries are urged to submit this information to the TS no later than February 27th, 2015."),
-    ("p4a", Some("p4"), "The Member Countries commit to send the TS the information of their respective Focal Points in order to update these matrices."),
-    ("p4b", Some("p4"), "The TS will compile a consolidated study of the matrices with the information received at the established date. The study will be sent to the Member Countries no later than March 31st, 2015 for their validation. Finally, the Network members will submit the validation no later than the last week of April, 2015."),
-    ("p4c", Some("p4"), "The IOM will present the results of the consolidated study during the XX RCM Vice-Ministerial meeting."),
-    ("p5", None, "Thank the Regional Network of Civil Organizations on Migration (RNCOM) for its presentation on the challenges and recommendations to combat the crimes of Migrant Smuggling and Trafficking in Persons, and encourage Member Countries to consult with Civil Society on a regular basis."),
+    (
+        "p1",
+        None,
+        "Thank the delegations from Belize, Canada, Costa Rica, El Salvador, the Dominican Republic, Guatemala, Honduras, Mexico, Nicaragua, Panama and the United States of America for sharing their progress on new efforts and best practices to combat migrant smuggling and trafficking in persons since the last meeting of this network.",
+    ),
+    (
+        "p2",
+        None,
+        "Regarding the progress of RCM Member Countries on the implementation of the indicators elaborated by the IOM, at the request of the RCM, in compliance of the Palermo Protocols against Trafficking in Persons, the following was agreed to:",
+    ),
+    (
+        "p2a",
+        Some("p2"),
+        "Urge the Member Countries to send the information to the Technical Secretariat no later than February 27th, 2015.",
+    ),
+    (
+        "p2b",
+        Some("p2"),
+        "The Technical Secretariat, in coordination with IOM, will organize this information to be presented during the next Network meeting.",
+    ),
+    (
+        "p2c",
+        Some("p2"),
+        "Urge Member Countries to fulfill reporting activities within the international framework, particularly those established by UNODC.",
+    ),
+    (
+        "p2d",
+        Some("p2"),
+        "The TS will invite UNODC to the next meeting of the Network in order to present the results of the Global Report on Trafficking in Persons 2014, highlighting RCM Member Countries.",
+    ),
+    (
+        "p2e",
+        Some("p2"),
+        "The Network recognizes the TS submission of the indicators as an example of best practices, to the IV Meeting of National Authorities on Trafficking in Persons from the Organization of American States.",
+    ),
+    (
+        "p3",
+        None,
+        "Thank Guatemala in its position as the Presidency of the Regional Coalition against Trafficking in Persons and Migrant Smuggling, for the progress report regarding the agreements and work of the Coalition.",
+    ),
+    (
+        "p3a",
+        Some("p3"),
+        "Request the TS to research on the Multi-Annual Indicative Program for Latin America 2014-2020 from the European Commission and consult on the terms of cooperation regarding migration matters for the RCM Member Countries.",
+    ),
+    (
+        "p4",
+        None,
+        "Thank the IOM for its report regarding the update of the Comparative Matrices of the Legislation in Member States of RCM relating to Trafficking in Persons and Migrant Smuggling. In this regard Member Countries are urged to submit this information to the TS no later than February 27th, 2015.",
+    ),
+    (
+        "p4a",
+        Some("p4"),
+        "The Member Countries commit to send the TS the information of their respective Focal Points in order to update these matrices.",
+    ),
+    (
+        "p4b",
+        Some("p4"),
+        "The TS will compile a consolidated study of the matrices with the information received at the established date. The study will be sent to the Member Countries no later than March 31st, 2015 for their validation. Finally, the Network members will submit the validation no later than the last week of April, 2015.",
+    ),
+    (
+        "p4c",
+        Some("p4"),
+        "The IOM will present the results of the consolidated study during the XX RCM Vice-Ministerial meeting.",
+    ),
+    (
+        "p5",
+        None,
+        "Thank the Regional Network of Civil Organizations on Migration (RNCOM) for its presentation on the challenges and recommendations to combat the crimes of Migrant Smuggling and Trafficking in Persons, and encourage Member Countries to consult with Civil Society on a regular basis.",
+    ),
 ];
 
 /// Every paragraph of the report was adopted.
@@ -115,18 +198,81 @@ fn status_of(_id: &str) -> ClauseStatus {
     ClauseStatus::Adopted
 }
 
-/// The follow-up obligations: (id, text, owners, due, source clause).
-fn actions() -> Vec<(&'static str, &'static str, Vec<PartyId>, Option<jiff::civil::Date>, &'static str)> {
+/// One follow-up obligation: (id, text, owners, due, source clause).
+type DemoAction = (
+    &'static str,
+    &'static str,
+    Vec<PartyId>,
+    Option<jiff::civil::Date>,
+    &'static str,
+);
+
+/// The follow-up obligations of the report.
+fn actions() -> Vec<DemoAction> {
     vec![
-        ("a1", "Send the information on the implementation of the indicators to the Technical Secretariat", members(), Some(date(2015, 2, 27)), "p2a"),
-        ("a2", "Organize the information on the indicators, in coordination with IOM, for the next Network meeting", vec![ts(), iom()], None, "p2b"),
-        ("a3", "Invite UNODC to present the Global Report on Trafficking in Persons 2014 at the next Network meeting", vec![ts()], None, "p2d"),
-        ("a4", "Research the Multi-Annual Indicative Program for Latin America 2014-2020 of the European Commission and consult on the terms of cooperation", vec![ts()], None, "p3a"),
-        ("a5", "Submit the information for the Comparative Matrices of the Legislation to the TS", members(), Some(date(2015, 2, 27)), "p4"),
-        ("a6", "Send the TS the information of the respective Focal Points", members(), None, "p4a"),
-        ("a7", "Compile a consolidated study of the matrices and send it to the Member Countries for validation", vec![ts()], Some(date(2015, 3, 31)), "p4b"),
-        ("a8", "Submit the validation of the consolidated study (last week of April 2015)", members(), Some(date(2015, 4, 30)), "p4b"),
-        ("a9", "Present the results of the consolidated study at the XX RCM Vice-Ministerial meeting", vec![iom()], None, "p4c"),
+        (
+            "a1",
+            "Send the information on the implementation of the indicators to the Technical Secretariat",
+            members(),
+            Some(date(2015, 2, 27)),
+            "p2a",
+        ),
+        (
+            "a2",
+            "Organize the information on the indicators, in coordination with IOM, for the next Network meeting",
+            vec![ts(), iom()],
+            None,
+            "p2b",
+        ),
+        (
+            "a3",
+            "Invite UNODC to present the Global Report on Trafficking in Persons 2014 at the next Network meeting",
+            vec![ts()],
+            None,
+            "p2d",
+        ),
+        (
+            "a4",
+            "Research the Multi-Annual Indicative Program for Latin America 2014-2020 of the European Commission and consult on the terms of cooperation",
+            vec![ts()],
+            None,
+            "p3a",
+        ),
+        (
+            "a5",
+            "Submit the information for the Comparative Matrices of the Legislation to the TS",
+            members(),
+            Some(date(2015, 2, 27)),
+            "p4",
+        ),
+        (
+            "a6",
+            "Send the TS the information of the respective Focal Points",
+            members(),
+            None,
+            "p4a",
+        ),
+        (
+            "a7",
+            "Compile a consolidated study of the matrices and send it to the Member Countries for validation",
+            vec![ts()],
+            Some(date(2015, 3, 31)),
+            "p4b",
+        ),
+        (
+            "a8",
+            "Submit the validation of the consolidated study (last week of April 2015)",
+            members(),
+            Some(date(2015, 4, 30)),
+            "p4b",
+        ),
+        (
+            "a9",
+            "Present the results of the consolidated study at the XX RCM Vice-Ministerial meeting",
+            vec![iom()],
+            None,
+            "p4c",
+        ),
     ]
 }
 
@@ -178,18 +324,40 @@ pub fn fill_minutes<T: Transactable>(tx: &mut T, meeting: &DocId) -> Result<()> 
 }
 
 /// Lists the minutes and draft in the meeting and adds the action items from the draft.
-pub fn link<T: Transactable>(tx: &mut T, minutes: &DocId, draft: &DocId, created: Timestamp) -> Result<()> {
-    meeting::add_document(tx, &DocRef { id: minutes.clone(), kind: DocKind::Minutes })?;
-    meeting::add_document(tx, &DocRef { id: draft.clone(), kind: DocKind::Draft })?;
+pub fn link<T: Transactable>(
+    tx: &mut T,
+    minutes: &DocId,
+    draft: &DocId,
+    created: Timestamp,
+) -> Result<()> {
+    meeting::add_document(
+        tx,
+        &DocRef {
+            id: minutes.clone(),
+            kind: DocKind::Minutes,
+        },
+    )?;
+    meeting::add_document(
+        tx,
+        &DocRef {
+            id: draft.clone(),
+            kind: DocKind::Draft,
+        },
+    )?;
     for (i, (id, text, owners, due, clause)) in actions().into_iter().enumerate() {
         let new = NewAction {
             text: text.to_string(),
             owners,
             due,
-            source: Some(ClauseRef { draft: draft.clone(), clause: ClauseId::new(clause)? }),
+            source: Some(ClauseRef {
+                draft: draft.clone(),
+                clause: ClauseId::new(clause)?,
+            }),
         };
         // Distinct creation times keep the report's order.
-        let at = created.checked_add(jiff::SignedDuration::from_millis(i as i64)).unwrap_or(created);
+        let at = created
+            .checked_add(jiff::SignedDuration::from_millis(i as i64))
+            .unwrap_or(created);
         action::add(tx, &ActionId::new(id)?, &new, at)?;
     }
     Ok(())
@@ -229,6 +397,12 @@ pub fn build(ids: &DemoIds, ctx: &ChangeCtx) -> Result<Demo> {
     change_quiet(&mut meeting, ctx, |tx| fill_meeting(tx))?;
     change_quiet(&mut minutes, ctx, |tx| fill_minutes(tx, &ids.meeting))?;
     change_quiet(&mut draft, ctx, |tx| fill_draft(tx, &ids.meeting))?;
-    change_quiet(&mut meeting, ctx, |tx| link(tx, &ids.minutes, &ids.draft, ctx.time))?;
-    Ok(Demo { meeting, minutes, draft })
+    change_quiet(&mut meeting, ctx, |tx| {
+        link(tx, &ids.minutes, &ids.draft, ctx.time)
+    })?;
+    Ok(Demo {
+        meeting,
+        minutes,
+        draft,
+    })
 }

@@ -63,15 +63,24 @@ impl Placement {
         Placement::End { parent: None }
     }
     pub fn end_of(parent: &ClauseId) -> Self {
-        Placement::End { parent: Some(parent.clone()) }
+        Placement::End {
+            parent: Some(parent.clone()),
+        }
     }
     pub fn after(clause: &ClauseId) -> Self {
-        Placement::After { clause: clause.clone() }
+        Placement::After {
+            clause: clause.clone(),
+        }
     }
 }
 
 /// Creates a draft in an empty document.
-pub fn create<T: Transactable>(tx: &mut T, meeting: &DocId, title: &str, preamble: &str) -> Result<()> {
+pub fn create<T: Transactable>(
+    tx: &mut T,
+    meeting: &DocId,
+    title: &str,
+    preamble: &str,
+) -> Result<()> {
     schema::init(tx, KIND)?;
     tx.put(ROOT, MEETING, meeting.as_str())?;
     let t = tx.put_object(ROOT, TITLE, ObjType::Text)?;
@@ -107,7 +116,11 @@ pub fn insert_clause<T: Transactable>(
     for (i, p) in dedup(proposed_by).into_iter().enumerate() {
         tx.insert(&by, i, p.as_str())?;
     }
-    tx.put(&c, PARENT, parent.as_ref().map(ClauseId::as_str).unwrap_or(""))?;
+    tx.put(
+        &c,
+        PARENT,
+        parent.as_ref().map(ClauseId::as_str).unwrap_or(""),
+    )?;
     tx.put_object(&c, CHILDREN, ObjType::List)?;
     tx.put(&c, REMOVED, false)?;
     let list = children_obj(tx, parent.as_ref())?;
@@ -138,7 +151,10 @@ pub fn move_clause<T: Transactable>(tx: &mut T, id: &ClauseId, at: &Placement) -
     }
     // Take it out of its current list and out of the target list (stale entries from
     // concurrent moves must not decide its new place), then insert.
-    let old_parent = raw.clauses[id].parent.clone().filter(|p| raw.clauses.contains_key(p));
+    let old_parent = raw.clauses[id]
+        .parent
+        .clone()
+        .filter(|p| raw.clauses.contains_key(p));
     remove_from_list(tx, old_parent.as_ref(), id)?;
     let raw = read_raw(tx)?;
     let (new_parent, _) = locate(tx, &raw, &placed, at)?;
@@ -146,7 +162,11 @@ pub fn move_clause<T: Transactable>(tx: &mut T, id: &ClauseId, at: &Placement) -
     let raw = read_raw(tx)?;
     let (new_parent, index) = locate(tx, &raw, &placed, at)?;
     let c = clause_obj(tx, id)?;
-    tx.put(&c, PARENT, new_parent.as_ref().map(ClauseId::as_str).unwrap_or(""))?;
+    tx.put(
+        &c,
+        PARENT,
+        new_parent.as_ref().map(ClauseId::as_str).unwrap_or(""),
+    )?;
     let list = children_obj(tx, new_parent.as_ref())?;
     tx.insert(&list, index, id.as_str())?;
     Ok(())
@@ -172,7 +192,10 @@ pub fn outdent<T: Transactable>(tx: &mut T, id: &ClauseId) -> Result<()> {
     schema::expect(tx, KIND)?;
     let placed = tree::resolve(&read_raw(tx)?);
     let me = visible(&placed, id)?;
-    let parent = me.parent.clone().ok_or_else(|| ModelError::CannotOutdent(id.clone()))?;
+    let parent = me
+        .parent
+        .clone()
+        .ok_or_else(|| ModelError::CannotOutdent(id.clone()))?;
     move_clause(tx, id, &Placement::After { clause: parent })
 }
 
@@ -196,7 +219,10 @@ pub fn set_status<T: Transactable>(tx: &mut T, id: &ClauseId, status: ClauseStat
     if status.is_agreed() {
         let text = schema::text(tx, KIND, &c, TEXT)?;
         if brackets::analyze(&text).has_brackets() {
-            return Err(ModelError::BracketsRemain { clause: id.clone(), status });
+            return Err(ModelError::BracketsRemain {
+                clause: id.clone(),
+                status,
+            });
         }
     }
     tx.put(&c, STATUS, status.as_str())?;
@@ -208,7 +234,10 @@ pub fn add_proposer<T: Transactable>(tx: &mut T, id: &ClauseId, party: &PartyId)
     schema::expect(tx, KIND)?;
     let c = live_clause_obj(tx, id)?;
     let list = schema::obj(tx, KIND, &c, PROPOSED_BY, ObjType::List)?;
-    if !schema::string_list(tx, &list).iter().any(|p| p == party.as_str()) {
+    if !schema::string_list(tx, &list)
+        .iter()
+        .any(|p| p == party.as_str())
+    {
         let n = tx.length(&list);
         tx.insert(&list, n, party.as_str())?;
     }
@@ -220,7 +249,10 @@ pub fn remove_proposer<T: Transactable>(tx: &mut T, id: &ClauseId, party: &Party
     schema::expect(tx, KIND)?;
     let c = live_clause_obj(tx, id)?;
     let list = schema::obj(tx, KIND, &c, PROPOSED_BY, ObjType::List)?;
-    let hits: Vec<usize> = schema::indexed_strings(tx, &list).filter(|(_, s)| s == party.as_str()).map(|(i, _)| i).collect();
+    let hits: Vec<usize> = schema::indexed_strings(tx, &list)
+        .filter(|(_, s)| s == party.as_str())
+        .map(|(i, _)| i)
+        .collect();
     for i in hits.into_iter().rev() {
         tx.delete(&list, i)?;
     }
@@ -319,10 +351,16 @@ impl DraftView {
         fn keep(cs: &[ClauseView]) -> Vec<ClauseView> {
             cs.iter()
                 .filter(|c| c.status != ClauseStatus::Deleted)
-                .map(|c| ClauseView { children: keep(&c.children), ..c.clone() })
+                .map(|c| ClauseView {
+                    children: keep(&c.children),
+                    ..c.clone()
+                })
                 .collect()
         }
-        let mut out = DraftView { clauses: keep(&self.clauses), ..self.clone() };
+        let mut out = DraftView {
+            clauses: keep(&self.clauses),
+            ..self.clone()
+        };
         renumber(&mut out.clauses, 0);
         out
     }
@@ -362,7 +400,10 @@ impl DraftView {
 
 fn renumber(cs: &mut [ClauseView], depth: usize) {
     for (i, c) in cs.iter_mut().enumerate() {
-        c.number = ClauseNumber { ordinal: i + 1, depth };
+        c.number = ClauseNumber {
+            ordinal: i + 1,
+            depth,
+        };
         renumber(&mut c.children, depth + 1);
     }
 }
@@ -373,7 +414,9 @@ pub fn read<D: ReadDoc>(doc: &D) -> Result<DraftView> {
     schema::expect(doc, KIND)?;
     let meeting = schema::string(doc, &ROOT, MEETING)?
         .ok_or_else(|| ModelError::malformed(KIND, "meeting is missing"))
-        .and_then(|s| DocId::new(s).map_err(|e| ModelError::malformed(KIND, format!("meeting: {e}"))))?;
+        .and_then(|s| {
+            DocId::new(s).map_err(|e| ModelError::malformed(KIND, format!("meeting: {e}")))
+        })?;
     let title = schema::text(doc, KIND, &ROOT, TITLE)?;
     let preamble = schema::text(doc, KIND, &ROOT, PREAMBLE)?;
     let raw = read_raw(doc)?;
@@ -396,13 +439,19 @@ pub fn read<D: ReadDoc>(doc: &D) -> Result<DraftView> {
         let by = schema::obj(doc, KIND, &c, PROPOSED_BY, ObjType::List)?;
         let proposed_by = dedup_strings(schema::string_list(doc, &by))
             .into_iter()
-            .map(|s| PartyId::new(s).map_err(|e| ModelError::malformed(KIND, format!("clause {}: {e}", p.id))))
+            .map(|s| {
+                PartyId::new(s)
+                    .map_err(|e| ModelError::malformed(KIND, format!("clause {}: {e}", p.id)))
+            })
             .collect::<Result<Vec<_>>>()?;
         let brackets = brackets::analyze(&text);
         let ordinal = stack.last().map(|s| s.children.len()).unwrap_or(top.len()) + 1;
         stack.push(ClauseView {
             id: p.id.clone(),
-            number: ClauseNumber { ordinal, depth: p.depth },
+            number: ClauseNumber {
+                ordinal,
+                depth: p.depth,
+            },
             text,
             status,
             proposed_by,
@@ -413,7 +462,12 @@ pub fn read<D: ReadDoc>(doc: &D) -> Result<DraftView> {
     while let Some(done) = stack.pop() {
         attach(&mut stack, &mut top, done);
     }
-    Ok(DraftView { meeting, title, preamble, clauses: top })
+    Ok(DraftView {
+        meeting,
+        title,
+        preamble,
+        clauses: top,
+    })
 }
 
 fn attach(stack: &mut [ClauseView], top: &mut Vec<ClauseView>, done: ClauseView) {
@@ -435,20 +489,38 @@ pub fn read_raw<D: ReadDoc>(doc: &D) -> Result<RawTree> {
         let c = item.id();
         let parent = match schema::string(doc, &c, PARENT)? {
             Some(p) if p.is_empty() => None,
-            Some(p) => Some(ClauseId::new(p).map_err(|e| ModelError::malformed(KIND, format!("clause {id} parent: {e}")))?),
-            None => return Err(ModelError::malformed(KIND, format!("clause {id} has no parent field"))),
+            Some(p) => Some(
+                ClauseId::new(p)
+                    .map_err(|e| ModelError::malformed(KIND, format!("clause {id} parent: {e}")))?,
+            ),
+            None => {
+                return Err(ModelError::malformed(
+                    KIND,
+                    format!("clause {id} has no parent field"),
+                ));
+            }
         };
         let children_obj = schema::obj(doc, KIND, &c, CHILDREN, ObjType::List)?;
         let children = ids_in(doc, &children_obj);
         let removed = schema::boolean(doc, &c, REMOVED)?;
-        clauses.insert(id, RawClause { parent, children, removed });
+        clauses.insert(
+            id,
+            RawClause {
+                parent,
+                children,
+                removed,
+            },
+        );
     }
     Ok(RawTree { top, clauses })
 }
 
 /// The valid clause ids in a list; anything else in it is ignored (it cannot name a clause).
 fn ids_in<D: ReadDoc>(doc: &D, list: &ObjId) -> Vec<ClauseId> {
-    schema::string_list(doc, list).into_iter().filter_map(|s| ClauseId::new(s).ok()).collect()
+    schema::string_list(doc, list)
+        .into_iter()
+        .filter_map(|s| ClauseId::new(s).ok())
+        .collect()
 }
 
 // ---- helpers ----------------------------------------------------------------------------
@@ -485,12 +557,17 @@ fn children_obj<D: ReadDoc>(doc: &D, parent: Option<&ClauseId>) -> Result<ObjId>
 }
 
 fn visible<'a>(placed: &'a [tree::Placed], id: &ClauseId) -> Result<&'a tree::Placed> {
-    placed.iter().find(|p| p.id == *id).ok_or_else(|| ModelError::NoSuchClause(id.clone()))
+    placed
+        .iter()
+        .find(|p| p.id == *id)
+        .ok_or_else(|| ModelError::NoSuchClause(id.clone()))
 }
 
 /// A visible clause and all its visible descendants.
 fn subtree(placed: &[tree::Placed], id: &ClauseId) -> Vec<ClauseId> {
-    let Some(start) = placed.iter().position(|p| p.id == *id) else { return Vec::new() };
+    let Some(start) = placed.iter().position(|p| p.id == *id) else {
+        return Vec::new();
+    };
     let depth = placed[start].depth;
     let mut out = vec![id.clone()];
     for p in &placed[start + 1..] {
@@ -515,14 +592,21 @@ fn locate<D: ReadDoc>(
                 visible(placed, p)?;
             }
             let list = children_obj(doc, parent.as_ref())?;
-            let index = if matches!(at, Placement::Start { .. }) { 0 } else { doc.length(&list) };
+            let index = if matches!(at, Placement::Start { .. }) {
+                0
+            } else {
+                doc.length(&list)
+            };
             Ok((parent.clone(), index))
         }
         Placement::After { clause } | Placement::Before { clause } => {
             visible(placed, clause)?;
             // The sibling's stored container: if that is a deleted clause, the new clause is
             // hoisted with it and shows right beside it.
-            let container = raw.clauses[clause].parent.clone().filter(|p| raw.clauses.contains_key(p));
+            let container = raw.clauses[clause]
+                .parent
+                .clone()
+                .filter(|p| raw.clauses.contains_key(p));
             let list = children_obj(doc, container.as_ref())?;
             let at_list = schema::indexed_strings(doc, &list).find(|(_, s)| s == clause.as_str());
             let index = match (at_list, at) {
@@ -537,9 +621,16 @@ fn locate<D: ReadDoc>(
     }
 }
 
-fn remove_from_list<T: Transactable>(tx: &mut T, container: Option<&ClauseId>, id: &ClauseId) -> Result<()> {
+fn remove_from_list<T: Transactable>(
+    tx: &mut T,
+    container: Option<&ClauseId>,
+    id: &ClauseId,
+) -> Result<()> {
     let list = children_obj(tx, container)?;
-    let hits: Vec<usize> = schema::indexed_strings(tx, &list).filter(|(_, s)| s == id.as_str()).map(|(i, _)| i).collect();
+    let hits: Vec<usize> = schema::indexed_strings(tx, &list)
+        .filter(|(_, s)| s == id.as_str())
+        .map(|(i, _)| i)
+        .collect();
     for i in hits.into_iter().rev() {
         tx.delete(&list, i)?;
     }
@@ -565,4 +656,3 @@ fn dedup_strings(items: Vec<String>) -> Vec<String> {
     }
     out
 }
-

@@ -16,7 +16,11 @@ pub enum ModelError {
     #[error(
         "the {kind} document uses schema version {version}, newer than this version of Accord understands ({supported}); update Accord to open it"
     )]
-    NewerSchema { kind: DocKind, version: u64, supported: u64 },
+    NewerSchema {
+        kind: DocKind,
+        version: u64,
+        supported: u64,
+    },
     #[error("the {kind} document is malformed: {what}")]
     Malformed { kind: DocKind, what: String },
     #[error("no clause {0} in this draft")]
@@ -38,7 +42,10 @@ pub enum ModelError {
     #[error(
         "clause {clause} cannot be marked {status} while its text still has brackets; resolve them first"
     )]
-    BracketsRemain { clause: ClauseId, status: crate::ClauseStatus },
+    BracketsRemain {
+        clause: ClauseId,
+        status: crate::ClauseStatus,
+    },
     #[error(
         "splice out of range: position {pos} and delete {del} exceed the text length {len} (UTF-16 code units)"
     )]
@@ -53,9 +60,15 @@ pub type Result<T, E = ModelError> = std::result::Result<T, E>;
 
 impl ModelError {
     pub(crate) fn invalid(what: &'static str, reason: impl Into<String>) -> Self {
-        ModelError::Invalid { what, reason: reason.into() }
+        ModelError::Invalid {
+            what,
+            reason: reason.into(),
+        }
     }
     pub(crate) fn malformed(kind: DocKind, what: impl Into<String>) -> Self {
-        ModelError::Malformed { kind, what: what.into() }
+        ModelError::Malformed {
+            kind,
+            what: what.into(),
+        }
     }
 }

@@ -15,10 +15,19 @@ fn check_id(what: &'static str, s: &str) -> Result<(), ModelError> {
         return Err(ModelError::invalid(what, "it is empty"));
     }
     if s.len() > MAX_ID_LEN {
-        return Err(ModelError::invalid(what, format!("{s:?} is longer than {MAX_ID_LEN} characters")));
+        return Err(ModelError::invalid(
+            what,
+            format!("{s:?} is longer than {MAX_ID_LEN} characters"),
+        ));
     }
-    if let Some(c) = s.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_')) {
-        return Err(ModelError::invalid(what, format!("{s:?} contains {c:?}; use letters, digits, '-' and '_'")));
+    if let Some(c) = s
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
+    {
+        return Err(ModelError::invalid(
+            what,
+            format!("{s:?} contains {c:?}; use letters, digits, '-' and '_'"),
+        ));
     }
     Ok(())
 }
@@ -110,7 +119,9 @@ impl PartyId {
         while out.ends_with('-') {
             out.pop();
         }
-        Self::new(out).map_err(|_| ModelError::invalid("party name", format!("{name:?} has no letters or digits")))
+        Self::new(out).map_err(|_| {
+            ModelError::invalid("party name", format!("{name:?} has no letters or digits"))
+        })
     }
 }
 
@@ -224,8 +235,16 @@ mod tests {
     #[test]
     fn party_slugs_fold_accents_and_punctuation() {
         assert_eq!(PartyId::slug("México").unwrap().as_str(), "mexico");
-        assert_eq!(PartyId::slug("the Dominican Republic").unwrap().as_str(), "the-dominican-republic");
-        assert_eq!(PartyId::slug("  Technical Secretariat (TS) ").unwrap().as_str(), "technical-secretariat-ts");
+        assert_eq!(
+            PartyId::slug("the Dominican Republic").unwrap().as_str(),
+            "the-dominican-republic"
+        );
+        assert_eq!(
+            PartyId::slug("  Technical Secretariat (TS) ")
+                .unwrap()
+                .as_str(),
+            "technical-secretariat-ts"
+        );
         assert!(PartyId::slug("¿?").is_err());
     }
 

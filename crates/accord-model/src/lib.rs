@@ -49,7 +49,9 @@ pub mod text;
 pub mod tree;
 
 pub use action::{ActionView, ClauseRef, NewAction};
-pub use change::{ChangeCtx, Changed, DocPatch, TextField, author_of, change, change_quiet, patches_between};
+pub use change::{
+    ChangeCtx, Changed, DocPatch, TextField, author_of, change, change_quiet, patches_between,
+};
 pub use draft::{ClauseView, DraftView, Placement, StatusSummary};
 pub use error::{ModelError, Result};
 pub use ids::{ActionId, ClauseId, DeviceId, DocId, PartyId};

@@ -120,7 +120,12 @@ pub enum PartyKind {
 }
 
 impl PartyKind {
-    pub const ALL: [PartyKind; 4] = [PartyKind::Member, PartyKind::Secretariat, PartyKind::Observer, PartyKind::CivilSociety];
+    pub const ALL: [PartyKind; 4] = [
+        PartyKind::Member,
+        PartyKind::Secretariat,
+        PartyKind::Observer,
+        PartyKind::CivilSociety,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             PartyKind::Member => "member",
@@ -147,9 +152,15 @@ impl FromStr for PartyKind {
             other => other,
         }
         .to_string();
-        Self::ALL.into_iter().find(|k| k.as_str() == norm).ok_or_else(|| {
-            ModelError::invalid("party kind", format!("{s:?}; expected member, secretariat, observer or civil-society"))
-        })
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == norm)
+            .ok_or_else(|| {
+                ModelError::invalid(
+                    "party kind",
+                    format!("{s:?}; expected member, secretariat, observer or civil-society"),
+                )
+            })
     }
 }
 
@@ -167,7 +178,12 @@ pub struct Party {
 impl Party {
     /// A party whose id is made from its name.
     pub fn new(name: &str, kind: PartyKind) -> Result<Self> {
-        Ok(Party { id: PartyId::slug(name)?, name: name.trim().to_string(), kind, short_name: None })
+        Ok(Party {
+            id: PartyId::slug(name)?,
+            name: name.trim().to_string(),
+            kind,
+            short_name: None,
+        })
     }
     pub fn with_short_name(mut self, short: &str) -> Self {
         self.short_name = Some(short.to_string());
@@ -220,14 +236,20 @@ impl MeetingDetails {
         if self.title.trim().is_empty() {
             return Err(ModelError::invalid("meeting title", "it is empty"));
         }
-        if let (Some(s), Some(e)) = (self.start_date, self.end_date) {
-            if e < s {
-                return Err(ModelError::invalid("meeting dates", format!("the end {e} is before the start {s}")));
-            }
+        if let (Some(s), Some(e)) = (self.start_date, self.end_date)
+            && e < s
+        {
+            return Err(ModelError::invalid(
+                "meeting dates",
+                format!("the end {e} is before the start {s}"),
+            ));
         }
         check_time_zone(&self.time_zone)?;
         if self.languages.is_empty() {
-            return Err(ModelError::invalid("languages", "a meeting needs at least one language"));
+            return Err(ModelError::invalid(
+                "languages",
+                "a meeting needs at least one language",
+            ));
         }
         for l in &self.languages {
             check_language(l)?;
@@ -241,10 +263,19 @@ impl MeetingDetails {
 fn check_time_zone(tz: &str) -> Result<()> {
     let ok = !tz.is_empty()
         && tz.len() <= 64
-        && tz.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '-' | '+'))
+        && tz
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '-' | '+'))
         && !tz.starts_with('/')
         && !tz.ends_with('/');
-    if ok { Ok(()) } else { Err(ModelError::invalid("time zone", format!("{tz:?} is not a zone name like America/Managua"))) }
+    if ok {
+        Ok(())
+    } else {
+        Err(ModelError::invalid(
+            "time zone",
+            format!("{tz:?} is not a zone name like America/Managua"),
+        ))
+    }
 }
 
 /// `en`, `es`, `pt-BR`: a language code with an optional region.
@@ -254,9 +285,18 @@ fn check_language(l: &str) -> Result<()> {
     let region = parts.next();
     let ok = (2..=3).contains(&lang.len())
         && lang.chars().all(|c| c.is_ascii_lowercase())
-        && region.is_none_or(|r| (2..=3).contains(&r.len()) && r.chars().all(|c| c.is_ascii_alphanumeric()))
+        && region.is_none_or(|r| {
+            (2..=3).contains(&r.len()) && r.chars().all(|c| c.is_ascii_alphanumeric())
+        })
         && parts.next().is_none();
-    if ok { Ok(()) } else { Err(ModelError::invalid("language", format!("{l:?} is not a code like en, es or pt-BR"))) }
+    if ok {
+        Ok(())
+    } else {
+        Err(ModelError::invalid(
+            "language",
+            format!("{l:?} is not a code like en, es or pt-BR"),
+        ))
+    }
 }
 
 /// One of the meeting's other documents.
@@ -292,8 +332,16 @@ fn write_scalars<T: Transactable>(tx: &mut T, d: &MeetingDetails) -> Result<()> 
     tx.put(ROOT, BODY, d.body.as_str())?;
     tx.put(ROOT, MEETING_KIND, d.kind.as_str())?;
     tx.put(ROOT, VENUE, d.venue.as_str())?;
-    tx.put(ROOT, START_DATE, d.start_date.map(|d| d.to_string()).unwrap_or_default())?;
-    tx.put(ROOT, END_DATE, d.end_date.map(|d| d.to_string()).unwrap_or_default())?;
+    tx.put(
+        ROOT,
+        START_DATE,
+        d.start_date.map(|d| d.to_string()).unwrap_or_default(),
+    )?;
+    tx.put(
+        ROOT,
+        END_DATE,
+        d.end_date.map(|d| d.to_string()).unwrap_or_default(),
+    )?;
     tx.put(ROOT, TIME_ZONE, d.time_zone.as_str())?;
     tx.put(ROOT, ADDRESSEE, d.addressee.as_str())?;
     Ok(())
@@ -311,9 +359,17 @@ pub fn set_details<T: Transactable>(tx: &mut T, new: &MeetingDetails) -> Result<
     let pairs: [(&str, String, String); 8] = [
         (FORUM, old.forum.clone(), new.forum.clone()),
         (BODY, old.body.clone(), new.body.clone()),
-        (MEETING_KIND, old.kind.as_str().into(), new.kind.as_str().into()),
+        (
+            MEETING_KIND,
+            old.kind.as_str().into(),
+            new.kind.as_str().into(),
+        ),
         (VENUE, old.venue.clone(), new.venue.clone()),
-        (START_DATE, date_str(old.start_date), date_str(new.start_date)),
+        (
+            START_DATE,
+            date_str(old.start_date),
+            date_str(new.start_date),
+        ),
         (END_DATE, date_str(old.end_date), date_str(new.end_date)),
         (TIME_ZONE, old.time_zone.clone(), new.time_zone.clone()),
         (ADDRESSEE, old.addressee.clone(), new.addressee.clone()),
@@ -368,7 +424,11 @@ pub fn put_party<T: Transactable>(tx: &mut T, party: &Party) -> Result<()> {
     };
     tx.put(&obj, NAME, party.name.as_str())?;
     tx.put(&obj, PARTY_KIND, party.kind.as_str())?;
-    tx.put(&obj, SHORT_NAME, party.short_name.clone().unwrap_or_default())?;
+    tx.put(
+        &obj,
+        SHORT_NAME,
+        party.short_name.clone().unwrap_or_default(),
+    )?;
     Ok(())
 }
 
@@ -376,10 +436,16 @@ pub fn put_party<T: Transactable>(tx: &mut T, party: &Party) -> Result<()> {
 pub fn add_document<T: Transactable>(tx: &mut T, doc: &DocRef) -> Result<()> {
     schema::expect(tx, KIND)?;
     if doc.kind == DocKind::Meeting {
-        return Err(ModelError::invalid("meeting document", "a meeting cannot contain another meeting"));
+        return Err(ModelError::invalid(
+            "meeting document",
+            "a meeting cannot contain another meeting",
+        ));
     }
     let list = schema::obj(tx, KIND, &ROOT, DOCUMENTS, ObjType::List)?;
-    if tx.list_range(&list, ..).any(|item| item_id(tx, &item.id()).as_deref() == Some(doc.id.as_str())) {
+    if tx
+        .list_range(&list, ..)
+        .any(|item| item_id(tx, &item.id()).as_deref() == Some(doc.id.as_str()))
+    {
         return Ok(());
     }
     let n = tx.length(&list);
@@ -407,10 +473,16 @@ impl MeetingView {
         self.parties.iter().find(|p| p.id == *id)
     }
     pub fn drafts(&self) -> impl Iterator<Item = &DocId> {
-        self.documents.iter().filter(|d| d.kind == DocKind::Draft).map(|d| &d.id)
+        self.documents
+            .iter()
+            .filter(|d| d.kind == DocKind::Draft)
+            .map(|d| &d.id)
     }
     pub fn minutes(&self) -> Option<&DocId> {
-        self.documents.iter().find(|d| d.kind == DocKind::Minutes).map(|d| &d.id)
+        self.documents
+            .iter()
+            .find(|d| d.kind == DocKind::Minutes)
+            .map(|d| &d.id)
     }
 }
 
@@ -421,18 +493,26 @@ pub fn read<D: ReadDoc>(doc: &D) -> Result<MeetingView> {
     let parties = read_parties(doc)?;
     let documents = read_documents(doc)?;
     let actions = crate::action::read_all(doc)?;
-    Ok(MeetingView { details, parties, documents, actions })
+    Ok(MeetingView {
+        details,
+        parties,
+        documents,
+        actions,
+    })
 }
 
 fn req_string<D: ReadDoc>(doc: &D, key: &str) -> Result<String> {
-    schema::string(doc, &ROOT, key)?.ok_or_else(|| ModelError::malformed(KIND, format!("{key} is missing")))
+    schema::string(doc, &ROOT, key)?
+        .ok_or_else(|| ModelError::malformed(KIND, format!("{key} is missing")))
 }
 
 fn parse_date(key: &str, s: String) -> Result<Option<Date>> {
     if s.is_empty() {
         return Ok(None);
     }
-    s.parse::<Date>().map(Some).map_err(|e| ModelError::malformed(KIND, format!("{key} {s:?}: {e}")))
+    s.parse::<Date>()
+        .map(Some)
+        .map_err(|e| ModelError::malformed(KIND, format!("{key} {s:?}: {e}")))
 }
 
 pub(crate) fn read_details<D: ReadDoc>(doc: &D) -> Result<MeetingDetails> {
@@ -441,7 +521,9 @@ pub(crate) fn read_details<D: ReadDoc>(doc: &D) -> Result<MeetingDetails> {
         title: schema::text(doc, KIND, &ROOT, TITLE)?,
         forum: req_string(doc, FORUM)?,
         body: req_string(doc, BODY)?,
-        kind: req_string(doc, MEETING_KIND)?.parse().map_err(|e| ModelError::malformed(KIND, format!("{e}")))?,
+        kind: req_string(doc, MEETING_KIND)?
+            .parse()
+            .map_err(|e| ModelError::malformed(KIND, format!("{e}")))?,
         venue: req_string(doc, VENUE)?,
         start_date: parse_date(START_DATE, req_string(doc, START_DATE)?)?,
         end_date: parse_date(END_DATE, req_string(doc, END_DATE)?)?,
@@ -457,9 +539,11 @@ fn read_parties<D: ReadDoc>(doc: &D) -> Result<Vec<Party>> {
     for item in doc.list_range(&list, ..) {
         let obj = item.id();
         let field = |k: &str| -> Result<String> {
-            schema::string(doc, &obj, k)?.ok_or_else(|| ModelError::malformed(KIND, format!("a party has no {k}")))
+            schema::string(doc, &obj, k)?
+                .ok_or_else(|| ModelError::malformed(KIND, format!("a party has no {k}")))
         };
-        let id = PartyId::new(field(ID)?).map_err(|e| ModelError::malformed(KIND, e.to_string()))?;
+        let id =
+            PartyId::new(field(ID)?).map_err(|e| ModelError::malformed(KIND, e.to_string()))?;
         if out.iter().any(|p| p.id == id) {
             continue; // added twice concurrently: the first entry stands
         }
@@ -467,7 +551,9 @@ fn read_parties<D: ReadDoc>(doc: &D) -> Result<Vec<Party>> {
         out.push(Party {
             id,
             name: field(NAME)?,
-            kind: field(PARTY_KIND)?.parse().map_err(|e| ModelError::malformed(KIND, format!("{e}")))?,
+            kind: field(PARTY_KIND)?
+                .parse()
+                .map_err(|e| ModelError::malformed(KIND, format!("{e}")))?,
             short_name: if short.is_empty() { None } else { Some(short) },
         });
     }
@@ -479,12 +565,18 @@ fn read_documents<D: ReadDoc>(doc: &D) -> Result<Vec<DocRef>> {
     let mut out: Vec<DocRef> = Vec::new();
     for item in doc.list_range(&list, ..) {
         let obj = item.id();
-        let id = schema::string(doc, &obj, ID)?.ok_or_else(|| ModelError::malformed(KIND, "a document entry has no id"))?;
+        let id = schema::string(doc, &obj, ID)?
+            .ok_or_else(|| ModelError::malformed(KIND, "a document entry has no id"))?;
         let id = DocId::new(id).map_err(|e| ModelError::malformed(KIND, e.to_string()))?;
         let kind = match schema::string(doc, &obj, DOC_KIND)?.as_deref() {
             Some("draft") => DocKind::Draft,
             Some("minutes") => DocKind::Minutes,
-            other => return Err(ModelError::malformed(KIND, format!("document {id} has kind {other:?}"))),
+            other => {
+                return Err(ModelError::malformed(
+                    KIND,
+                    format!("document {id} has kind {other:?}"),
+                ));
+            }
         };
         if !out.iter().any(|d| d.id == id) {
             out.push(DocRef { id, kind });

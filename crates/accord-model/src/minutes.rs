@@ -70,6 +70,11 @@ pub fn read<D: ReadDoc>(doc: &D) -> Result<MinutesView> {
     schema::expect(doc, KIND)?;
     let meeting = schema::string(doc, &ROOT, MEETING)?
         .ok_or_else(|| ModelError::malformed(KIND, "meeting is missing"))
-        .and_then(|s| DocId::new(s).map_err(|e| ModelError::malformed(KIND, format!("meeting: {e}"))))?;
-    Ok(MinutesView { meeting, text: schema::text(doc, KIND, &ROOT, TEXT)? })
+        .and_then(|s| {
+            DocId::new(s).map_err(|e| ModelError::malformed(KIND, format!("meeting: {e}")))
+        })?;
+    Ok(MinutesView {
+        meeting,
+        text: schema::text(doc, KIND, &ROOT, TEXT)?,
+    })
 }

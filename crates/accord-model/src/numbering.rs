@@ -118,8 +118,19 @@ mod tests {
             (4, 3, "c"),
         ];
         for (depth, ordinal, want) in cases {
-            assert_eq!(ClauseNumber { ordinal, depth }.label(), want, "depth {depth} ordinal {ordinal}");
+            assert_eq!(
+                ClauseNumber { ordinal, depth }.label(),
+                want,
+                "depth {depth} ordinal {ordinal}"
+            );
         }
-        assert_eq!(ClauseNumber { ordinal: 2, depth: 1 }.to_string(), "b.");
+        assert_eq!(
+            ClauseNumber {
+                ordinal: 2,
+                depth: 1
+            }
+            .to_string(),
+            "b."
+        );
     }
 }

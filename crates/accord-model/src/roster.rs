@@ -77,7 +77,10 @@ impl FromStr for Role {
             "admin" => Ok(Role::Admin),
             "member" => Ok(Role::Member),
             "observer" => Ok(Role::Observer),
-            _ => Err(ModelError::invalid("role", format!("{s:?}; expected admin, member or observer"))),
+            _ => Err(ModelError::invalid(
+                "role",
+                format!("{s:?}; expected admin, member or observer"),
+            )),
         }
     }
 }
@@ -106,13 +109,24 @@ impl fmt::Debug for DeviceKey {
 }
 
 fn verify(device: &DeviceId, msg: &[u8], sig: &[u8]) -> bool {
-    let Ok(key) = VerifyingKey::from_bytes(device.as_bytes()) else { return false };
-    let Ok(sig) = Signature::from_slice(sig) else { return false };
+    let Ok(key) = VerifyingKey::from_bytes(device.as_bytes()) else {
+        return false;
+    };
+    let Ok(sig) = Signature::from_slice(sig) else {
+        return false;
+    };
     key.verify(msg, &sig).is_ok()
 }
 
 /// What a roster entry's signature covers. The meeting id binds it to one meeting.
-fn entry_message(meeting: &DocId, device: &DeviceId, party: &str, role: Role, name: &str, issued: i64) -> Vec<u8> {
+fn entry_message(
+    meeting: &DocId,
+    device: &DeviceId,
+    party: &str,
+    role: Role,
+    name: &str,
+    issued: i64,
+) -> Vec<u8> {
     format!("accord/roster/1\0{meeting}\0{device}\0{party}\0{role}\0{name}\0{issued}").into_bytes()
 }
 
@@ -126,7 +140,10 @@ fn invite_message(meeting: &DocId, hash: &str, party: &str, role: Role, expires:
 
 /// The hash under which an invitation's secret is recorded (the secret itself never is).
 pub fn invite_hash(secret: &[u8; 32]) -> String {
-    Sha256::digest(secret).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(secret)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// One device on the roster, as stored, with what the rules make of it.
@@ -192,7 +209,14 @@ impl RosterView {
 }
 
 /// Starts the roster of a new meeting: the founding device signs its own admin entry.
-pub fn found<T: Transactable>(tx: &mut T, meeting: &DocId, key: &DeviceKey, party: &str, name: &str, now: Timestamp) -> Result<()> {
+pub fn found<T: Transactable>(
+    tx: &mut T,
+    meeting: &DocId,
+    key: &DeviceKey,
+    party: &str,
+    name: &str,
+    now: Timestamp,
+) -> Result<()> {
     schema::expect(tx, KIND)?;
     tx.put(ROOT, FOUNDER, key.device().to_string())?;
     for k in [ROSTER, REVOKED, INVITES] {
@@ -200,7 +224,16 @@ pub fn found<T: Transactable>(tx: &mut T, meeting: &DocId, key: &DeviceKey, part
             tx.put_object(ROOT, k, ObjType::Map)?;
         }
     }
-    write_entry(tx, meeting, key, &key.device(), party, Role::Admin, name, now)
+    write_entry(
+        tx,
+        meeting,
+        key,
+        &key.device(),
+        party,
+        Role::Admin,
+        name,
+        now,
+    )
 }
 
 /// Adds (or re-signs) a device's entry. The signer must be an active admin under `founder`.
@@ -232,7 +265,10 @@ fn write_entry<T: Transactable>(
     now: Timestamp,
 ) -> Result<()> {
     if party.trim().is_empty() {
-        return Err(ModelError::invalid("party", "a device must belong to a party"));
+        return Err(ModelError::invalid(
+            "party",
+            "a device must belong to a party",
+        ));
     }
     let roster = map(tx, ROSTER)?;
     let issued = now.as_millisecond();
@@ -257,7 +293,10 @@ fn write_entry<T: Transactable>(
 pub fn set_addrs<T: Transactable>(tx: &mut T, device: &DeviceId, addrs: &[String]) -> Result<()> {
     let roster = map(tx, ROSTER)?;
     let Some((_, e)) = tx.get(&roster, device.to_string())? else {
-        return Err(ModelError::invalid("device", format!("{} is not on the roster", device.short())));
+        return Err(ModelError::invalid(
+            "device",
+            format!("{} is not on the roster", device.short()),
+        ));
     };
     let current = match tx.get(&e, "addrs")? {
         Some((automerge::Value::Object(ObjType::List), l)) => schema::string_list(tx, &l),
@@ -284,18 +323,28 @@ pub fn revoke<T: Transactable>(
 ) -> Result<()> {
     require_admin(tx, meeting, founder, &signer.device())?;
     if device == founder {
-        return Err(ModelError::invalid("revocation", "the founding device of a meeting cannot be revoked"));
+        return Err(ModelError::invalid(
+            "revocation",
+            "the founding device of a meeting cannot be revoked",
+        ));
     }
     let view = read(tx, meeting, founder)?;
     if view.entry(device).is_none() {
-        return Err(ModelError::invalid("device", format!("{} is not on the roster", device.short())));
+        return Err(ModelError::invalid(
+            "device",
+            format!("{} is not on the roster", device.short()),
+        ));
     }
     let revoked = map(tx, REVOKED)?;
     let at = now.as_millisecond();
     let r = tx.put_object(&revoked, device.to_string(), ObjType::Map)?;
     tx.put(&r, "signer", signer.device().to_string())?;
     tx.put(&r, "at", ScalarValue::Timestamp(at))?;
-    tx.put(&r, "sig", ScalarValue::Bytes(signer.sign(&revoke_message(meeting, device, at))))?;
+    tx.put(
+        &r,
+        "sig",
+        ScalarValue::Bytes(signer.sign(&revoke_message(meeting, device, at))),
+    )?;
     Ok(())
 }
 
@@ -323,7 +372,11 @@ pub fn invite<T: Transactable>(
     tx.put(&i, "role", role.as_str())?;
     tx.put(&i, "expires", ScalarValue::Timestamp(exp))?;
     tx.put(&i, "issuer", issuer.device().to_string())?;
-    tx.put(&i, "sig", ScalarValue::Bytes(issuer.sign(&invite_message(meeting, &hash, party, role, exp))))?;
+    tx.put(
+        &i,
+        "sig",
+        ScalarValue::Bytes(issuer.sign(&invite_message(meeting, &hash, party, role, exp))),
+    )?;
     tx.put(&i, "used_by", "")?;
     Ok(())
 }
@@ -346,6 +399,7 @@ pub enum JoinRefusal {
 /// The host's side of a join: checks the secret against an unused, unexpired, validly signed
 /// invitation, signs the joining device's entry and marks the invitation used — in one
 /// transaction, so an invitation can be used once.
+#[allow(clippy::too_many_arguments)]
 pub fn admit<T: Transactable>(
     tx: &mut T,
     meeting: &DocId,
@@ -358,7 +412,9 @@ pub fn admit<T: Transactable>(
 ) -> Result<std::result::Result<RosterEntry, JoinRefusal>> {
     let view = read(tx, meeting, founder)?;
     let hash = invite_hash(secret);
-    let Some(inv) = view.invites.iter().find(|i| i.hash == hash) else { return Ok(Err(JoinRefusal::Unknown)) };
+    let Some(inv) = view.invites.iter().find(|i| i.hash == hash) else {
+        return Ok(Err(JoinRefusal::Unknown));
+    };
     if let Some(used) = inv.used_by {
         // Asking again from the device that used it is fine (a lost response).
         if used != *device {
@@ -384,10 +440,18 @@ pub fn admit<T: Transactable>(
     Ok(Ok(view.entry(device).cloned().expect("just written")))
 }
 
-fn require_admin<D: ReadDoc>(doc: &D, meeting: &DocId, founder: &DeviceId, who: &DeviceId) -> Result<()> {
+fn require_admin<D: ReadDoc>(
+    doc: &D,
+    meeting: &DocId,
+    founder: &DeviceId,
+    who: &DeviceId,
+) -> Result<()> {
     let view = read(doc, meeting, founder)?;
     if view.role_of(who) != Some(Role::Admin) {
-        return Err(ModelError::invalid("roster change", format!("device {} is not an admin of this meeting", who.short())));
+        return Err(ModelError::invalid(
+            "roster change",
+            format!("device {} is not an admin of this meeting", who.short()),
+        ));
     }
     Ok(())
 }
@@ -400,7 +464,9 @@ fn schema_obj_opt<D: ReadDoc>(doc: &D, key: &str) -> Result<Option<ObjId>> {
 }
 
 fn map<D: ReadDoc>(doc: &D, key: &str) -> Result<ObjId> {
-    schema_obj_opt(doc, key)?.ok_or_else(|| ModelError::malformed(KIND, format!("{key} is missing: the meeting has no roster")))
+    schema_obj_opt(doc, key)?.ok_or_else(|| {
+        ModelError::malformed(KIND, format!("{key} is missing: the meeting has no roster"))
+    })
 }
 
 /// The founding device the document names (compare it with the pinned one).
@@ -438,10 +504,16 @@ pub fn read<D: ReadDoc>(doc: &D, meeting: &DocId, founder: &DeviceId) -> Result<
     let mut raw: BTreeMap<DeviceId, Raw> = BTreeMap::new();
     if let Some(roster) = schema_obj_opt(doc, ROSTER)? {
         for item in doc.map_range(&roster, ..) {
-            let Ok(device) = item.key.parse::<DeviceId>() else { continue };
+            let Ok(device) = item.key.parse::<DeviceId>() else {
+                continue;
+            };
             let e = item.id();
             let get = |k: &str| schema::string(doc, &e, k).ok().flatten();
-            let (Some(party), Some(role), Some(signer)) = (get("party"), get("role").and_then(|r| r.parse().ok()), get("signer").and_then(|s| s.parse().ok())) else {
+            let (Some(party), Some(role), Some(signer)) = (
+                get("party"),
+                get("role").and_then(|r| r.parse().ok()),
+                get("signer").and_then(|s| s.parse().ok()),
+            ) else {
                 continue;
             };
             let addrs = match doc.get(&e, "addrs")? {
@@ -450,7 +522,15 @@ pub fn read<D: ReadDoc>(doc: &D, meeting: &DocId, founder: &DeviceId) -> Result<
             };
             raw.insert(
                 device,
-                Raw { party, role, name: get("name").unwrap_or_default(), signer, issued: ts(doc, &e, "issued")?.unwrap_or(0), sig: bytes(doc, &e, "sig")?, addrs },
+                Raw {
+                    party,
+                    role,
+                    name: get("name").unwrap_or_default(),
+                    signer,
+                    issued: ts(doc, &e, "issued")?.unwrap_or(0),
+                    sig: bytes(doc, &e, "sig")?,
+                    addrs,
+                },
             );
         }
     }
@@ -458,15 +538,33 @@ pub fn read<D: ReadDoc>(doc: &D, meeting: &DocId, founder: &DeviceId) -> Result<
     let mut revocations: HashMap<DeviceId, (DeviceId, i64, Vec<u8>)> = HashMap::new();
     if let Some(rev) = schema_obj_opt(doc, REVOKED)? {
         for item in doc.map_range(&rev, ..) {
-            let Ok(device) = item.key.parse::<DeviceId>() else { continue };
+            let Ok(device) = item.key.parse::<DeviceId>() else {
+                continue;
+            };
             let r = item.id();
-            let Some(signer) = schema::string(doc, &r, "signer")?.and_then(|s| s.parse().ok()) else { continue };
-            revocations.insert(device, (signer, ts(doc, &r, "at")?.unwrap_or(0), bytes(doc, &r, "sig")?));
+            let Some(signer) = schema::string(doc, &r, "signer")?.and_then(|s| s.parse().ok())
+            else {
+                continue;
+            };
+            revocations.insert(
+                device,
+                (
+                    signer,
+                    ts(doc, &r, "at")?.unwrap_or(0),
+                    bytes(doc, &r, "sig")?,
+                ),
+            );
         }
     }
     // Validity: the founder's self-signed admin entry, then, until nothing changes, entries
     // signed by a valid admin (before that admin's own revocation, if any).
-    let signature_ok = |d: &DeviceId, r: &Raw| verify(&r.signer, &entry_message(meeting, d, &r.party, r.role, &r.name, r.issued), &r.sig);
+    let signature_ok = |d: &DeviceId, r: &Raw| {
+        verify(
+            &r.signer,
+            &entry_message(meeting, d, &r.party, r.role, &r.name, r.issued),
+            &r.sig,
+        )
+    };
     let mut valid: HashMap<DeviceId, Role> = HashMap::new();
     if let Some(f) = raw.get(founder)
         && f.signer == *founder
@@ -477,12 +575,16 @@ pub fn read<D: ReadDoc>(doc: &D, meeting: &DocId, founder: &DeviceId) -> Result<
     }
     let revoked_at = |d: &DeviceId, valid: &HashMap<DeviceId, Role>| -> Option<i64> {
         let (signer, at, sig) = revocations.get(d)?;
-        (d != founder && valid.get(signer) == Some(&Role::Admin) && verify(signer, &revoke_message(meeting, d, *at), sig)).then_some(*at)
+        (d != founder
+            && valid.get(signer) == Some(&Role::Admin)
+            && verify(signer, &revoke_message(meeting, d, *at), sig))
+        .then_some(*at)
     };
     loop {
         let mut grew = false;
         for (d, r) in &raw {
-            if valid.contains_key(d) || !valid.get(&r.signer).is_some_and(|role| *role == Role::Admin) {
+            if valid.contains_key(d) || valid.get(&r.signer).is_none_or(|role| *role != Role::Admin)
+            {
                 continue;
             }
             if let Some(at) = revoked_at(&r.signer, &valid)
@@ -520,13 +622,22 @@ pub fn read<D: ReadDoc>(doc: &D, meeting: &DocId, founder: &DeviceId) -> Result<
         for item in doc.map_range(&inv, ..) {
             let i = item.id();
             let get = |k: &str| schema::string(doc, &i, k).ok().flatten();
-            let (Some(party), Some(role), Some(issuer)) = (get("party"), get("role").and_then(|r| r.parse::<Role>().ok()), get("issuer").and_then(|s| s.parse::<DeviceId>().ok())) else {
+            let (Some(party), Some(role), Some(issuer)) = (
+                get("party"),
+                get("role").and_then(|r| r.parse::<Role>().ok()),
+                get("issuer").and_then(|s| s.parse::<DeviceId>().ok()),
+            ) else {
                 continue;
             };
             let expires = ts(doc, &i, "expires")?.unwrap_or(0);
             let hash = item.key.to_string();
-            let sig_ok = verify(&issuer, &invite_message(meeting, &hash, &party, role, expires), &bytes(doc, &i, "sig")?);
-            let issuer_ok = valid.get(&issuer) == Some(&Role::Admin) && revoked_at(&issuer, &valid).is_none();
+            let sig_ok = verify(
+                &issuer,
+                &invite_message(meeting, &hash, &party, role, expires),
+                &bytes(doc, &i, "sig")?,
+            );
+            let issuer_ok =
+                valid.get(&issuer) == Some(&Role::Admin) && revoked_at(&issuer, &valid).is_none();
             invites.push(Invite {
                 hash,
                 party,
@@ -538,5 +649,9 @@ pub fn read<D: ReadDoc>(doc: &D, meeting: &DocId, founder: &DeviceId) -> Result<
             });
         }
     }
-    Ok(RosterView { founder: *founder, entries, invites })
+    Ok(RosterView {
+        founder: *founder,
+        entries,
+        invites,
+    })
 }

@@ -58,10 +58,16 @@ pub fn detect<D: ReadDoc>(doc: &D) -> Result<DocKind> {
     let name = match doc.get(ROOT, SCHEMA)? {
         Some((Value::Scalar(s), _)) => match s.as_ref() {
             ScalarValue::Str(s) => s.to_string(),
-            other => return Err(ModelError::UnknownSchema { found: format!("{other}") }),
+            other => {
+                return Err(ModelError::UnknownSchema {
+                    found: format!("{other}"),
+                });
+            }
         },
         Some((Value::Object(_), _)) => {
-            return Err(ModelError::UnknownSchema { found: "an object".into() });
+            return Err(ModelError::UnknownSchema {
+                found: "an object".into(),
+            });
         }
         None => return Err(ModelError::SchemaMissing),
     };
@@ -70,12 +76,21 @@ pub fn detect<D: ReadDoc>(doc: &D) -> Result<DocKind> {
         Some((Value::Scalar(s), _)) => match s.as_ref() {
             ScalarValue::Uint(v) => *v,
             ScalarValue::Int(v) if *v >= 0 => *v as u64,
-            _ => return Err(ModelError::malformed(kind, "schema_version is not a number")),
+            _ => {
+                return Err(ModelError::malformed(
+                    kind,
+                    "schema_version is not a number",
+                ));
+            }
         },
         _ => return Err(ModelError::malformed(kind, "schema_version is missing")),
     };
     if version > kind.current_version() {
-        return Err(ModelError::NewerSchema { kind, version, supported: kind.current_version() });
+        return Err(ModelError::NewerSchema {
+            kind,
+            version,
+            supported: kind.current_version(),
+        });
     }
     if version == 0 {
         return Err(ModelError::malformed(kind, "schema_version is 0"));
@@ -89,8 +104,11 @@ pub fn meeting_of<D: ReadDoc>(doc: &D) -> Result<Option<crate::DocId>> {
     if kind == DocKind::Meeting {
         return Ok(None);
     }
-    let id = string(doc, &ROOT, "meeting")?.ok_or_else(|| ModelError::malformed(kind, "meeting is missing"))?;
-    crate::DocId::new(id).map(Some).map_err(|e| ModelError::malformed(kind, format!("meeting: {e}")))
+    let id = string(doc, &ROOT, "meeting")?
+        .ok_or_else(|| ModelError::malformed(kind, "meeting is missing"))?;
+    crate::DocId::new(id)
+        .map(Some)
+        .map_err(|e| ModelError::malformed(kind, format!("meeting: {e}")))
 }
 
 /// Checks that `doc` is a readable document of the `expected` kind.
@@ -106,10 +124,17 @@ pub fn expect<D: ReadDoc>(doc: &D, expected: DocKind) -> Result<()> {
 /// so that two documents are never mixed into one.
 pub(crate) fn init<T: Transactable>(tx: &mut T, kind: DocKind) -> Result<()> {
     if tx.get(ROOT, SCHEMA)?.is_some() || tx.length(ROOT) > 0 {
-        return Err(ModelError::invalid("new document", "the document is not empty"));
+        return Err(ModelError::invalid(
+            "new document",
+            "the document is not empty",
+        ));
     }
     tx.put(ROOT, SCHEMA, kind.schema_name())?;
-    tx.put(ROOT, SCHEMA_VERSION, ScalarValue::Uint(kind.current_version()))?;
+    tx.put(
+        ROOT,
+        SCHEMA_VERSION,
+        ScalarValue::Uint(kind.current_version()),
+    )?;
     Ok(())
 }
 
@@ -126,7 +151,10 @@ pub(crate) fn obj<D: ReadDoc>(
 ) -> Result<ObjId> {
     match doc.get(parent, key)? {
         Some((Value::Object(t), id)) if t == ty => Ok(id),
-        Some(_) => Err(ModelError::malformed(kind, format!("{key} is not a {ty:?}"))),
+        Some(_) => Err(ModelError::malformed(
+            kind,
+            format!("{key} is not a {ty:?}"),
+        )),
         None => Err(ModelError::malformed(kind, format!("{key} is missing"))),
     }
 }
@@ -154,10 +182,17 @@ pub(crate) fn int<D: ReadDoc>(doc: &D, parent: &ObjId, key: &str) -> Result<Opti
 }
 
 pub(crate) fn boolean<D: ReadDoc>(doc: &D, parent: &ObjId, key: &str) -> Result<bool> {
-    Ok(matches!(doc.get(parent, key)?, Some((Value::Scalar(s), _)) if matches!(s.as_ref(), ScalarValue::Boolean(true))))
+    Ok(
+        matches!(doc.get(parent, key)?, Some((Value::Scalar(s), _)) if matches!(s.as_ref(), ScalarValue::Boolean(true))),
+    )
 }
 
-pub(crate) fn text<D: ReadDoc>(doc: &D, kind: DocKind, parent: &ObjId, key: &str) -> Result<String> {
+pub(crate) fn text<D: ReadDoc>(
+    doc: &D,
+    kind: DocKind,
+    parent: &ObjId,
+    key: &str,
+) -> Result<String> {
     let id = obj(doc, kind, parent, key, ObjType::Text)?;
     Ok(doc.text(&id)?)
 }
@@ -168,14 +203,17 @@ pub(crate) fn string_list<D: ReadDoc>(doc: &D, list: &ObjId) -> Vec<String> {
 }
 
 /// The strings of a list with their indices in the list.
-pub(crate) fn indexed_strings<'a, D: ReadDoc>(doc: &'a D, list: &ObjId) -> impl Iterator<Item = (usize, String)> + 'a {
-    doc.list_range(list, ..).filter_map(|item| match item.value {
-        automerge::ValueRef::Scalar(s) => match s {
-            automerge::ScalarValueRef::Str(s) => Some((item.index, s.to_string())),
+pub(crate) fn indexed_strings<'a, D: ReadDoc>(
+    doc: &'a D,
+    list: &ObjId,
+) -> impl Iterator<Item = (usize, String)> + 'a {
+    doc.list_range(list, ..)
+        .filter_map(|item| match item.value {
+            automerge::ValueRef::Scalar(automerge::ScalarValueRef::Str(s)) => {
+                Some((item.index, s.to_string()))
+            }
             _ => None,
-        },
-        _ => None,
-    })
+        })
 }
 
 #[cfg(test)]
@@ -203,7 +241,14 @@ mod tests {
         doc.put(ROOT, SCHEMA, "accord/draft").unwrap();
         doc.put(ROOT, SCHEMA_VERSION, 7u64).unwrap();
         let err = detect(&doc).unwrap_err();
-        assert!(matches!(err, ModelError::NewerSchema { version: 7, supported: 1, .. }));
+        assert!(matches!(
+            err,
+            ModelError::NewerSchema {
+                version: 7,
+                supported: 1,
+                ..
+            }
+        ));
         assert!(err.to_string().contains("version 7"), "{err}");
     }
 
@@ -220,7 +265,10 @@ mod tests {
         init(&mut doc, DocKind::Minutes).unwrap();
         assert!(matches!(
             expect(&doc, DocKind::Draft),
-            Err(ModelError::WrongKind { expected: DocKind::Draft, found: DocKind::Minutes })
+            Err(ModelError::WrongKind {
+                expected: DocKind::Draft,
+                found: DocKind::Minutes
+            })
         ));
     }
 }

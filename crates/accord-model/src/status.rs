@@ -44,7 +44,10 @@ impl ClauseStatus {
 
     /// Whether the text is settled: such a clause may not carry brackets.
     pub fn is_agreed(self) -> bool {
-        matches!(self, ClauseStatus::AgreedAdRef | ClauseStatus::Agreed | ClauseStatus::Adopted)
+        matches!(
+            self,
+            ClauseStatus::AgreedAdRef | ClauseStatus::Agreed | ClauseStatus::Adopted
+        )
     }
 }
 
@@ -84,7 +87,11 @@ pub enum ActionStatus {
 }
 
 impl ActionStatus {
-    pub const ALL: [ActionStatus; 3] = [ActionStatus::Open, ActionStatus::Done, ActionStatus::Cancelled];
+    pub const ALL: [ActionStatus; 3] = [
+        ActionStatus::Open,
+        ActionStatus::Done,
+        ActionStatus::Cancelled,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             ActionStatus::Open => "open",
@@ -104,11 +111,20 @@ impl FromStr for ActionStatus {
     type Err = ModelError;
     fn from_str(s: &str) -> Result<Self, ModelError> {
         let norm = s.trim().to_ascii_lowercase();
-        let norm = if norm == "canceled" { "cancelled".to_string() } else { norm };
+        let norm = if norm == "canceled" {
+            "cancelled".to_string()
+        } else {
+            norm
+        };
         Self::ALL
             .into_iter()
             .find(|st| st.as_str() == norm)
-            .ok_or_else(|| ModelError::invalid("action status", format!("{s:?}; expected open, done or cancelled")))
+            .ok_or_else(|| {
+                ModelError::invalid(
+                    "action status",
+                    format!("{s:?}; expected open, done or cancelled"),
+                )
+            })
     }
 }
 
@@ -118,11 +134,23 @@ mod tests {
 
     #[test]
     fn statuses_parse_in_the_forms_people_type() {
-        assert_eq!("agreed ad ref".parse::<ClauseStatus>().unwrap(), ClauseStatus::AgreedAdRef);
-        assert_eq!("Agreed-Ad-Referendum".parse::<ClauseStatus>().unwrap(), ClauseStatus::AgreedAdRef);
-        assert_eq!("ADOPTED".parse::<ClauseStatus>().unwrap(), ClauseStatus::Adopted);
+        assert_eq!(
+            "agreed ad ref".parse::<ClauseStatus>().unwrap(),
+            ClauseStatus::AgreedAdRef
+        );
+        assert_eq!(
+            "Agreed-Ad-Referendum".parse::<ClauseStatus>().unwrap(),
+            ClauseStatus::AgreedAdRef
+        );
+        assert_eq!(
+            "ADOPTED".parse::<ClauseStatus>().unwrap(),
+            ClauseStatus::Adopted
+        );
         assert!("maybe".parse::<ClauseStatus>().is_err());
-        assert_eq!("canceled".parse::<ActionStatus>().unwrap(), ActionStatus::Cancelled);
+        assert_eq!(
+            "canceled".parse::<ActionStatus>().unwrap(),
+            ActionStatus::Cancelled
+        );
         for st in ClauseStatus::ALL {
             assert_eq!(st.as_str().parse::<ClauseStatus>().unwrap(), st);
         }

@@ -17,7 +17,11 @@ pub struct Splice {
 
 impl Splice {
     pub fn new(pos: usize, del: usize, insert: impl Into<String>) -> Self {
-        Self { pos, del, insert: insert.into() }
+        Self {
+            pos,
+            del,
+            insert: insert.into(),
+        }
     }
     pub fn insert(pos: usize, text: impl Into<String>) -> Self {
         Self::new(pos, 0, text)

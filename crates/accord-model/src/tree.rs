@@ -47,7 +47,10 @@ pub struct Placed {
 impl RawTree {
     /// The container a clause belongs to: its parent if that exists, else the top level.
     fn container_of(&self, id: &ClauseId) -> Option<&ClauseId> {
-        self.clauses[id].parent.as_ref().filter(|p| self.clauses.contains_key(*p))
+        self.clauses[id]
+            .parent
+            .as_ref()
+            .filter(|p| self.clauses.contains_key(*p))
     }
 }
 
@@ -71,7 +74,10 @@ impl<'a> Resolver<'a> {
         let mut seen = HashSet::new();
         let mut out = Vec::new();
         for id in list {
-            if self.raw.clauses.contains_key(id) && self.raw.container_of(id) == container && seen.insert(id) {
+            if self.raw.clauses.contains_key(id)
+                && self.raw.container_of(id) == container
+                && seen.insert(id)
+            {
                 out.push(id);
             }
         }
@@ -84,7 +90,12 @@ impl<'a> Resolver<'a> {
         out
     }
 
-    fn visit(&mut self, container: Option<&'a ClauseId>, visible_parent: Option<&'a ClauseId>, depth: usize) {
+    fn visit(
+        &mut self,
+        container: Option<&'a ClauseId>,
+        visible_parent: Option<&'a ClauseId>,
+        depth: usize,
+    ) {
         for id in self.members(container) {
             self.place(id, visible_parent, depth);
         }
@@ -98,7 +109,11 @@ impl<'a> Resolver<'a> {
             // Hoist: the sub-items take the deleted clause's place.
             self.visit(Some(id), visible_parent, depth);
         } else {
-            self.out.push(Placed { id: id.clone(), depth, parent: visible_parent.cloned() });
+            self.out.push(Placed {
+                id: id.clone(),
+                depth,
+                parent: visible_parent.cloned(),
+            });
             self.visit(Some(id), Some(id), depth + 1);
         }
     }
@@ -110,11 +125,18 @@ pub fn resolve(raw: &RawTree) -> Vec<Placed> {
     for id in raw.clauses.keys() {
         belongs.entry(raw.container_of(id)).or_default().push(id);
     }
-    let mut r = Resolver { raw, belongs, reached: BTreeSet::new(), out: Vec::new() };
+    let mut r = Resolver {
+        raw,
+        belongs,
+        reached: BTreeSet::new(),
+        out: Vec::new(),
+    };
     r.visit(None, None, 0);
     // Whatever was not reached hangs off a cycle. Break each at its smallest id.
     while r.reached.len() < raw.clauses.len() {
-        let Some(start) = raw.clauses.keys().find(|id| !r.reached.contains(*id)) else { break };
+        let Some(start) = raw.clauses.keys().find(|id| !r.reached.contains(*id)) else {
+            break;
+        };
         let mut path: Vec<&ClauseId> = Vec::new();
         let mut on_path = HashSet::new();
         let mut cur = start;
@@ -147,44 +169,78 @@ mod tests {
             clauses: rows
                 .iter()
                 .map(|(i, p, ch, rm)| {
-                    (id(i), RawClause { parent: p.map(id), children: ch.iter().map(|s| id(s)).collect(), removed: *rm })
+                    (
+                        id(i),
+                        RawClause {
+                            parent: p.map(id),
+                            children: ch.iter().map(|s| id(s)).collect(),
+                            removed: *rm,
+                        },
+                    )
                 })
                 .collect(),
         }
     }
 
     fn outline(raw: &RawTree) -> String {
-        resolve(raw).iter().map(|p| format!("{}{}", "  ".repeat(p.depth), p.id)).collect::<Vec<_>>().join("\n")
+        resolve(raw)
+            .iter()
+            .map(|p| format!("{}{}", "  ".repeat(p.depth), p.id))
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 
     #[test]
     fn plain_tree_in_list_order() {
-        let t = tree(&["b", "a"], &[("a", None, &["c"], false), ("b", None, &[], false), ("c", Some("a"), &[], false)]);
+        let t = tree(
+            &["b", "a"],
+            &[
+                ("a", None, &["c"], false),
+                ("b", None, &[], false),
+                ("c", Some("a"), &[], false),
+            ],
+        );
         assert_eq!(outline(&t), "b\na\n  c");
     }
 
     #[test]
     fn an_id_listed_twice_takes_its_first_place() {
-        let t = tree(&["a", "b", "a"], &[("a", None, &[], false), ("b", None, &[], false)]);
+        let t = tree(
+            &["a", "b", "a"],
+            &[("a", None, &[], false), ("b", None, &[], false)],
+        );
         assert_eq!(outline(&t), "a\nb");
     }
 
     #[test]
     fn an_entry_in_a_list_that_is_not_its_parent_is_ignored() {
         // b was moved under a concurrently with another move; its parent field decides.
-        let t = tree(&["a", "b"], &[("a", None, &["b"], false), ("b", Some("a"), &[], false)]);
+        let t = tree(
+            &["a", "b"],
+            &[("a", None, &["b"], false), ("b", Some("a"), &[], false)],
+        );
         assert_eq!(outline(&t), "a\n  b");
     }
 
     #[test]
     fn a_clause_missing_from_its_parents_list_still_shows() {
-        let t = tree(&["a"], &[("a", None, &[], false), ("z", Some("a"), &[], false), ("y", Some("a"), &[], false)]);
+        let t = tree(
+            &["a"],
+            &[
+                ("a", None, &[], false),
+                ("z", Some("a"), &[], false),
+                ("y", Some("a"), &[], false),
+            ],
+        );
         assert_eq!(outline(&t), "a\n  y\n  z");
     }
 
     #[test]
     fn a_missing_parent_means_top_level() {
-        let t = tree(&["a"], &[("a", None, &[], false), ("b", Some("gone"), &[], false)]);
+        let t = tree(
+            &["a"],
+            &[("a", None, &[], false), ("b", Some("gone"), &[], false)],
+        );
         assert_eq!(outline(&t), "a\nb");
     }
 
@@ -210,7 +266,12 @@ mod tests {
         // a moved under b while b moved under a; c hangs under b.
         let t = tree(
             &["a", "b", "k"],
-            &[("k", None, &[], false), ("a", Some("b"), &["b"], false), ("b", Some("a"), &["a", "c"], false), ("c", Some("b"), &[], false)],
+            &[
+                ("k", None, &[], false),
+                ("a", Some("b"), &["b"], false),
+                ("b", Some("a"), &["a", "c"], false),
+                ("c", Some("b"), &[], false),
+            ],
         );
         assert_eq!(outline(&t), "k\na\n  b\n    c");
     }

@@ -5,7 +5,10 @@ use accord_model::{ChangeCtx, ClauseId, DeviceId, DocId, Result, change, draft};
 use automerge::{Automerge, transaction::Transaction};
 
 pub fn ctx(n: u8) -> ChangeCtx {
-    ChangeCtx::new(DeviceId::from_bytes([n; 32]), jiff::Timestamp::from_second(1_700_000_000 + n as i64).unwrap())
+    ChangeCtx::new(
+        DeviceId::from_bytes([n; 32]),
+        jiff::Timestamp::from_second(1_700_000_000 + n as i64).unwrap(),
+    )
 }
 
 pub fn id(s: &str) -> ClauseId {
@@ -24,7 +27,9 @@ pub fn edit<T>(doc: &mut Automerge, f: impl FnOnce(&mut Transaction<'_>) -> Resu
 /// A new draft.
 pub fn new_draft() -> Automerge {
     let mut doc = Automerge::new();
-    edit(&mut doc, |tx| draft::create(tx, &meeting_id(), "Declaration", "The parties,"));
+    edit(&mut doc, |tx| {
+        draft::create(tx, &meeting_id(), "Declaration", "The parties,")
+    });
     doc
 }
 

@@ -15,14 +15,39 @@ const TEXTS: [&str; 8] = ["é", "😀", "ñandú ", "[x]", "中文", " ", "a", "
 
 #[derive(Debug, Clone)]
 enum Op {
-    Insert { anchor: usize, mode: u8, text: usize },
-    Delete { target: usize },
-    Move { target: usize, anchor: usize, mode: u8 },
-    Indent { target: usize },
-    Outdent { target: usize },
-    Status { target: usize, status: usize },
-    Splice { target: usize, pos: usize, del: usize, text: usize },
-    Title { pos: usize, text: usize },
+    Insert {
+        anchor: usize,
+        mode: u8,
+        text: usize,
+    },
+    Delete {
+        target: usize,
+    },
+    Move {
+        target: usize,
+        anchor: usize,
+        mode: u8,
+    },
+    Indent {
+        target: usize,
+    },
+    Outdent {
+        target: usize,
+    },
+    Status {
+        target: usize,
+        status: usize,
+    },
+    Splice {
+        target: usize,
+        pos: usize,
+        del: usize,
+        text: usize,
+    },
+    Title {
+        pos: usize,
+        text: usize,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -39,11 +64,14 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
+/// One round: each listed replica applies its ops, then the listed merges (from, into) run.
+type Round = (Vec<(usize, Vec<Op>)>, Vec<(usize, usize)>);
+
 #[derive(Debug, Clone)]
 struct Scenario {
     replicas: usize,
     /// Rounds of (replica, ops) followed by pairwise merges (from, into).
-    rounds: Vec<(Vec<(usize, Vec<Op>)>, Vec<(usize, usize)>)>,
+    rounds: Vec<Round>,
     /// The order in which the replicas are finally merged together.
     final_order: Vec<usize>,
 }
@@ -54,7 +82,11 @@ fn scenario() -> impl Strategy<Value = Scenario> {
         let merges = prop::collection::vec((0..n, 0..n), 0..4);
         let rounds = prop::collection::vec((edits, merges), 1..4);
         let order = Just((0..n).collect::<Vec<_>>()).prop_shuffle();
-        (Just(n), rounds, order).prop_map(|(replicas, rounds, final_order)| Scenario { replicas, rounds, final_order })
+        (Just(n), rounds, order).prop_map(|(replicas, rounds, final_order)| Scenario {
+            replicas,
+            rounds,
+            final_order,
+        })
     })
 }
 
@@ -66,7 +98,11 @@ struct Replica {
 }
 
 fn pick(outline: &[ClauseId], i: usize) -> Option<ClauseId> {
-    if outline.is_empty() { None } else { Some(outline[i % outline.len()].clone()) }
+    if outline.is_empty() {
+        None
+    } else {
+        Some(outline[i % outline.len()].clone())
+    }
 }
 
 fn placement(outline: &[ClauseId], anchor: usize, mode: u8) -> Placement {
@@ -81,7 +117,12 @@ fn placement(outline: &[ClauseId], anchor: usize, mode: u8) -> Placement {
 
 impl Replica {
     /// Applies one op; ops the rules refuse (e.g. indenting the first clause) change nothing.
-    fn apply(&mut self, op: &Op, inserted: &mut BTreeSet<ClauseId>, deleted: &mut BTreeSet<ClauseId>) {
+    fn apply(
+        &mut self,
+        op: &Op,
+        inserted: &mut BTreeSet<ClauseId>,
+        deleted: &mut BTreeSet<ClauseId>,
+    ) {
         let view = draft::read(&self.doc).expect("readable");
         let outline: Vec<ClauseId> = view.outline().iter().map(|c| c.id.clone()).collect();
         let res = match op {
@@ -89,14 +130,18 @@ impl Replica {
                 let id = ClauseId::new(format!("r{}-{}", self.n, self.next)).unwrap();
                 self.next += 1;
                 let at = placement(&outline, *anchor, *mode);
-                let r = change(&mut self.doc, &self.ctx, |tx| draft::insert_clause(tx, &id, &at, TEXTS[*text], &[]));
+                let r = change(&mut self.doc, &self.ctx, |tx| {
+                    draft::insert_clause(tx, &id, &at, TEXTS[*text], &[])
+                });
                 if r.is_ok() {
                     inserted.insert(id);
                 }
                 r.map(|_| ())
             }
             Op::Delete { target } => {
-                let Some(t) = pick(&outline, *target) else { return };
+                let Some(t) = pick(&outline, *target) else {
+                    return;
+                };
                 // The clause and its sub-items as this replica sees them.
                 let mut gone = vec![t.clone()];
                 let sub = view.find(&t).unwrap();
@@ -113,42 +158,77 @@ impl Replica {
                 }
                 r.map(|_| ())
             }
-            Op::Move { target, anchor, mode } => {
-                let Some(t) = pick(&outline, *target) else { return };
+            Op::Move {
+                target,
+                anchor,
+                mode,
+            } => {
+                let Some(t) = pick(&outline, *target) else {
+                    return;
+                };
                 let at = placement(&outline, *anchor, *mode);
-                change(&mut self.doc, &self.ctx, |tx| draft::move_clause(tx, &t, &at)).map(|_| ())
+                change(&mut self.doc, &self.ctx, |tx| {
+                    draft::move_clause(tx, &t, &at)
+                })
+                .map(|_| ())
             }
             Op::Indent { target } => {
-                let Some(t) = pick(&outline, *target) else { return };
+                let Some(t) = pick(&outline, *target) else {
+                    return;
+                };
                 change(&mut self.doc, &self.ctx, |tx| draft::indent(tx, &t)).map(|_| ())
             }
             Op::Outdent { target } => {
-                let Some(t) = pick(&outline, *target) else { return };
+                let Some(t) = pick(&outline, *target) else {
+                    return;
+                };
                 change(&mut self.doc, &self.ctx, |tx| draft::outdent(tx, &t)).map(|_| ())
             }
             Op::Status { target, status } => {
-                let Some(t) = pick(&outline, *target) else { return };
-                change(&mut self.doc, &self.ctx, |tx| draft::set_status(tx, &t, ClauseStatus::ALL[*status])).map(|_| ())
+                let Some(t) = pick(&outline, *target) else {
+                    return;
+                };
+                change(&mut self.doc, &self.ctx, |tx| {
+                    draft::set_status(tx, &t, ClauseStatus::ALL[*status])
+                })
+                .map(|_| ())
             }
-            Op::Splice { target, pos, del, text } => {
-                let Some(t) = pick(&outline, *target) else { return };
+            Op::Splice {
+                target,
+                pos,
+                del,
+                text,
+            } => {
+                let Some(t) = pick(&outline, *target) else {
+                    return;
+                };
                 let len = accord_model::text::utf16_len(&view.find(&t).unwrap().text);
                 let pos = pos % (len + 1);
                 let del = del % (len - pos + 1);
-                change(&mut self.doc, &self.ctx, |tx| draft::splice_clause(tx, &t, &Splice::new(pos, del, TEXTS[*text])))
-                    .map(|_| ())
+                change(&mut self.doc, &self.ctx, |tx| {
+                    draft::splice_clause(tx, &t, &Splice::new(pos, del, TEXTS[*text]))
+                })
+                .map(|_| ())
             }
             Op::Title { pos, text } => {
                 let len = accord_model::text::utf16_len(&view.title);
-                change(&mut self.doc, &self.ctx, |tx| draft::splice_title(tx, &Splice::insert(pos % (len + 1), TEXTS[*text])))
-                    .map(|_| ())
+                change(&mut self.doc, &self.ctx, |tx| {
+                    draft::splice_title(tx, &Splice::insert(pos % (len + 1), TEXTS[*text]))
+                })
+                .map(|_| ())
             }
         };
         // Refusals are part of the rules; anything else is a bug.
         if let Err(e) = res {
             use accord_model::ModelError::*;
             assert!(
-                matches!(e, CannotIndent(_) | CannotOutdent(_) | MoveIntoItself { .. } | BracketsRemain { .. }),
+                matches!(
+                    e,
+                    CannotIndent(_)
+                        | CannotOutdent(_)
+                        | MoveIntoItself { .. }
+                        | BracketsRemain { .. }
+                ),
                 "unexpected error for {op:?}: {e}"
             );
         }
@@ -166,17 +246,41 @@ fn merge(replicas: &mut [Replica], from: usize, into: usize) {
 fn run(s: &Scenario) {
     let mut base = common::new_draft();
     change(&mut base, &common::ctx(1), |tx| {
-        draft::insert_clause(tx, &common::id("base-1"), &Placement::top_end(), "Urge", &[])?;
-        draft::insert_clause(tx, &common::id("base-2"), &Placement::top_end(), "Request [the TS]", &[])?;
-        draft::insert_clause(tx, &common::id("base-2a"), &Placement::end_of(&common::id("base-2")), "to study", &[])
+        draft::insert_clause(
+            tx,
+            &common::id("base-1"),
+            &Placement::top_end(),
+            "Urge",
+            &[],
+        )?;
+        draft::insert_clause(
+            tx,
+            &common::id("base-2"),
+            &Placement::top_end(),
+            "Request [the TS]",
+            &[],
+        )?;
+        draft::insert_clause(
+            tx,
+            &common::id("base-2a"),
+            &Placement::end_of(&common::id("base-2")),
+            "to study",
+            &[],
+        )
     })
     .unwrap();
-    let mut inserted: BTreeSet<ClauseId> = ["base-1", "base-2", "base-2a"].iter().map(|s| common::id(s)).collect();
+    let mut inserted: BTreeSet<ClauseId> = ["base-1", "base-2", "base-2a"]
+        .iter()
+        .map(|s| common::id(s))
+        .collect();
     let mut deleted = BTreeSet::new();
     let mut replicas: Vec<Replica> = (0..s.replicas)
         .map(|n| Replica {
             doc: base.fork(),
-            ctx: ChangeCtx::new(DeviceId::from_bytes([10 + n as u8; 32]), jiff::Timestamp::UNIX_EPOCH),
+            ctx: ChangeCtx::new(
+                DeviceId::from_bytes([10 + n as u8; 32]),
+                jiff::Timestamp::UNIX_EPOCH,
+            ),
             next: 0,
             n,
         })
@@ -199,7 +303,10 @@ fn run(s: &Scenario) {
     for &r in &s.final_order[1..] {
         merge(&mut replicas, hub, r);
     }
-    let views: Vec<_> = replicas.iter().map(|r| draft::read(&r.doc).expect("merged draft is readable")).collect();
+    let views: Vec<_> = replicas
+        .iter()
+        .map(|r| draft::read(&r.doc).expect("merged draft is readable"))
+        .collect();
     let mut heads: Vec<_> = replicas.iter().map(|r| r.doc.get_heads()).collect();
     for h in &mut heads {
         h.sort();
@@ -210,7 +317,11 @@ fn run(s: &Scenario) {
     }
     let shown: BTreeSet<ClauseId> = views[0].outline().iter().map(|c| c.id.clone()).collect();
     for id in inserted.difference(&deleted) {
-        assert!(shown.contains(id), "clause {id} was never deleted but is missing:\n{}", views[0].to_plain_text());
+        assert!(
+            shown.contains(id),
+            "clause {id} was never deleted but is missing:\n{}",
+            views[0].to_plain_text()
+        );
     }
     for id in &shown {
         assert!(!deleted.contains(id), "clause {id} was deleted but shows");

@@ -3,33 +3,60 @@
 
 mod common;
 
-use accord_model::{ClauseStatus, DeviceId, DocPatch, Placement, Splice, TextField, author_of, change, draft, patches_between};
+use accord_model::{
+    ClauseStatus, DeviceId, DocPatch, Placement, Splice, TextField, author_of, change, draft,
+    patches_between,
+};
 use common::{ctx, id, new_draft};
 
 #[test]
 fn a_local_splice_yields_one_splice_patch_in_utf16_units() {
     let mut doc = new_draft();
-    change(&mut doc, &ctx(1), |tx| draft::insert_clause(tx, &id("a"), &Placement::top_end(), "😀 ok", &[])).unwrap();
-    let done = change(&mut doc, &ctx(1), |tx| draft::splice_clause(tx, &id("a"), &Splice::new(2, 1, "é"))).unwrap();
+    change(&mut doc, &ctx(1), |tx| {
+        draft::insert_clause(tx, &id("a"), &Placement::top_end(), "😀 ok", &[])
+    })
+    .unwrap();
+    let done = change(&mut doc, &ctx(1), |tx| {
+        draft::splice_clause(tx, &id("a"), &Splice::new(2, 1, "é"))
+    })
+    .unwrap();
     assert_eq!(
         done.patches,
-        vec![DocPatch::Splice { target: TextField::Clause(id("a")), index: 2, delete: 1, insert: "é".into() }]
+        vec![DocPatch::Splice {
+            target: TextField::Clause(id("a")),
+            index: 2,
+            delete: 1,
+            insert: "é".into()
+        }]
     );
 }
 
 #[test]
 fn structure_and_status_changes_are_signalled() {
     let mut doc = new_draft();
-    let done = change(&mut doc, &ctx(1), |tx| draft::insert_clause(tx, &id("a"), &Placement::top_end(), "x", &[])).unwrap();
-    assert!(done.patches.contains(&DocPatch::Structure), "{:?}", done.patches);
-    let done = change(&mut doc, &ctx(1), |tx| draft::set_status(tx, &id("a"), ClauseStatus::Agreed)).unwrap();
+    let done = change(&mut doc, &ctx(1), |tx| {
+        draft::insert_clause(tx, &id("a"), &Placement::top_end(), "x", &[])
+    })
+    .unwrap();
+    assert!(
+        done.patches.contains(&DocPatch::Structure),
+        "{:?}",
+        done.patches
+    );
+    let done = change(&mut doc, &ctx(1), |tx| {
+        draft::set_status(tx, &id("a"), ClauseStatus::Agreed)
+    })
+    .unwrap();
     assert_eq!(done.patches, vec![DocPatch::Clause { id: id("a") }]);
 }
 
 #[test]
 fn remote_changes_yield_the_same_patches_as_local_ones() {
     let mut a = new_draft();
-    change(&mut a, &ctx(1), |tx| draft::insert_clause(tx, &id("c"), &Placement::top_end(), "Hola", &[])).unwrap();
+    change(&mut a, &ctx(1), |tx| {
+        draft::insert_clause(tx, &id("c"), &Placement::top_end(), "Hola", &[])
+    })
+    .unwrap();
     let mut b = a.fork();
     let before = b.get_heads();
     let local = change(&mut a, &ctx(1), |tx| {
@@ -43,8 +70,18 @@ fn remote_changes_yield_the_same_patches_as_local_ones() {
     assert_eq!(
         remote,
         vec![
-            DocPatch::Splice { target: TextField::Title, index: 0, delete: 0, insert: "A ".into() },
-            DocPatch::Splice { target: TextField::Clause(id("c")), index: 4, delete: 0, insert: " 🌎".into() },
+            DocPatch::Splice {
+                target: TextField::Title,
+                index: 0,
+                delete: 0,
+                insert: "A ".into()
+            },
+            DocPatch::Splice {
+                target: TextField::Clause(id("c")),
+                index: 4,
+                delete: 0,
+                insert: " 🌎".into()
+            },
         ]
     );
 }
@@ -52,15 +89,27 @@ fn remote_changes_yield_the_same_patches_as_local_ones() {
 #[test]
 fn every_change_carries_its_device_as_author() {
     let mut doc = new_draft();
-    change(&mut doc, &ctx(2), |tx| draft::insert_clause(tx, &id("a"), &Placement::top_end(), "x", &[])).unwrap();
-    change(&mut doc, &ctx(3), |tx| draft::splice_clause(tx, &id("a"), &Splice::insert(1, "y"))).unwrap();
-    change(&mut doc, &ctx(3), |tx| draft::splice_clause(tx, &id("a"), &Splice::insert(2, "z"))).unwrap();
+    change(&mut doc, &ctx(2), |tx| {
+        draft::insert_clause(tx, &id("a"), &Placement::top_end(), "x", &[])
+    })
+    .unwrap();
+    change(&mut doc, &ctx(3), |tx| {
+        draft::splice_clause(tx, &id("a"), &Splice::insert(1, "y"))
+    })
+    .unwrap();
+    change(&mut doc, &ctx(3), |tx| {
+        draft::splice_clause(tx, &id("a"), &Splice::insert(2, "z"))
+    })
+    .unwrap();
     let authors: Vec<DeviceId> = doc
         .get_changes(&[])
         .iter()
         .map(|c| author_of(&doc, c.actor_id()).expect("every change has an author"))
         .collect();
-    assert_eq!(authors, [ctx(1).device, ctx(2).device, ctx(3).device, ctx(3).device]);
+    assert_eq!(
+        authors,
+        [ctx(1).device, ctx(2).device, ctx(3).device, ctx(3).device]
+    );
     // One actor per device while the document is open: no actor churn per keystroke.
     assert_eq!(doc.get_actors_for_author(&ctx(3).device.author()).len(), 1);
     // And the time is the one passed in.
@@ -72,7 +121,12 @@ fn every_change_carries_its_device_as_author() {
 fn apply(text: &str, patches: &[DocPatch], field: &TextField) -> String {
     let mut units: Vec<u16> = text.encode_utf16().collect();
     for p in patches {
-        if let DocPatch::Splice { target, index, delete, insert } = p
+        if let DocPatch::Splice {
+            target,
+            index,
+            delete,
+            insert,
+        } = p
             && target == field
         {
             units.splice(*index..*index + *delete, insert.encode_utf16());
@@ -84,8 +138,27 @@ fn apply(text: &str, patches: &[DocPatch], field: &TextField) -> String {
 #[test]
 fn replacing_a_whole_text_yields_patches_that_rebuild_it() {
     let mut doc = new_draft();
-    change(&mut doc, &ctx(1), |tx| draft::insert_clause(tx, &id("a"), &Placement::top_end(), "Urge the Member Countries 🌎 now", &[])).unwrap();
+    change(&mut doc, &ctx(1), |tx| {
+        draft::insert_clause(
+            tx,
+            &id("a"),
+            &Placement::top_end(),
+            "Urge the Member Countries 🌎 now",
+            &[],
+        )
+    })
+    .unwrap();
     let new = "Urge all 😀 Member States now, ñ";
-    let done = change(&mut doc, &ctx(1), |tx| draft::set_clause_text(tx, &id("a"), new)).unwrap();
-    assert_eq!(apply("Urge the Member Countries 🌎 now", &done.patches, &TextField::Clause(id("a"))), new);
+    let done = change(&mut doc, &ctx(1), |tx| {
+        draft::set_clause_text(tx, &id("a"), new)
+    })
+    .unwrap();
+    assert_eq!(
+        apply(
+            "Urge the Member Countries 🌎 now",
+            &done.patches,
+            &TextField::Clause(id("a"))
+        ),
+        new
+    );
 }

@@ -2,7 +2,9 @@
 
 mod common;
 
-use accord_model::{DeviceId, DeviceKey, DocId, JoinRefusal, MeetingDetails, Role, change, meeting, roster};
+use accord_model::{
+    DeviceId, DeviceKey, DocId, JoinRefusal, MeetingDetails, Role, change, meeting, roster,
+};
 use automerge::{ROOT, ReadDoc, transaction::Transactable};
 use common::ctx;
 use jiff::{SignedDuration, Timestamp};
@@ -24,7 +26,14 @@ fn founded() -> automerge::Automerge {
     let mut doc = automerge::Automerge::new();
     change(&mut doc, &ctx(1), |tx| {
         meeting::create(tx, &MeetingDetails::titled("M"))?;
-        roster::found(tx, &mid(), &key(1), "Technical Secretariat", "TS laptop", now())
+        roster::found(
+            tx,
+            &mid(),
+            &key(1),
+            "Technical Secretariat",
+            "TS laptop",
+            now(),
+        )
     })
     .unwrap();
     doc
@@ -38,7 +47,20 @@ fn view(doc: &automerge::Automerge) -> accord_model::RosterView {
 fn the_founder_is_an_admin_and_may_add_devices() {
     let mut doc = founded();
     let f = key(1).device();
-    change(&mut doc, &ctx(1), |tx| roster::add_device(tx, &mid(), &f, &key(1), &key(2).device(), "Mexico", Role::Member, "MX", now())).unwrap();
+    change(&mut doc, &ctx(1), |tx| {
+        roster::add_device(
+            tx,
+            &mid(),
+            &f,
+            &key(1),
+            &key(2).device(),
+            "Mexico",
+            Role::Member,
+            "MX",
+            now(),
+        )
+    })
+    .unwrap();
     let v = view(&doc);
     assert_eq!(v.role_of(&f), Some(Role::Admin));
     assert_eq!(v.role_of(&key(2).device()), Some(Role::Member));
@@ -49,18 +71,64 @@ fn the_founder_is_an_admin_and_may_add_devices() {
 fn a_member_cannot_add_devices_and_a_forged_entry_counts_for_nothing() {
     let mut doc = founded();
     let f = key(1).device();
-    change(&mut doc, &ctx(1), |tx| roster::add_device(tx, &mid(), &f, &key(1), &key(2).device(), "Mexico", Role::Member, "MX", now())).unwrap();
+    change(&mut doc, &ctx(1), |tx| {
+        roster::add_device(
+            tx,
+            &mid(),
+            &f,
+            &key(1),
+            &key(2).device(),
+            "Mexico",
+            Role::Member,
+            "MX",
+            now(),
+        )
+    })
+    .unwrap();
     // The API refuses…
-    let err = change(&mut doc, &ctx(2), |tx| roster::add_device(tx, &mid(), &f, &key(2), &key(3).device(), "Mexico", Role::Admin, "x", now())).unwrap_err();
+    let err = change(&mut doc, &ctx(2), |tx| {
+        roster::add_device(
+            tx,
+            &mid(),
+            &f,
+            &key(2),
+            &key(3).device(),
+            "Mexico",
+            Role::Admin,
+            "x",
+            now(),
+        )
+    })
+    .unwrap_err();
     assert!(err.to_string().contains("not an admin"), "{err}");
     // …and an entry written into the document anyway (signed by a member) is not valid.
     let mut forged = founded();
-    change(&mut forged, &ctx(1), |tx| roster::add_device(tx, &mid(), &f, &key(1), &key(2).device(), "Mexico", Role::Member, "MX", now())).unwrap();
+    change(&mut forged, &ctx(1), |tx| {
+        roster::add_device(
+            tx,
+            &mid(),
+            &f,
+            &key(1),
+            &key(2).device(),
+            "Mexico",
+            Role::Member,
+            "MX",
+            now(),
+        )
+    })
+    .unwrap();
     let mut by_member = forged.fork();
     // Simulate a member writing an entry signed with its own key.
-    change(&mut by_member, &ctx(2), |tx| roster::found(tx, &mid(), &key(2), "Mexico", "evil", now())).unwrap();
+    change(&mut by_member, &ctx(2), |tx| {
+        roster::found(tx, &mid(), &key(2), "Mexico", "evil", now())
+    })
+    .unwrap();
     let v = roster::read(&by_member, &mid(), &f).unwrap();
-    assert_eq!(v.role_of(&key(2).device()), None, "a self-signed entry of a non-founder does not count");
+    assert_eq!(
+        v.role_of(&key(2).device()),
+        None,
+        "a self-signed entry of a non-founder does not count"
+    );
     // An unsigned entry does not count either.
     change(&mut doc, &ctx(1), |tx| {
         let (_, r) = tx.get(ROOT, "roster")?.unwrap();
@@ -80,7 +148,20 @@ fn a_member_cannot_add_devices_and_a_forged_entry_counts_for_nothing() {
 fn a_tampered_entry_loses_its_validity() {
     let mut doc = founded();
     let f = key(1).device();
-    change(&mut doc, &ctx(1), |tx| roster::add_device(tx, &mid(), &f, &key(1), &key(2).device(), "Mexico", Role::Observer, "MX", now())).unwrap();
+    change(&mut doc, &ctx(1), |tx| {
+        roster::add_device(
+            tx,
+            &mid(),
+            &f,
+            &key(1),
+            &key(2).device(),
+            "Mexico",
+            Role::Observer,
+            "MX",
+            now(),
+        )
+    })
+    .unwrap();
     change(&mut doc, &ctx(2), |tx| {
         let (_, r) = tx.get(ROOT, "roster")?.unwrap();
         let (_, e) = tx.get(&r, key(2).device().to_string())?.unwrap();
@@ -105,21 +186,77 @@ fn a_different_pinned_founder_validates_nothing() {
 fn revoked_devices_and_what_they_sign_afterwards_do_not_count() {
     let mut doc = founded();
     let f = key(1).device();
-    change(&mut doc, &ctx(1), |tx| roster::add_device(tx, &mid(), &f, &key(1), &key(2).device(), "Mexico", Role::Admin, "MX", now())).unwrap();
-    change(&mut doc, &ctx(2), |tx| roster::add_device(tx, &mid(), &f, &key(2), &key(3).device(), "Mexico", Role::Member, "MX2", now())).unwrap();
+    change(&mut doc, &ctx(1), |tx| {
+        roster::add_device(
+            tx,
+            &mid(),
+            &f,
+            &key(1),
+            &key(2).device(),
+            "Mexico",
+            Role::Admin,
+            "MX",
+            now(),
+        )
+    })
+    .unwrap();
+    change(&mut doc, &ctx(2), |tx| {
+        roster::add_device(
+            tx,
+            &mid(),
+            &f,
+            &key(2),
+            &key(3).device(),
+            "Mexico",
+            Role::Member,
+            "MX2",
+            now(),
+        )
+    })
+    .unwrap();
     let later = now() + SignedDuration::from_secs(60);
-    change(&mut doc, &ctx(1), |tx| roster::revoke(tx, &mid(), &f, &key(1), &key(2).device(), later)).unwrap();
+    change(&mut doc, &ctx(1), |tx| {
+        roster::revoke(tx, &mid(), &f, &key(1), &key(2).device(), later)
+    })
+    .unwrap();
     let v = view(&doc);
     assert_eq!(v.role_of(&key(2).device()), None);
     assert!(v.entry(&key(2).device()).unwrap().revoked);
-    assert_eq!(v.role_of(&key(3).device()), Some(Role::Member), "signed before the revocation");
+    assert_eq!(
+        v.role_of(&key(3).device()),
+        Some(Role::Member),
+        "signed before the revocation"
+    );
     // An entry the revoked admin signs later does not count (its API refuses, so write it by hand).
     let evil = roster::read(&doc, &mid(), &f).unwrap();
     assert!(evil.role_of(&key(2).device()).is_none());
-    let err = change(&mut doc, &ctx(2), |tx| roster::add_device(tx, &mid(), &f, &key(2), &key(5).device(), "Mexico", Role::Admin, "x", later)).unwrap_err();
+    let err = change(&mut doc, &ctx(2), |tx| {
+        roster::add_device(
+            tx,
+            &mid(),
+            &f,
+            &key(2),
+            &key(5).device(),
+            "Mexico",
+            Role::Admin,
+            "x",
+            later,
+        )
+    })
+    .unwrap_err();
     assert!(err.to_string().contains("not an admin"));
     // The founder cannot be revoked.
-    assert!(change(&mut doc, &ctx(1), |tx| roster::revoke(tx, &mid(), &f, &key(1), &f, later)).is_err());
+    assert!(
+        change(&mut doc, &ctx(1), |tx| roster::revoke(
+            tx,
+            &mid(),
+            &f,
+            &key(1),
+            &f,
+            later
+        ))
+        .is_err()
+    );
 }
 
 #[test]
@@ -128,19 +265,65 @@ fn an_invitation_admits_one_device_once_before_it_expires() {
     let f = key(1).device();
     let secret = [42u8; 32];
     let expires = now() + SignedDuration::from_hours(24);
-    change(&mut doc, &ctx(1), |tx| roster::invite(tx, &mid(), &f, &key(1), &secret, "Costa Rica", Role::Member, expires)).unwrap();
+    change(&mut doc, &ctx(1), |tx| {
+        roster::invite(
+            tx,
+            &mid(),
+            &f,
+            &key(1),
+            &secret,
+            "Costa Rica",
+            Role::Member,
+            expires,
+        )
+    })
+    .unwrap();
     let admit = |doc: &mut automerge::Automerge, secret: [u8; 32], who: DeviceId, at: Timestamp| {
-        change(doc, &ctx(1), |tx| roster::admit(tx, &mid(), &f, &key(1), &secret, &who, "CR", at)).unwrap().value
+        change(doc, &ctx(1), |tx| {
+            roster::admit(tx, &mid(), &f, &key(1), &secret, &who, "CR", at)
+        })
+        .unwrap()
+        .value
     };
     let entry = admit(&mut doc, secret, key(3).device(), now()).unwrap();
-    assert_eq!((entry.party.as_str(), entry.role, entry.valid), ("Costa Rica", Role::Member, true));
-    assert_eq!(admit(&mut doc, secret, key(4).device(), now()), Err(JoinRefusal::Used));
-    assert!(admit(&mut doc, secret, key(3).device(), now()).is_ok(), "the same device may ask again");
-    assert_eq!(admit(&mut doc, [7; 32], key(4).device(), now()), Err(JoinRefusal::Unknown));
+    assert_eq!(
+        (entry.party.as_str(), entry.role, entry.valid),
+        ("Costa Rica", Role::Member, true)
+    );
+    assert_eq!(
+        admit(&mut doc, secret, key(4).device(), now()),
+        Err(JoinRefusal::Used)
+    );
+    assert!(
+        admit(&mut doc, secret, key(3).device(), now()).is_ok(),
+        "the same device may ask again"
+    );
+    assert_eq!(
+        admit(&mut doc, [7; 32], key(4).device(), now()),
+        Err(JoinRefusal::Unknown)
+    );
     let secret2 = [43u8; 32];
-    change(&mut doc, &ctx(1), |tx| roster::invite(tx, &mid(), &f, &key(1), &secret2, "Peru", Role::Observer, now())).unwrap();
-    assert!(matches!(admit(&mut doc, secret2, key(5).device(), now()), Err(JoinRefusal::Expired(_))));
+    change(&mut doc, &ctx(1), |tx| {
+        roster::invite(
+            tx,
+            &mid(),
+            &f,
+            &key(1),
+            &secret2,
+            "Peru",
+            Role::Observer,
+            now(),
+        )
+    })
+    .unwrap();
+    assert!(matches!(
+        admit(&mut doc, secret2, key(5).device(), now()),
+        Err(JoinRefusal::Expired(_))
+    ));
     // Only the hash of a secret is in the document.
     let saved = doc.save();
-    assert!(!saved.windows(32).any(|w| w == secret), "the secret itself must not be stored");
+    assert!(
+        !saved.windows(32).any(|w| w == secret),
+        "the secret itself must not be stored"
+    );
 }

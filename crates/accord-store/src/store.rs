@@ -237,7 +237,8 @@ impl Store {
     /// documents, not the number of keys.
     pub fn document_ids(&self) -> Result<Vec<String>> {
         self.shared.read(|c| {
-            let mut st = c.prepare_cached("SELECT key FROM samod_kv WHERE key >= ?1 ORDER BY key LIMIT 1")?;
+            let mut st =
+                c.prepare_cached("SELECT key FROM samod_kv WHERE key >= ?1 ORDER BY key LIMIT 1")?;
             let mut out = Vec::new();
             let mut from = String::new();
             loop {

@@ -12,7 +12,13 @@ use crate::workspace::Workspace;
 /// Stores `bytes` (a saved Automerge document) in the profile at `dir`; returns its id.
 pub async fn import_raw(dir: &Path, bytes: &[u8]) -> Result<String> {
     let ws = Workspace::open(dir).await?;
-    let doc = Automerge::load(bytes).map_err(|e| Error::invalid("automerge document", format!("{} bytes", bytes.len()), e.to_string()))?;
+    let doc = Automerge::load(bytes).map_err(|e| {
+        Error::invalid(
+            "automerge document",
+            format!("{} bytes", bytes.len()),
+            e.to_string(),
+        )
+    })?;
     let handle = ws.inner.repo.create(doc).await.map_err(|_| Error::Closed)?;
     let id = handle.document_id().to_string();
     ws.close().await?;
@@ -23,8 +29,15 @@ pub async fn import_raw(dir: &Path, bytes: &[u8]) -> Result<String> {
 /// workspace (close it outside the timing).
 pub async fn open_raw(dir: &Path, id: &str) -> Result<(usize, Workspace)> {
     let ws = Workspace::open(dir).await?;
-    let samod_id = id.parse().map_err(|_| Error::invalid("document id", id, "not a samod id"))?;
-    let handle = ws.inner.repo.find(samod_id).await.map_err(|_| Error::Closed)?;
+    let samod_id = id
+        .parse()
+        .map_err(|_| Error::invalid("document id", id, "not a samod id"))?;
+    let handle = ws
+        .inner
+        .repo
+        .find(samod_id)
+        .await
+        .map_err(|_| Error::Closed)?;
     let handle = handle.ok_or_else(|| Error::invalid("document id", id, "not in the profile"))?;
     let heads = handle.with_document(|d| d.get_heads().len());
     Ok((heads, ws))

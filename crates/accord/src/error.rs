@@ -14,12 +14,22 @@ pub enum Error {
     #[error("no document {0} in this profile")]
     NotFound(DocId),
     #[error("document {doc} is a {found} document, not a {expected} document")]
-    WrongKind { doc: DocId, expected: DocKind, found: DocKind },
+    WrongKind {
+        doc: DocId,
+        expected: DocKind,
+        found: DocKind,
+    },
     #[error("{what} {value:?} is not valid: {reason}")]
-    Invalid { what: &'static str, value: String, reason: String },
+    Invalid {
+        what: &'static str,
+        value: String,
+        reason: String,
+    },
     #[error("the workspace is closed")]
     Closed,
-    #[error("the network is off: start Accord with sharing on (the desktop app, `accord serve`, `accord sync`)")]
+    #[error(
+        "the network is off: start Accord with sharing on (the desktop app, `accord serve`, `accord sync`)"
+    )]
     Offline,
     #[error("network: {0}")]
     Network(String),
@@ -41,16 +51,18 @@ impl Error {
             Error::Network(_) => "network",
             Error::JoinRefused(_) => "join_refused",
             Error::Model(e) => match e {
-                ModelError::NoSuchClause(_) | ModelError::NoSuchAction(_) | ModelError::NoSuchParty(_) => "not_found",
+                ModelError::NoSuchClause(_)
+                | ModelError::NoSuchAction(_)
+                | ModelError::NoSuchParty(_) => "not_found",
                 ModelError::NewerSchema { .. } => "newer_schema",
                 ModelError::BracketsRemain { .. } => "brackets_remain",
                 ModelError::CannotIndent(_) => "cannot_indent",
                 ModelError::CannotOutdent(_) => "cannot_outdent",
                 ModelError::MoveIntoItself { .. } => "move_into_itself",
                 ModelError::SpliceOutOfRange { .. } => "bad_splice",
-                ModelError::SchemaMissing | ModelError::UnknownSchema { .. } | ModelError::Malformed { .. } => {
-                    "malformed_document"
-                }
+                ModelError::SchemaMissing
+                | ModelError::UnknownSchema { .. }
+                | ModelError::Malformed { .. } => "malformed_document",
                 _ => "rejected",
             },
             Error::Store(e) => match e {
@@ -63,7 +75,15 @@ impl Error {
         }
     }
 
-    pub(crate) fn invalid(what: &'static str, value: impl Into<String>, reason: impl Into<String>) -> Self {
-        Error::Invalid { what, value: value.into(), reason: reason.into() }
+    pub(crate) fn invalid(
+        what: &'static str,
+        value: impl Into<String>,
+        reason: impl Into<String>,
+    ) -> Self {
+        Error::Invalid {
+            what,
+            value: value.into(),
+            reason: reason.into(),
+        }
     }
 }

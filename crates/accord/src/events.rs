@@ -19,7 +19,13 @@ pub enum Origin {
 #[non_exhaustive]
 pub enum Event {
     /// A document changed; `patches` say how, in UTF-16 terms.
-    DocChanged { doc: DocId, kind: DocKind, meeting: DocId, origin: Origin, patches: Vec<DocPatch> },
+    DocChanged {
+        doc: DocId,
+        kind: DocKind,
+        meeting: DocId,
+        origin: Origin,
+        patches: Vec<DocPatch>,
+    },
     /// The query index caught up with a document's changes: lists and search are current.
     Indexed { doc: DocId },
     /// A device connected (its first sync connection opened).
@@ -27,5 +33,8 @@ pub enum Event {
     /// A device disconnected (its last sync connection closed).
     PeerDown { device: accord_model::DeviceId },
     /// Who else is present in a meeting now (the whole list).
-    Presence { meeting: DocId, peers: Vec<crate::presence::PeerPresence> },
+    Presence {
+        meeting: DocId,
+        peers: Vec<crate::presence::PeerPresence>,
+    },
 }

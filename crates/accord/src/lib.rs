@@ -20,19 +20,22 @@ mod error;
 mod events;
 mod ops;
 mod pins;
-pub mod report;
 pub mod presence;
+pub mod report;
 mod settings;
 mod sync;
 mod workspace;
 
-pub use accord_model as model;
 pub use accord_export as export;
+pub use accord_model as model;
 pub use accord_store as store;
 pub use error::{Error, Result};
 pub use events::{Event, Origin};
 pub use ops::{DraftSummary, MeetingFull};
 pub use presence::{Cursor, PeerPresence, Presence};
 pub use settings::{Settings, SettingsPatch};
-pub use sync::{DEFAULT_INVITE_VALIDITY, DocPeerSync, DocSync, Invitation, NetMode, PeerInfo, Revoked, SyncState};
+pub use sync::{
+    DEFAULT_INVITE_VALIDITY, DocPeerSync, DocSync, Invitation, NetMode, PeerInfo, Revoked,
+    SyncState,
+};
 pub use workspace::{OpenOptions, TrafficFigures, Workspace};

@@ -2,10 +2,9 @@
 //! a thin delegation to the model inside [`Workspace::edit`] or [`Workspace::read`].
 
 use accord_model::{
-    self as model, ActionId, ActionStatus, ClauseId, ClauseStatus, DocId, DocKind, DocRef, DraftView, MeetingDetails,
-    MeetingView, MinutesView, NewAction, Party, PartyId, Placement, Splice, TextField,
-    automerge::Automerge,
-    jiff::civil::Date,
+    self as model, ActionId, ActionStatus, ClauseId, ClauseStatus, DocId, DocKind, DocRef,
+    DraftView, MeetingDetails, MeetingView, MinutesView, NewAction, Party, PartyId, Placement,
+    Splice, TextField, automerge::Automerge, jiff::civil::Date,
 };
 use accord_store::{ActionFilter, ActionRow, MeetingRow, SearchHit};
 use rand::Rng;
@@ -18,7 +17,9 @@ use crate::workspace::Workspace;
 pub(crate) fn fresh_id() -> String {
     const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyz23456789";
     let mut rng = rand::rng();
-    (0..8).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect()
+    (0..8)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect()
 }
 
 /// The device's own party, as a party of a meeting it founds.
@@ -56,13 +57,19 @@ impl Workspace {
     /// Creates a meeting with its (empty) minutes. This device founds it: it signs its own
     /// admin entry on the roster and pins itself as the founder. The device's party (from the
     /// settings) is added to the meeting's parties.
-    pub async fn create_meeting(&self, details: &MeetingDetails, parties: &[Party]) -> Result<DocId> {
+    pub async fn create_meeting(
+        &self,
+        details: &MeetingDetails,
+        parties: &[Party],
+    ) -> Result<DocId> {
         let ctx = self.ctx();
         let (party, _) = self.identity();
         let mut m = Automerge::new();
         model::change_quiet(&mut m, &ctx, |tx| {
             model::meeting::create(tx, details)?;
-            parties.iter().try_for_each(|p| model::meeting::put_party(tx, p))?;
+            parties
+                .iter()
+                .try_for_each(|p| model::meeting::put_party(tx, p))?;
             if self.settings().party.is_some() && !parties.iter().any(|p| p.name == party) {
                 model::meeting::put_party(tx, &own_party(&party)?)?;
             }
@@ -74,7 +81,13 @@ impl Workspace {
         model::change_quiet(&mut mn, &ctx, |tx| model::minutes::create(tx, &meeting, ""))?;
         let minutes = self.create_doc(mn).await?;
         self.edit(&meeting, DocKind::Meeting, |tx| {
-            model::meeting::add_document(tx, &DocRef { id: minutes, kind: DocKind::Minutes })
+            model::meeting::add_document(
+                tx,
+                &DocRef {
+                    id: minutes,
+                    kind: DocKind::Minutes,
+                },
+            )
         })
         .await?;
         Ok(meeting)
@@ -95,7 +108,10 @@ impl Workspace {
         model::change_quiet(&mut d, &ctx, |tx| model::demo::fill_draft(tx, &meeting))?;
         let draft = self.create_doc(d).await?;
         let now = ctx.time;
-        self.edit(&meeting, DocKind::Meeting, |tx| model::demo::link(tx, &minutes, &draft, now)).await?;
+        self.edit(&meeting, DocKind::Meeting, |tx| {
+            model::demo::link(tx, &minutes, &draft, now)
+        })
+        .await?;
         Ok(meeting)
     }
 
@@ -104,8 +120,17 @@ impl Workspace {
         let (party, name) = self.identity();
         let key = self.key().clone();
         let now = self.ctx().time;
-        self.pin(meeting, crate::pins::Pin { founder: key.device(), hosts: Vec::new() })?;
-        self.edit(meeting, DocKind::Meeting, |tx| model::roster::found(tx, meeting, &key, &party, &name, now)).await?;
+        self.pin(
+            meeting,
+            crate::pins::Pin {
+                founder: key.device(),
+                hosts: Vec::new(),
+            },
+        )?;
+        self.edit(meeting, DocKind::Meeting, |tx| {
+            model::roster::found(tx, meeting, &key, &party, &name, now)
+        })
+        .await?;
         self.refresh_meeting(meeting);
         Ok(())
     }
@@ -113,11 +138,13 @@ impl Workspace {
     /// The meetings of this profile, newest first (from the index).
     pub async fn meetings(&self) -> Result<Vec<MeetingRow>> {
         let store = self.inner.store.clone();
-        Ok(tokio::task::spawn_blocking(move || store.meetings()).await.map_err(|_| Error::Closed)??)
+        Ok(tokio::task::spawn_blocking(move || store.meetings())
+            .await
+            .map_err(|_| Error::Closed)??)
     }
 
     pub async fn meeting(&self, id: &DocId) -> Result<MeetingView> {
-        self.read(id, DocKind::Meeting, |doc| model::meeting::read(doc)).await
+        self.read(id, DocKind::Meeting, model::meeting::read).await
     }
 
     /// A meeting with the titles and status summaries of its drafts.
@@ -126,71 +153,146 @@ impl Workspace {
         let mut drafts = Vec::new();
         for d in view.drafts() {
             match self.draft(d).await {
-                Ok(v) => drafts.push(DraftSummary { id: d.clone(), title: v.title.clone(), summary: v.summary() }),
+                Ok(v) => drafts.push(DraftSummary {
+                    id: d.clone(),
+                    title: v.title.clone(),
+                    summary: v.summary(),
+                }),
                 Err(e) => tracing::warn!(draft = %d, error = %e, "draft not available"),
             }
         }
-        Ok(MeetingFull { id: id.clone(), minutes: view.minutes().cloned(), view, drafts })
+        Ok(MeetingFull {
+            id: id.clone(),
+            minutes: view.minutes().cloned(),
+            view,
+            drafts,
+        })
     }
 
     pub async fn update_meeting(&self, id: &DocId, details: &MeetingDetails) -> Result<()> {
-        self.edit(id, DocKind::Meeting, |tx| model::meeting::set_details(tx, details)).await
+        self.edit(id, DocKind::Meeting, |tx| {
+            model::meeting::set_details(tx, details)
+        })
+        .await
     }
 
     pub async fn put_party(&self, meeting: &DocId, party: &Party) -> Result<()> {
-        self.edit(meeting, DocKind::Meeting, |tx| model::meeting::put_party(tx, party)).await
+        self.edit(meeting, DocKind::Meeting, |tx| {
+            model::meeting::put_party(tx, party)
+        })
+        .await
     }
 
     // ---- drafts -------------------------------------------------------------------------
 
-    pub async fn create_draft(&self, meeting: &DocId, title: &str, preamble: &str) -> Result<DocId> {
+    pub async fn create_draft(
+        &self,
+        meeting: &DocId,
+        title: &str,
+        preamble: &str,
+    ) -> Result<DocId> {
         self.doc_of(meeting, DocKind::Meeting).await?;
         let mut d = Automerge::new();
-        model::change_quiet(&mut d, &self.ctx(), |tx| model::draft::create(tx, meeting, title, preamble))?;
+        model::change_quiet(&mut d, &self.ctx(), |tx| {
+            model::draft::create(tx, meeting, title, preamble)
+        })?;
         let draft = self.create_doc(d).await?;
-        let reference = DocRef { id: draft.clone(), kind: DocKind::Draft };
-        self.edit(meeting, DocKind::Meeting, |tx| model::meeting::add_document(tx, &reference)).await?;
+        let reference = DocRef {
+            id: draft.clone(),
+            kind: DocKind::Draft,
+        };
+        self.edit(meeting, DocKind::Meeting, |tx| {
+            model::meeting::add_document(tx, &reference)
+        })
+        .await?;
         Ok(draft)
     }
 
     pub async fn draft(&self, id: &DocId) -> Result<DraftView> {
-        self.read(id, DocKind::Draft, |doc| model::draft::read(doc)).await
+        self.read(id, DocKind::Draft, model::draft::read).await
     }
 
     /// Adds a clause and returns its new id.
-    pub async fn insert_clause(&self, draft: &DocId, at: &Placement, text: &str) -> Result<ClauseId> {
+    pub async fn insert_clause(
+        &self,
+        draft: &DocId,
+        at: &Placement,
+        text: &str,
+    ) -> Result<ClauseId> {
         let id = ClauseId::new(fresh_id())?;
         let proposers: Vec<PartyId> = Vec::new();
-        self.edit(draft, DocKind::Draft, |tx| model::draft::insert_clause(tx, &id, at, text, &proposers)).await?;
+        self.edit(draft, DocKind::Draft, |tx| {
+            model::draft::insert_clause(tx, &id, at, text, &proposers)
+        })
+        .await?;
         Ok(id)
     }
 
-    pub async fn move_clause(&self, draft: &DocId, clause: &ClauseId, at: &Placement) -> Result<()> {
-        self.edit(draft, DocKind::Draft, |tx| model::draft::move_clause(tx, clause, at)).await
+    pub async fn move_clause(
+        &self,
+        draft: &DocId,
+        clause: &ClauseId,
+        at: &Placement,
+    ) -> Result<()> {
+        self.edit(draft, DocKind::Draft, |tx| {
+            model::draft::move_clause(tx, clause, at)
+        })
+        .await
     }
 
     pub async fn indent_clause(&self, draft: &DocId, clause: &ClauseId) -> Result<()> {
-        self.edit(draft, DocKind::Draft, |tx| model::draft::indent(tx, clause)).await
+        self.edit(draft, DocKind::Draft, |tx| model::draft::indent(tx, clause))
+            .await
     }
 
     pub async fn outdent_clause(&self, draft: &DocId, clause: &ClauseId) -> Result<()> {
-        self.edit(draft, DocKind::Draft, |tx| model::draft::outdent(tx, clause)).await
+        self.edit(draft, DocKind::Draft, |tx| {
+            model::draft::outdent(tx, clause)
+        })
+        .await
     }
 
     pub async fn delete_clause(&self, draft: &DocId, clause: &ClauseId) -> Result<()> {
-        self.edit(draft, DocKind::Draft, |tx| model::draft::delete_clause(tx, clause)).await
+        self.edit(draft, DocKind::Draft, |tx| {
+            model::draft::delete_clause(tx, clause)
+        })
+        .await
     }
 
-    pub async fn set_clause_status(&self, draft: &DocId, clause: &ClauseId, status: ClauseStatus) -> Result<()> {
-        self.edit(draft, DocKind::Draft, |tx| model::draft::set_status(tx, clause, status)).await
+    pub async fn set_clause_status(
+        &self,
+        draft: &DocId,
+        clause: &ClauseId,
+        status: ClauseStatus,
+    ) -> Result<()> {
+        self.edit(draft, DocKind::Draft, |tx| {
+            model::draft::set_status(tx, clause, status)
+        })
+        .await
     }
 
-    pub async fn set_clause_text(&self, draft: &DocId, clause: &ClauseId, text: &str) -> Result<()> {
-        self.edit(draft, DocKind::Draft, |tx| model::draft::set_clause_text(tx, clause, text)).await
+    pub async fn set_clause_text(
+        &self,
+        draft: &DocId,
+        clause: &ClauseId,
+        text: &str,
+    ) -> Result<()> {
+        self.edit(draft, DocKind::Draft, |tx| {
+            model::draft::set_clause_text(tx, clause, text)
+        })
+        .await
     }
 
-    pub async fn add_proposer(&self, draft: &DocId, clause: &ClauseId, party: &PartyId) -> Result<()> {
-        self.edit(draft, DocKind::Draft, |tx| model::draft::add_proposer(tx, clause, party)).await
+    pub async fn add_proposer(
+        &self,
+        draft: &DocId,
+        clause: &ClauseId,
+        party: &PartyId,
+    ) -> Result<()> {
+        self.edit(draft, DocKind::Draft, |tx| {
+            model::draft::add_proposer(tx, clause, party)
+        })
+        .await
     }
 
     // ---- text ---------------------------------------------------------------------------
@@ -199,28 +301,54 @@ impl Workspace {
     pub async fn splice(&self, doc: &DocId, target: &TextField, splice: &Splice) -> Result<()> {
         let d = self.doc(doc).await?;
         match (d.kind, target) {
-            (DocKind::Draft, TextField::Title) => self.edit(doc, DocKind::Draft, |tx| model::draft::splice_title(tx, splice)).await,
+            (DocKind::Draft, TextField::Title) => {
+                self.edit(doc, DocKind::Draft, |tx| {
+                    model::draft::splice_title(tx, splice)
+                })
+                .await
+            }
             (DocKind::Draft, TextField::Preamble) => {
-                self.edit(doc, DocKind::Draft, |tx| model::draft::splice_preamble(tx, splice)).await
+                self.edit(doc, DocKind::Draft, |tx| {
+                    model::draft::splice_preamble(tx, splice)
+                })
+                .await
             }
             (DocKind::Draft, TextField::Clause(c)) => {
-                self.edit(doc, DocKind::Draft, |tx| model::draft::splice_clause(tx, c, splice)).await
+                self.edit(doc, DocKind::Draft, |tx| {
+                    model::draft::splice_clause(tx, c, splice)
+                })
+                .await
             }
-            (DocKind::Minutes, TextField::Minutes) => self.edit(doc, DocKind::Minutes, |tx| model::minutes::splice(tx, splice)).await,
+            (DocKind::Minutes, TextField::Minutes) => {
+                self.edit(doc, DocKind::Minutes, |tx| {
+                    model::minutes::splice(tx, splice)
+                })
+                .await
+            }
             (DocKind::Meeting, TextField::Title) => {
-                self.edit(doc, DocKind::Meeting, |tx| model::meeting::splice_title(tx, splice)).await
+                self.edit(doc, DocKind::Meeting, |tx| {
+                    model::meeting::splice_title(tx, splice)
+                })
+                .await
             }
             (DocKind::Meeting, TextField::Action(a)) => {
-                self.edit(doc, DocKind::Meeting, |tx| model::action::splice_text(tx, a, splice)).await
+                self.edit(doc, DocKind::Meeting, |tx| {
+                    model::action::splice_text(tx, a, splice)
+                })
+                .await
             }
-            (kind, target) => Err(Error::invalid("text field", format!("{target:?}"), format!("a {kind} document has no such text"))),
+            (kind, target) => Err(Error::invalid(
+                "text field",
+                format!("{target:?}"),
+                format!("a {kind} document has no such text"),
+            )),
         }
     }
 
     // ---- minutes ------------------------------------------------------------------------
 
     pub async fn minutes(&self, id: &DocId) -> Result<MinutesView> {
-        self.read(id, DocKind::Minutes, |doc| model::minutes::read(doc)).await
+        self.read(id, DocKind::Minutes, model::minutes::read).await
     }
 
     /// The minutes document of a meeting.
@@ -229,13 +357,18 @@ impl Workspace {
             .await?
             .minutes()
             .cloned()
-            .ok_or_else(|| Error::invalid("meeting", meeting.to_string(), "it has no minutes document"))
+            .ok_or_else(|| {
+                Error::invalid("meeting", meeting.to_string(), "it has no minutes document")
+            })
     }
 
     /// Appends a paragraph to a meeting's minutes.
     pub async fn append_minutes(&self, meeting: &DocId, paragraph: &str) -> Result<()> {
         let minutes = self.minutes_of(meeting).await?;
-        self.edit(&minutes, DocKind::Minutes, |tx| model::minutes::append(tx, paragraph)).await
+        self.edit(&minutes, DocKind::Minutes, |tx| {
+            model::minutes::append(tx, paragraph)
+        })
+        .await
     }
 
     // ---- action items -------------------------------------------------------------------
@@ -243,20 +376,44 @@ impl Workspace {
     pub async fn add_action(&self, meeting: &DocId, new: &NewAction) -> Result<ActionId> {
         let id = ActionId::new(fresh_id())?;
         let now = self.ctx().time;
-        self.edit(meeting, DocKind::Meeting, |tx| model::action::add(tx, &id, new, now)).await?;
+        self.edit(meeting, DocKind::Meeting, |tx| {
+            model::action::add(tx, &id, new, now)
+        })
+        .await?;
         Ok(id)
     }
 
-    pub async fn set_action_status(&self, meeting: &DocId, action: &ActionId, status: ActionStatus) -> Result<()> {
-        self.edit(meeting, DocKind::Meeting, |tx| model::action::set_status(tx, action, status)).await
+    pub async fn set_action_status(
+        &self,
+        meeting: &DocId,
+        action: &ActionId,
+        status: ActionStatus,
+    ) -> Result<()> {
+        self.edit(meeting, DocKind::Meeting, |tx| {
+            model::action::set_status(tx, action, status)
+        })
+        .await
     }
 
-    pub async fn set_action_due(&self, meeting: &DocId, action: &ActionId, due: Option<Date>) -> Result<()> {
-        self.edit(meeting, DocKind::Meeting, |tx| model::action::set_due(tx, action, due)).await
+    pub async fn set_action_due(
+        &self,
+        meeting: &DocId,
+        action: &ActionId,
+        due: Option<Date>,
+    ) -> Result<()> {
+        self.edit(meeting, DocKind::Meeting, |tx| {
+            model::action::set_due(tx, action, due)
+        })
+        .await
     }
 
     /// Sets the owners of an action item to exactly `owners`.
-    pub async fn set_action_owners(&self, meeting: &DocId, action: &ActionId, owners: &[PartyId]) -> Result<()> {
+    pub async fn set_action_owners(
+        &self,
+        meeting: &DocId,
+        action: &ActionId,
+        owners: &[PartyId],
+    ) -> Result<()> {
         self.edit(meeting, DocKind::Meeting, |tx| {
             let current = model::action::read_one(tx, action)?.owners;
             for o in current.iter().filter(|o| !owners.contains(o)) {
@@ -271,13 +428,18 @@ impl Workspace {
     }
 
     pub async fn remove_action(&self, meeting: &DocId, action: &ActionId) -> Result<()> {
-        self.edit(meeting, DocKind::Meeting, |tx| model::action::remove(tx, action)).await
+        self.edit(meeting, DocKind::Meeting, |tx| {
+            model::action::remove(tx, action)
+        })
+        .await
     }
 
     /// Action items across all meetings (from the index).
     pub async fn actions(&self, filter: &ActionFilter) -> Result<Vec<ActionRow>> {
         let (store, filter) = (self.inner.store.clone(), filter.clone());
-        Ok(tokio::task::spawn_blocking(move || store.actions(&filter)).await.map_err(|_| Error::Closed)??)
+        Ok(tokio::task::spawn_blocking(move || store.actions(&filter))
+            .await
+            .map_err(|_| Error::Closed)??)
     }
 
     /// Finds an action item's meeting by the item's id (ids are unique per profile in
@@ -288,7 +450,13 @@ impl Workspace {
             .into_iter()
             .find(|r| r.action.id == *action)
             .map(|r| r.meeting)
-            .ok_or_else(|| Error::invalid("action item", action.to_string(), "no meeting of this profile has it"))
+            .ok_or_else(|| {
+                Error::invalid(
+                    "action item",
+                    action.to_string(),
+                    "no meeting of this profile has it",
+                )
+            })
     }
 
     // ---- search -------------------------------------------------------------------------
@@ -296,6 +464,10 @@ impl Workspace {
     /// Full-text search over every text of every meeting, best first.
     pub async fn search(&self, query: &str, limit: usize) -> Result<Vec<SearchHit>> {
         let (store, query) = (self.inner.store.clone(), query.to_string());
-        Ok(tokio::task::spawn_blocking(move || store.search(&query, limit)).await.map_err(|_| Error::Closed)??)
+        Ok(
+            tokio::task::spawn_blocking(move || store.search(&query, limit))
+                .await
+                .map_err(|_| Error::Closed)??,
+        )
     }
 }

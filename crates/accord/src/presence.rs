@@ -103,14 +103,19 @@ impl Roster {
     /// Forgets devices not heard from recently; returns whether any was forgotten.
     pub(crate) fn expire(&mut self, now: Instant) -> bool {
         let before = self.seen.len();
-        self.seen.retain(|_, (_, at)| now.duration_since(*at) < FORGET_AFTER);
+        self.seen
+            .retain(|_, (_, at)| now.duration_since(*at) < FORGET_AFTER);
         self.seen.len() != before
     }
 
     /// Everyone present in a meeting.
     pub(crate) fn in_meeting(&self, meeting: &DocId) -> Vec<PeerPresence> {
-        let mut out: Vec<PeerPresence> =
-            self.seen.values().filter(|(p, _)| p.meeting == *meeting).map(|(p, _)| p.clone()).collect();
+        let mut out: Vec<PeerPresence> = self
+            .seen
+            .values()
+            .filter(|(p, _)| p.meeting == *meeting)
+            .map(|(p, _)| p.clone())
+            .collect();
         out.sort_by_key(|p| p.device);
         out
     }

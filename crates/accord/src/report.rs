@@ -3,11 +3,12 @@
 
 use std::collections::HashMap;
 
-use accord_export::{Due, ImportNote, ImportOptions, InputKind, Owner, RenderOptions, SuggestedAction};
+use accord_export::{
+    Due, ImportNote, ImportOptions, InputKind, Owner, RenderOptions, SuggestedAction,
+};
 use accord_model::{
     self as model, ActionId, ClauseId, ClauseRef, DocId, DocKind, DocRef, NewAction, Placement,
-    automerge::Automerge,
-    jiff::civil::Date,
+    automerge::Automerge, jiff::civil::Date,
 };
 use serde::Serialize;
 
@@ -68,14 +69,22 @@ pub struct Imported {
 
 impl Workspace {
     /// Renders a draft of a meeting (its first draft when none is named).
-    pub async fn export_report(&self, meeting: &DocId, draft: Option<&DocId>, opts: &RenderOptions) -> Result<Exported> {
+    pub async fn export_report(
+        &self,
+        meeting: &DocId,
+        draft: Option<&DocId>,
+        opts: &RenderOptions,
+    ) -> Result<Exported> {
         let view = self.meeting(meeting).await?;
         let draft = match draft {
             Some(d) => d.clone(),
-            None => view.drafts().next().cloned().ok_or_else(|| Error::invalid("meeting", meeting.to_string(), "it has no draft to export"))?,
+            None => view.drafts().next().cloned().ok_or_else(|| {
+                Error::invalid("meeting", meeting.to_string(), "it has no draft to export")
+            })?,
         };
         let d = self.draft(&draft).await?;
-        let bytes = accord_export::render(&view, &d, opts).map_err(|e| Error::invalid("report", d.title.clone(), e.to_string()))?;
+        let bytes = accord_export::render(&view, &d, opts)
+            .map_err(|e| Error::invalid("report", d.title.clone(), e.to_string()))?;
         let stem: String = d
             .title
             .chars()
@@ -85,30 +94,55 @@ impl Workspace {
             .filter(|s| !s.is_empty())
             .collect::<Vec<_>>()
             .join("-");
-        let stem = if stem.is_empty() { "report".to_string() } else { stem.chars().take(60).collect() };
-        Ok(Exported { file_name: format!("{stem}.{}", opts.format.extension()), media_type: opts.format.media_type(), bytes })
+        let stem = if stem.is_empty() {
+            "report".to_string()
+        } else {
+            stem.chars().take(60).collect()
+        };
+        Ok(Exported {
+            file_name: format!("{stem}.{}", opts.format.extension()),
+            media_type: opts.format.media_type(),
+            bytes,
+        })
     }
 
     /// Reads a report or draft (text, Markdown or DOCX) into a new draft of the meeting.
     /// The action items it suggests are returned, and added when `add_actions` is set.
-    pub async fn import_report(&self, meeting: &DocId, bytes: &[u8], file_name: Option<&str>, add_actions: bool) -> Result<Imported> {
+    pub async fn import_report(
+        &self,
+        meeting: &DocId,
+        bytes: &[u8],
+        file_name: Option<&str>,
+        add_actions: bool,
+    ) -> Result<Imported> {
         let view = self.meeting(meeting).await?;
-        let kind = file_name.map(InputKind::from_file_name).unwrap_or(InputKind::Auto);
+        let kind = file_name
+            .map(InputKind::from_file_name)
+            .unwrap_or(InputKind::Auto);
         let mut opts = ImportOptions::new(kind, &view.parties);
         if let Some(d) = view.details.start_date {
             opts = opts.reference(d);
         }
         let name = file_name.unwrap_or("input").to_string();
-        let plan = accord_export::import(bytes, &opts).map_err(|e| Error::invalid("import", name.clone(), e.to_string()))?;
+        let plan = accord_export::import(bytes, &opts)
+            .map_err(|e| Error::invalid("import", name.clone(), e.to_string()))?;
         let title = plan.title.clone().unwrap_or_else(|| {
-            let stem = file_name.and_then(|f| std::path::Path::new(f).file_stem()).and_then(|s| s.to_str()).unwrap_or("Imported draft");
+            let stem = file_name
+                .and_then(|f| std::path::Path::new(f).file_stem())
+                .and_then(|s| s.to_str())
+                .unwrap_or("Imported draft");
             stem.to_string()
         });
         // The whole draft in one change.
         let outline = plan.outline();
         let ids: HashMap<Vec<usize>, ClauseId> = outline
             .iter()
-            .map(|(path, _)| (path.clone(), ClauseId::new(crate::ops::fresh_id()).expect("fresh ids are valid")))
+            .map(|(path, _)| {
+                (
+                    path.clone(),
+                    ClauseId::new(crate::ops::fresh_id()).expect("fresh ids are valid"),
+                )
+            })
             .collect();
         let mut doc = Automerge::new();
         let mut notes: Vec<String> = plan.notes.iter().map(note).collect();
@@ -129,13 +163,23 @@ impl Workspace {
             Ok(())
         })?;
         let draft = self.create_doc(doc).await?;
-        let reference = DocRef { id: draft.clone(), kind: DocKind::Draft };
-        self.edit(meeting, DocKind::Meeting, |tx| model::meeting::add_document(tx, &reference)).await?;
+        let reference = DocRef {
+            id: draft.clone(),
+            kind: DocKind::Draft,
+        };
+        self.edit(meeting, DocKind::Meeting, |tx| {
+            model::meeting::add_document(tx, &reference)
+        })
+        .await?;
         let created = self.draft(&draft).await?;
         let clauses = created
             .outline()
             .into_iter()
-            .map(|c| ImportedClause { id: c.id.clone(), number: number_of(&created, &c.id), text: c.text.clone() })
+            .map(|c| ImportedClause {
+                id: c.id.clone(),
+                number: number_of(&created, &c.id),
+                text: c.text.clone(),
+            })
             .collect();
         let mut actions = Vec::new();
         for a in &plan.actions {
@@ -145,18 +189,32 @@ impl Workspace {
                     text: a.text.clone(),
                     owners: out.owners.clone(),
                     due: out.due,
-                    source: out.clause.clone().map(|clause| ClauseRef { draft: draft.clone(), clause }),
+                    source: out.clause.clone().map(|clause| ClauseRef {
+                        draft: draft.clone(),
+                        clause,
+                    }),
                 };
                 out.added = Some(self.add_action(meeting, &new).await?);
             }
             actions.push(out);
         }
-        Ok(Imported { draft, title, summary: plan.summary(), clauses, actions, notes })
+        Ok(Imported {
+            draft,
+            title,
+            summary: plan.summary(),
+            clauses,
+            actions,
+            notes,
+        })
     }
 }
 
 fn note(n: &ImportNote) -> String {
-    if n.line == 0 { n.message.clone() } else { format!("line {}: {}", n.line, n.message) }
+    if n.line == 0 {
+        n.message.clone()
+    } else {
+        format!("line {}: {}", n.line, n.message)
+    }
 }
 
 fn suggested(a: &SuggestedAction, clause: Option<ClauseId>) -> ImportedAction {

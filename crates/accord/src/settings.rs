@@ -49,10 +49,18 @@ impl Settings {
         let path = Self::path(dir);
         match std::fs::read(&path) {
             Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
-                Error::invalid("settings file", path.display().to_string(), format!("it is not valid settings JSON: {e}"))
+                Error::invalid(
+                    "settings file",
+                    path.display().to_string(),
+                    format!("it is not valid settings JSON: {e}"),
+                )
             }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Settings::default()),
-            Err(e) => Err(Error::invalid("settings file", path.display().to_string(), e.to_string())),
+            Err(e) => Err(Error::invalid(
+                "settings file",
+                path.display().to_string(),
+                e.to_string(),
+            )),
         }
     }
 
@@ -61,9 +69,12 @@ impl Settings {
         use std::io::Write;
         let path = Self::path(dir);
         let tmp = dir.join(format!("{SETTINGS_FILE}.tmp"));
-        let bad = |e: std::io::Error| Error::invalid("settings file", path.display().to_string(), e.to_string());
+        let bad = |e: std::io::Error| {
+            Error::invalid("settings file", path.display().to_string(), e.to_string())
+        };
         let mut f = std::fs::File::create(&tmp).map_err(bad)?;
-        f.write_all(&serde_json::to_vec_pretty(self).expect("settings serialise")).map_err(bad)?;
+        f.write_all(&serde_json::to_vec_pretty(self).expect("settings serialise"))
+            .map_err(bad)?;
         f.sync_all().map_err(bad)?;
         std::fs::rename(&tmp, &path).map_err(bad)?;
         Ok(())
@@ -86,7 +97,11 @@ impl Settings {
             && !u.trim().is_empty()
             && !(u.starts_with("https://") || u.starts_with("http://"))
         {
-            return Err(Error::invalid("relay URL", u.clone(), "it must start with https:// or http://"));
+            return Err(Error::invalid(
+                "relay URL",
+                u.clone(),
+                "it must start with https:// or http://",
+            ));
         }
         opt(patch.device_name, &mut self.device_name);
         opt(patch.party, &mut self.party);

@@ -10,12 +10,14 @@ use std::str::FromStr;
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
+use accord_model::automerge::ReadDoc as _;
 use accord_model::{
     self as model, DeviceId, DeviceKey, DocId, DocKind, JoinRefusal, Role, RosterView,
     jiff::{SignedDuration, Timestamp},
 };
-use accord_model::automerge::ReadDoc as _;
-use accord_net::{Access, EndpointAddr, EndpointId, JoinHandler, Net, NetConfig, RelayUrl, Ticket, TransportAddr};
+use accord_net::{
+    Access, EndpointAddr, EndpointId, JoinHandler, Net, NetConfig, RelayUrl, Ticket, TransportAddr,
+};
 use futures::{StreamExt, stream::BoxStream};
 use rand::RngCore;
 use samod::{DocumentId, ShareConfig};
@@ -73,31 +75,64 @@ impl AccessState {
     }
 
     fn decide(&self, doc: &DocId, peer: &DeviceId) -> ShareConfig {
-        let meeting = self.doc_meeting.lock().expect("access lock").get(doc).cloned();
+        let meeting = self
+            .doc_meeting
+            .lock()
+            .expect("access lock")
+            .get(doc)
+            .cloned();
         let Some(meeting) = meeting else {
             // A document we do not know yet: only the host of a meeting we are joining
             // may send it (it is the meeting document we asked for).
             let pending = self.pending.lock().expect("access lock");
-            return if pending.get(doc) == Some(peer) { ShareConfig::read_write() } else { ShareConfig::none() };
+            return if pending.get(doc) == Some(peer) {
+                ShareConfig::read_write()
+            } else {
+                ShareConfig::none()
+            };
         };
-        let role = self.rosters.lock().expect("access lock").get(&meeting).and_then(|r| r.role_of(peer));
+        let role = self
+            .rosters
+            .lock()
+            .expect("access lock")
+            .get(&meeting)
+            .and_then(|r| r.role_of(peer));
         match role {
             Some(Role::Admin | Role::Member) => ShareConfig::read_write(),
             Some(Role::Observer) => ShareConfig::read_only(),
             None => {
                 let pending = self.pending.lock().expect("access lock");
-                if pending.get(&meeting) == Some(peer) { ShareConfig::read_write() } else { ShareConfig::none() }
+                if pending.get(&meeting) == Some(peer) {
+                    ShareConfig::read_write()
+                } else {
+                    ShareConfig::none()
+                }
             }
         }
     }
 
     pub(crate) fn party_of(&self, meeting: &DocId, device: &DeviceId) -> Option<String> {
-        self.rosters.lock().expect("access lock").get(meeting).and_then(|r| r.entry(device)).filter(|e| e.active()).map(|e| e.party.clone())
+        self.rosters
+            .lock()
+            .expect("access lock")
+            .get(meeting)
+            .and_then(|r| r.entry(device))
+            .filter(|e| e.active())
+            .map(|e| e.party.clone())
     }
 
     fn known(&self, peer: &DeviceId) -> bool {
-        self.rosters.lock().expect("access lock").values().any(|r| r.role_of(peer).is_some())
-            || self.pending.lock().expect("access lock").values().any(|h| h == peer)
+        self.rosters
+            .lock()
+            .expect("access lock")
+            .values()
+            .any(|r| r.role_of(peer).is_some())
+            || self
+                .pending
+                .lock()
+                .expect("access lock")
+                .values()
+                .any(|h| h == peer)
     }
 }
 
@@ -115,20 +150,25 @@ impl Access for RosterAccess {
     }
 
     fn share(&self, doc: DocumentId, peer: EndpointId) -> BoxStream<'static, ShareConfig> {
-        let Ok(doc) = DocId::new(doc.to_string()) else { return futures::stream::once(async { ShareConfig::none() }).boxed() };
+        let Ok(doc) = DocId::new(doc.to_string()) else {
+            return futures::stream::once(async { ShareConfig::none() }).boxed();
+        };
         let peer = device_of(&peer);
         let state = self.0.clone();
         let rx = state.generation.subscribe();
-        futures::stream::unfold((state, rx, None::<ShareConfig>, doc, peer), |(state, mut rx, last, doc, peer)| async move {
-            loop {
-                rx.borrow_and_update();
-                let d = state.decide(&doc, &peer);
-                if last != Some(d) {
-                    return Some((d, (state, rx, Some(d), doc, peer)));
+        futures::stream::unfold(
+            (state, rx, None::<ShareConfig>, doc, peer),
+            |(state, mut rx, last, doc, peer)| async move {
+                loop {
+                    rx.borrow_and_update();
+                    let d = state.decide(&doc, &peer);
+                    if last != Some(d) {
+                        return Some((d, (state, rx, Some(d), doc, peer)));
+                    }
+                    rx.changed().await.ok()?;
                 }
-                rx.changed().await.ok()?;
-            }
-        })
+            },
+        )
         .boxed()
     }
 }
@@ -152,15 +192,28 @@ struct JoinAnswer {
 struct Host(Weak<Inner>);
 
 impl JoinHandler for Host {
-    async fn handle(&self, from: EndpointId, request: Vec<u8>) -> std::result::Result<Vec<u8>, String> {
-        let Some(inner) = self.0.upgrade() else { return Err("the host is shutting down".into()) };
+    async fn handle(
+        &self,
+        from: EndpointId,
+        request: Vec<u8>,
+    ) -> std::result::Result<Vec<u8>, String> {
+        let Some(inner) = self.0.upgrade() else {
+            return Err("the host is shutting down".into());
+        };
         let ws = Workspace { inner };
-        let req: JoinRequest = serde_json::from_slice(&request).map_err(|_| "the join request is malformed".to_string())?;
-        let meeting = DocId::new(req.meeting).map_err(|_| "the join request names no valid meeting".to_string())?;
-        let secret = parse_secret(&req.secret).ok_or_else(|| "the join request has no valid secret".to_string())?;
+        let req: JoinRequest = serde_json::from_slice(&request)
+            .map_err(|_| "the join request is malformed".to_string())?;
+        let meeting = DocId::new(req.meeting)
+            .map_err(|_| "the join request names no valid meeting".to_string())?;
+        let secret = parse_secret(&req.secret)
+            .ok_or_else(|| "the join request has no valid secret".to_string())?;
         let name: String = req.name.chars().take(80).collect();
         match ws.admit(&meeting, &secret, &device_of(&from), &name).await {
-            Ok(Ok(entry)) => Ok(serde_json::to_vec(&JoinAnswer { party: entry.party, role: entry.role }).expect("answer encodes")),
+            Ok(Ok(entry)) => Ok(serde_json::to_vec(&JoinAnswer {
+                party: entry.party,
+                role: entry.role,
+            })
+            .expect("answer encodes")),
             Ok(Err(refusal)) => Err(refusal.to_string()),
             Err(e) => {
                 tracing::warn!(error = %e, "join request failed on the host");
@@ -273,7 +326,11 @@ fn endpoint_addr(device: &DeviceId, hints: &[String]) -> Option<EndpointAddr> {
     Some(addr)
 }
 
-pub(crate) fn net_config(mode: NetMode, secret: [u8; 32], settings: &crate::Settings) -> Option<NetConfig> {
+pub(crate) fn net_config(
+    mode: NetMode,
+    secret: [u8; 32],
+    settings: &crate::Settings,
+) -> Option<NetConfig> {
     let cfg = match mode {
         NetMode::Off => return None,
         NetMode::Loopback => NetConfig::loopback(secret),
@@ -281,7 +338,11 @@ pub(crate) fn net_config(mode: NetMode, secret: [u8; 32], settings: &crate::Sett
         NetMode::Online if settings.offline => NetConfig::lan_only(secret),
         NetMode::Online => {
             let mut c = NetConfig::online(secret);
-            if let Some(url) = settings.relay_url.as_deref().and_then(|u| RelayUrl::from_str(u).ok()) {
+            if let Some(url) = settings
+                .relay_url
+                .as_deref()
+                .and_then(|u| RelayUrl::from_str(u).ok())
+            {
                 c = c.with_relay(url);
             }
             c
@@ -292,25 +353,45 @@ pub(crate) fn net_config(mode: NetMode, secret: [u8; 32], settings: &crate::Sett
 
 impl Workspace {
     pub(crate) fn net(&self) -> Result<Arc<Net>> {
-        self.inner.net.lock().expect("net lock").clone().ok_or(Error::Offline)
+        self.inner
+            .net
+            .lock()
+            .expect("net lock")
+            .clone()
+            .ok_or(Error::Offline)
     }
 
     /// Starts the network (after the repository), installs the join handler, and brings the
     /// access rules up to date for every meeting this device belongs to.
     pub(crate) async fn start_sync(&self, mode: NetMode, secret: [u8; 32]) -> Result<()> {
         // Meetings first: the access rules must know the rosters before anyone connects.
-        let pinned: Vec<DocId> = self.inner.pins.lock().expect("pins lock").meetings.keys().cloned().collect();
+        let pinned: Vec<DocId> = self
+            .inner
+            .pins
+            .lock()
+            .expect("pins lock")
+            .meetings
+            .keys()
+            .cloned()
+            .collect();
         for m in &pinned {
             if let Err(e) = self.doc(m).await {
                 tracing::warn!(meeting = %m, error = %e, "a pinned meeting is not in this profile");
             }
         }
         let settings = self.settings();
-        let Some(cfg) = net_config(mode, secret, &settings) else { return Ok(()) };
+        let Some(cfg) = net_config(mode, secret, &settings) else {
+            return Ok(());
+        };
         let access = Arc::new(RosterAccess(self.inner.access.clone()));
-        let net = Net::spawn(cfg, self.inner.repo.clone(), self.inner.policy.clone(), access)
-            .await
-            .map_err(|e| Error::Network(e.to_string()))?;
+        let net = Net::spawn(
+            cfg,
+            self.inner.repo.clone(),
+            self.inner.policy.clone(),
+            access,
+        )
+        .await
+        .map_err(|e| Error::Network(e.to_string()))?;
         net.set_join_handler(Host(Arc::downgrade(&self.inner)));
         // Peer up/down events join the workspace's one event stream.
         let mut peer_events = net.peer_events();
@@ -324,8 +405,12 @@ impl Workspace {
                 };
                 let Some(inner) = weak.upgrade() else { return };
                 let ev = match ev {
-                    accord_net::PeerEvent::Up(id) => crate::Event::PeerUp { device: device_of(&id) },
-                    accord_net::PeerEvent::Down(id) => crate::Event::PeerDown { device: device_of(&id) },
+                    accord_net::PeerEvent::Up(id) => crate::Event::PeerUp {
+                        device: device_of(&id),
+                    },
+                    accord_net::PeerEvent::Down(id) => crate::Event::PeerDown {
+                        device: device_of(&id),
+                    },
                 };
                 let _ = inner.events.send(ev);
             }
@@ -344,8 +429,22 @@ impl Workspace {
         let Ok(net) = self.net() else { return };
         let addrs = addr_strings(&net.addr());
         let me = self.device();
-        let active = self.inner.access.rosters.lock().expect("access lock").get(meeting).and_then(|r| r.role_of(&me)).is_some();
-        if active && let Err(e) = self.edit(meeting, DocKind::Meeting, |tx| model::roster::set_addrs(tx, &me, &addrs)).await {
+        let active = self
+            .inner
+            .access
+            .rosters
+            .lock()
+            .expect("access lock")
+            .get(meeting)
+            .and_then(|r| r.role_of(&me))
+            .is_some();
+        if active
+            && let Err(e) = self
+                .edit(meeting, DocKind::Meeting, |tx| {
+                    model::roster::set_addrs(tx, &me, &addrs)
+                })
+                .await
+        {
             tracing::debug!(meeting = %meeting, error = %e, "addresses not published");
         }
     }
@@ -353,9 +452,22 @@ impl Workspace {
     /// Re-reads a meeting's roster and documents into the access rules; called whenever the
     /// meeting document changes.
     pub(crate) fn refresh_meeting(&self, meeting: &DocId) {
-        let founder = self.inner.pins.lock().expect("pins lock").meetings.get(meeting).map(|p| p.founder);
+        let founder = self
+            .inner
+            .pins
+            .lock()
+            .expect("pins lock")
+            .meetings
+            .get(meeting)
+            .map(|p| p.founder);
         let Some(founder) = founder else { return };
-        let d = self.inner.docs.lock().expect("docs lock").get(meeting).cloned();
+        let d = self
+            .inner
+            .docs
+            .lock()
+            .expect("docs lock")
+            .get(meeting)
+            .cloned();
         let Some(d) = d else { return };
         let read = d.handle.with_document(|doc| -> model::Result<_> {
             let roster = model::roster::read(doc, meeting, &founder)?;
@@ -387,9 +499,19 @@ impl Workspace {
             }
         }
         if roster.role_of(&self.device()).is_some() {
-            self.inner.access.pending.lock().expect("access lock").remove(meeting);
+            self.inner
+                .access
+                .pending
+                .lock()
+                .expect("access lock")
+                .remove(meeting);
         }
-        self.inner.access.rosters.lock().expect("access lock").insert(meeting.clone(), roster);
+        self.inner
+            .access
+            .rosters
+            .lock()
+            .expect("access lock")
+            .insert(meeting.clone(), roster);
         self.inner.access.bump();
         if before != after {
             self.update_wanted();
@@ -412,13 +534,29 @@ impl Workspace {
         let Ok(net) = self.net() else { return };
         let me = self.device();
         let mut hints: HashMap<DeviceId, Vec<String>> = HashMap::new();
-        for r in self.inner.access.rosters.lock().expect("access lock").values() {
+        for r in self
+            .inner
+            .access
+            .rosters
+            .lock()
+            .expect("access lock")
+            .values()
+        {
             for e in r.active().filter(|e| e.device != me) {
-                hints.entry(e.device).or_default().extend(e.addrs.iter().cloned());
+                hints
+                    .entry(e.device)
+                    .or_default()
+                    .extend(e.addrs.iter().cloned());
             }
         }
         let pins = self.inner.pins.lock().expect("pins lock").clone();
-        let pending = self.inner.access.pending.lock().expect("access lock").clone();
+        let pending = self
+            .inner
+            .access
+            .pending
+            .lock()
+            .expect("access lock")
+            .clone();
         for (meeting, host) in &pending {
             let h = hints.entry(*host).or_default();
             if let Some(p) = pins.meetings.get(meeting) {
@@ -432,7 +570,10 @@ impl Workspace {
                 h.extend(p.hosts.iter().cloned());
             }
         }
-        let addrs: Vec<EndpointAddr> = hints.iter().filter_map(|(d, h)| endpoint_addr(d, h)).collect();
+        let addrs: Vec<EndpointAddr> = hints
+            .iter()
+            .filter_map(|(d, h)| endpoint_addr(d, h))
+            .collect();
         if let Err(e) = net.set_wanted_peers(addrs) {
             tracing::warn!(error = %e, "wanted peers not updated");
         }
@@ -448,7 +589,10 @@ impl Workspace {
     /// The party and name this device uses in rosters.
     pub(crate) fn identity(&self) -> (String, String) {
         let s = self.settings();
-        let name = s.device_name.or_else(host_name).unwrap_or_else(|| format!("device {}", self.device().short()));
+        let name = s
+            .device_name
+            .or_else(host_name)
+            .unwrap_or_else(|| format!("device {}", self.device().short()));
         (s.party.unwrap_or_else(|| "Unassigned".into()), name)
     }
 
@@ -465,24 +609,44 @@ impl Workspace {
             .meetings
             .get(meeting)
             .map(|p| p.founder)
-            .ok_or_else(|| Error::invalid("meeting", meeting.to_string(), "this device has not joined it"))
+            .ok_or_else(|| {
+                Error::invalid(
+                    "meeting",
+                    meeting.to_string(),
+                    "this device has not joined it",
+                )
+            })
     }
 
     /// The roster of a meeting, under the founding key this device pinned.
     pub async fn roster(&self, meeting: &DocId) -> Result<RosterView> {
         let founder = self.founder_of(meeting)?;
-        self.read(meeting, DocKind::Meeting, |doc| model::roster::read(doc, meeting, &founder)).await
+        self.read(meeting, DocKind::Meeting, |doc| {
+            model::roster::read(doc, meeting, &founder)
+        })
+        .await
     }
 
     /// Makes an invitation for one device of `party` with `role`, valid for `valid_for`.
-    pub async fn invite(&self, meeting: &DocId, party: &str, role: Role, valid_for: Duration) -> Result<Invitation> {
+    pub async fn invite(
+        &self,
+        meeting: &DocId,
+        party: &str,
+        role: Role,
+        valid_for: Duration,
+    ) -> Result<Invitation> {
         let net = self.net()?;
         let founder = self.founder_of(meeting)?;
         let mut secret = [0u8; 32];
         rand::rng().fill_bytes(&mut secret);
-        let expires = Timestamp::now() + SignedDuration::try_from(valid_for).map_err(|e| Error::invalid("expiry", format!("{valid_for:?}"), e.to_string()))?;
+        let expires = Timestamp::now()
+            + SignedDuration::try_from(valid_for)
+                .map_err(|e| Error::invalid("expiry", format!("{valid_for:?}"), e.to_string()))?;
         let key = self.key().clone();
-        self.edit(meeting, DocKind::Meeting, |tx| model::roster::invite(tx, meeting, &founder, &key, &secret, party, role, expires)).await?;
+        self.edit(meeting, DocKind::Meeting, |tx| {
+            model::roster::invite(tx, meeting, &founder, &key, &secret, party, role, expires)
+        })
+        .await?;
         self.flush().await?;
         let ticket = Ticket {
             meeting: meeting.to_string(),
@@ -493,16 +657,34 @@ impl Workspace {
             expires: expires.as_second().max(0) as u64,
             host: net.addr(),
         };
-        let qr_svg = ticket.to_qr_svg().map_err(|e| Error::Network(e.to_string()))?;
-        Ok(Invitation { ticket: ticket.to_string(), qr_svg, party: party.to_string(), role, expires })
+        let qr_svg = ticket
+            .to_qr_svg()
+            .map_err(|e| Error::Network(e.to_string()))?;
+        Ok(Invitation {
+            ticket: ticket.to_string(),
+            qr_svg,
+            party: party.to_string(),
+            role,
+            expires,
+        })
     }
 
     /// The host's side of a join.
-    async fn admit(&self, meeting: &DocId, secret: &[u8; 32], device: &DeviceId, name: &str) -> Result<std::result::Result<model::RosterEntry, JoinRefusal>> {
+    async fn admit(
+        &self,
+        meeting: &DocId,
+        secret: &[u8; 32],
+        device: &DeviceId,
+        name: &str,
+    ) -> Result<std::result::Result<model::RosterEntry, JoinRefusal>> {
         let founder = self.founder_of(meeting)?;
         let key = self.key().clone();
         let now = Timestamp::now();
-        let out = self.edit(meeting, DocKind::Meeting, |tx| model::roster::admit(tx, meeting, &founder, &key, secret, device, name, now)).await?;
+        let out = self
+            .edit(meeting, DocKind::Meeting, |tx| {
+                model::roster::admit(tx, meeting, &founder, &key, secret, device, name, now)
+            })
+            .await?;
         self.flush().await?;
         Ok(out)
     }
@@ -512,28 +694,65 @@ impl Workspace {
     /// clear error and changes nothing.
     pub async fn join(&self, ticket: &str) -> Result<DocId> {
         let net = self.net()?;
-        let t: Ticket = ticket.trim().parse().map_err(|e: accord_net::TicketError| Error::invalid("ticket", short(ticket), e.to_string()))?;
-        let meeting = DocId::new(t.meeting.clone()).map_err(|e| Error::invalid("ticket", short(ticket), e.to_string()))?;
+        let t: Ticket = ticket
+            .trim()
+            .parse()
+            .map_err(|e: accord_net::TicketError| {
+                Error::invalid("ticket", short(ticket), e.to_string())
+            })?;
+        let meeting = DocId::new(t.meeting.clone())
+            .map_err(|e| Error::invalid("ticket", short(ticket), e.to_string()))?;
         if Timestamp::from_second(t.expires as i64).is_ok_and(|e| e <= Timestamp::now()) {
-            return Err(Error::invalid("ticket", short(ticket), "this invitation has expired; ask for a new one"));
+            return Err(Error::invalid(
+                "ticket",
+                short(ticket),
+                "this invitation has expired; ask for a new one",
+            ));
         }
         let founder = DeviceId::from_bytes(t.founding_key);
-        if self.inner.pins.lock().expect("pins lock").meetings.contains_key(&meeting) && self.doc(&meeting).await.is_ok() {
+        if self
+            .inner
+            .pins
+            .lock()
+            .expect("pins lock")
+            .meetings
+            .contains_key(&meeting)
+            && self.doc(&meeting).await.is_ok()
+        {
             return Ok(meeting); // already a member
         }
         let host = device_of(&t.host.id);
         let (_, name) = self.identity();
-        let request = JoinRequest { meeting: meeting.to_string(), secret: hex(&t.secret), name };
+        let request = JoinRequest {
+            meeting: meeting.to_string(),
+            secret: hex(&t.secret),
+            name,
+        };
         // Let the host in before asking, so its answer and the documents can flow.
-        self.inner.access.pending.lock().expect("access lock").insert(meeting.clone(), host);
+        self.inner
+            .access
+            .pending
+            .lock()
+            .expect("access lock")
+            .insert(meeting.clone(), host);
         let hosts = addr_strings(&t.host);
         let undo = |ws: &Workspace| {
-            ws.inner.access.pending.lock().expect("access lock").remove(&meeting);
+            ws.inner
+                .access
+                .pending
+                .lock()
+                .expect("access lock")
+                .remove(&meeting);
             ws.inner.access.bump();
             ws.update_wanted();
         };
         self.inner.access.bump();
-        let answer = net.request_join(t.host.clone(), serde_json::to_vec(&request).expect("request encodes")).await;
+        let answer = net
+            .request_join(
+                t.host.clone(),
+                serde_json::to_vec(&request).expect("request encodes"),
+            )
+            .await;
         let answer = match answer {
             Ok(a) => a,
             Err(accord_net::NetError::JoinRefused { message, .. }) => {
@@ -549,7 +768,13 @@ impl Workspace {
             undo(self);
             Error::Network("the host's answer is malformed".into())
         })?;
-        self.pin(&meeting, Pin { founder, hosts: hosts.clone() })?;
+        self.pin(
+            &meeting,
+            Pin {
+                founder,
+                hosts: hosts.clone(),
+            },
+        )?;
         // Fetch the meeting document from the host, then check it is the meeting the ticket
         // pinned.
         let mut hint = hosts;
@@ -570,13 +795,23 @@ impl Workspace {
             }
         })
         .await
-        .map_err(|_| Error::Network("admitted, but the host did not send the meeting in time; try `accord sync`".into()))??;
-        let stated = d.handle.with_document(|doc| model::roster::stated_founder(doc))?;
+        .map_err(|_| {
+            Error::Network(
+                "admitted, but the host did not send the meeting in time; try `accord sync`".into(),
+            )
+        })??;
+        let stated = d
+            .handle
+            .with_document(|doc| model::roster::stated_founder(doc))?;
         if stated != Some(founder) {
             let mut pins = self.inner.pins.lock().expect("pins lock");
             pins.meetings.remove(&meeting);
             let _ = pins.save(self.dir());
-            return Err(Error::invalid("ticket", short(ticket), "the host sent a meeting whose founder is not the one in the ticket"));
+            return Err(Error::invalid(
+                "ticket",
+                short(ticket),
+                "the host sent a meeting whose founder is not the one in the ticket",
+            ));
         }
         self.refresh_meeting(&meeting);
         self.publish_addrs(&meeting).await;
@@ -586,7 +821,9 @@ impl Workspace {
             let _ = tokio::time::timeout(JOIN_FETCH_TIMEOUT, async {
                 loop {
                     match self.doc(&r.id).await {
-                        Err(Error::NotFound(_)) => tokio::time::sleep(Duration::from_millis(200)).await,
+                        Err(Error::NotFound(_)) => {
+                            tokio::time::sleep(Duration::from_millis(200)).await
+                        }
                         _ => return,
                     }
                 }
@@ -601,7 +838,10 @@ impl Workspace {
         let founder = self.founder_of(meeting)?;
         let key = self.key().clone();
         let now = Timestamp::now();
-        self.edit(meeting, DocKind::Meeting, |tx| model::roster::revoke(tx, meeting, &founder, &key, device, now)).await?;
+        self.edit(meeting, DocKind::Meeting, |tx| {
+            model::roster::revoke(tx, meeting, &founder, &key, device, now)
+        })
+        .await?;
         self.flush().await?;
         Ok(Revoked {
             device: *device,
@@ -620,7 +860,15 @@ impl Workspace {
             Err(_) => BTreeSet::new(),
         };
         let me = self.device();
-        let docs: Vec<_> = self.inner.docs.lock().expect("docs lock").values().filter(|d| d.meeting == *meeting).cloned().collect();
+        let docs: Vec<_> = self
+            .inner
+            .docs
+            .lock()
+            .expect("docs lock")
+            .values()
+            .filter(|d| d.meeting == *meeting)
+            .cloned()
+            .collect();
         let (conns, _) = self.inner.repo.connected_peers();
         let mut out = Vec::new();
         for e in &roster.entries {
@@ -662,20 +910,36 @@ impl Workspace {
             let heads = d.handle.with_document(|doc| doc.get_heads());
             let mut peers: Vec<DocPeerSync> = Vec::new();
             for c in &conns {
-                let samod::ConnectionState::Connected { their_peer_id } = &c.state else { continue };
-                let Ok(device) = their_peer_id.to_string().parse::<DeviceId>() else { continue };
-                let Some(st) = c.docs.get(&d.samod_id) else { continue };
+                let samod::ConnectionState::Connected { their_peer_id } = &c.state else {
+                    continue;
+                };
+                let Ok(device) = their_peer_id.to_string().parse::<DeviceId>() else {
+                    continue;
+                };
+                let Some(st) = c.docs.get(&d.samod_id) else {
+                    continue;
+                };
                 let theirs = st.their_heads.clone().unwrap_or_default();
-                let we_have_theirs = d.handle.with_document(|doc| theirs.iter().all(|h| doc.get_change_by_hash(h).is_some()));
+                let we_have_theirs = d.handle.with_document(|doc| {
+                    theirs.iter().all(|h| doc.get_change_by_hash(h).is_some())
+                });
                 let they_have_ours = st.shared_heads.as_ref() == Some(&heads);
                 if let Some(p) = peers.iter_mut().find(|p| p.device == device) {
                     p.they_have_ours |= they_have_ours;
                     p.we_have_theirs |= we_have_theirs;
                 } else {
-                    peers.push(DocPeerSync { device, they_have_ours, we_have_theirs });
+                    peers.push(DocPeerSync {
+                        device,
+                        they_have_ours,
+                        we_have_theirs,
+                    });
                 }
             }
-            out.push(DocSync { doc: id, kind, peers });
+            out.push(DocSync {
+                doc: id,
+                kind,
+                peers,
+            });
         }
         Ok(out)
     }
@@ -684,11 +948,19 @@ impl Workspace {
     pub fn sync_state(&self) -> SyncState {
         match self.net() {
             Ok(net) => SyncState {
-                mode: if net.config().contacts_internet() { "online" } else { "lan" },
+                mode: if net.config().contacts_internet() {
+                    "online"
+                } else {
+                    "lan"
+                },
                 peers_online: net.peers().len(),
                 addr: Some(addr_strings(&net.addr()).join(" ")),
             },
-            Err(_) => SyncState { mode: "offline", peers_online: 0, addr: None },
+            Err(_) => SyncState {
+                mode: "offline",
+                peers_online: 0,
+                addr: None,
+            },
         }
     }
 
@@ -697,7 +969,15 @@ impl Workspace {
     /// were still behind.
     pub async fn sync_all(&self, timeout: Duration) -> Result<Vec<DeviceId>> {
         let deadline = tokio::time::Instant::now() + timeout;
-        let meetings: Vec<DocId> = self.inner.pins.lock().expect("pins lock").meetings.keys().cloned().collect();
+        let meetings: Vec<DocId> = self
+            .inner
+            .pins
+            .lock()
+            .expect("pins lock")
+            .meetings
+            .keys()
+            .cloned()
+            .collect();
         loop {
             let mut behind = Vec::new();
             for m in &meetings {
@@ -717,7 +997,11 @@ impl Workspace {
 
 fn short(ticket: &str) -> String {
     let t = ticket.trim();
-    if t.len() > 24 { format!("{}…", &t[..24.min(t.len())]) } else { t.to_string() }
+    if t.len() > 24 {
+        format!("{}…", &t[..24.min(t.len())])
+    } else {
+        t.to_string()
+    }
 }
 
 /// The computer's name, for a device that has not been given one.

@@ -7,11 +7,11 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use accord_model::jiff::Timestamp;
 use accord_model::{
     self as model, ChangeCtx, DeviceId, DocId, DocKind, DocPatch,
     automerge::{Automerge, ChangeHash, ReadDoc, transaction::Transaction},
 };
-use accord_model::jiff::Timestamp;
 use accord_store::{IndexDoc, Profile, Store, StoreOptions};
 use futures::StreamExt;
 use samod::{DocHandle, DocumentId, PeerId, storage::StorageKey};
@@ -21,8 +21,8 @@ use crate::error::{Error, Result};
 use crate::events::{Event, Origin};
 use crate::pins::Pins;
 use crate::presence::{self, Presence};
-use crate::sync::{AccessState, NetMode};
 use crate::settings::{Settings, SettingsPatch};
+use crate::sync::{AccessState, NetMode};
 
 /// The index re-reads a changed document once its changes pause this long…
 const INDEX_DEBOUNCE: Duration = Duration::from_millis(300);
@@ -54,7 +54,10 @@ pub struct Workspace {
 
 impl std::fmt::Debug for Workspace {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Workspace").field("dir", &self.inner.dir).field("device", &self.inner.device).finish()
+        f.debug_struct("Workspace")
+            .field("dir", &self.inner.dir)
+            .field("device", &self.inner.device)
+            .finish()
     }
 }
 
@@ -120,7 +123,9 @@ impl Inner {
     /// Once per document until the index loop takes it: a keystroke that finds its
     /// document already queued costs one atomic swap, no wake-up.
     fn mark_dirty(&self, d: &OpenDoc) {
-        if d.index_pending.swap(true, std::sync::atomic::Ordering::AcqRel) {
+        if d.index_pending
+            .swap(true, std::sync::atomic::Ordering::AcqRel)
+        {
             return;
         }
         self.unindexed.send_modify(|n| *n += 1);
@@ -201,7 +206,10 @@ impl Workspace {
             traffic,
         });
         tokio::spawn(index_loop(Arc::downgrade(&inner), dirty_rx));
-        tokio::spawn(presence_loop(Arc::downgrade(&inner), inner.local_presence.subscribe()));
+        tokio::spawn(presence_loop(
+            Arc::downgrade(&inner),
+            inner.local_presence.subscribe(),
+        ));
         let ws = Workspace { inner };
         if ws.inner.store.index_needs_rebuild() {
             ws.rebuild_index().await?;
@@ -245,7 +253,9 @@ impl Workspace {
         self.inner.repo.stop().await;
         let profile = self.inner.profile.lock().expect("profile lock").take();
         let closed = match profile {
-            Some(p) => tokio::task::spawn_blocking(move || p.close()).await.map_err(|_| Error::Closed)?,
+            Some(p) => tokio::task::spawn_blocking(move || p.close())
+                .await
+                .map_err(|_| Error::Closed)?,
             None => Ok(()),
         };
         flushed?;
@@ -271,13 +281,19 @@ impl Workspace {
     /// 100 ms (the latest state always goes out) and repeated while nothing changes.
     pub async fn set_presence(&self, meeting: &DocId, presence: Presence) -> Result<()> {
         self.doc_of(meeting, DocKind::Meeting).await?;
-        self.inner.local_presence.send_replace(Some((meeting.clone(), presence)));
+        self.inner
+            .local_presence
+            .send_replace(Some((meeting.clone(), presence)));
         Ok(())
     }
 
     /// Who else is present in a meeting now.
     pub fn present(&self, meeting: &DocId) -> Vec<presence::PeerPresence> {
-        self.inner.peers_present.lock().expect("presence lock").in_meeting(meeting)
+        self.inner
+            .peers_present
+            .lock()
+            .expect("presence lock")
+            .in_meeting(meeting)
     }
 
     /// Sync traffic since the workspace opened.
@@ -325,8 +341,16 @@ impl Workspace {
         if let Some(d) = self.inner.docs.lock().expect("docs lock").get(id) {
             return Ok(d.clone());
         }
-        let samod_id: DocumentId = id.as_str().parse().map_err(|_| Error::NotFound(id.clone()))?;
-        let handle = self.inner.repo.find(samod_id.clone()).await.map_err(|_| Error::Closed)?;
+        let samod_id: DocumentId = id
+            .as_str()
+            .parse()
+            .map_err(|_| Error::NotFound(id.clone()))?;
+        let handle = self
+            .inner
+            .repo
+            .find(samod_id.clone())
+            .await
+            .map_err(|_| Error::Closed)?;
         let handle = handle.ok_or_else(|| Error::NotFound(id.clone()))?;
         self.adopt(id.clone(), samod_id, handle)
     }
@@ -338,7 +362,15 @@ impl Workspace {
             let meeting = model::schema::meeting_of(doc)?.unwrap_or_else(|| id.clone());
             Ok((kind, meeting, doc.get_heads()))
         })?;
-        let open = Arc::new(OpenDoc { id: id.clone(), samod_id, handle, kind, meeting, seen: Mutex::new(heads), index_pending: Default::default() });
+        let open = Arc::new(OpenDoc {
+            id: id.clone(),
+            samod_id,
+            handle,
+            kind,
+            meeting,
+            seen: Mutex::new(heads),
+            index_pending: Default::default(),
+        });
         let mut docs = self.inner.docs.lock().expect("docs lock");
         if let Some(existing) = docs.get(&id) {
             return Ok(existing.clone()); // opened concurrently: keep the first
@@ -356,13 +388,22 @@ impl Workspace {
     pub(crate) async fn doc_of(&self, id: &DocId, expected: DocKind) -> Result<Arc<OpenDoc>> {
         let d = self.doc(id).await?;
         if d.kind != expected {
-            return Err(Error::WrongKind { doc: id.clone(), expected, found: d.kind });
+            return Err(Error::WrongKind {
+                doc: id.clone(),
+                expected,
+                found: d.kind,
+            });
         }
         Ok(d)
     }
 
     /// Reads a document.
-    pub(crate) async fn read<T>(&self, id: &DocId, expected: DocKind, f: impl FnOnce(&Automerge) -> model::Result<T>) -> Result<T> {
+    pub(crate) async fn read<T>(
+        &self,
+        id: &DocId,
+        expected: DocKind,
+        f: impl FnOnce(&Automerge) -> model::Result<T>,
+    ) -> Result<T> {
         let d = self.doc_of(id, expected).await?;
         Ok(d.handle.with_document(|doc| f(doc))?)
     }
@@ -382,7 +423,11 @@ impl Workspace {
             let mut seen = d.seen.lock().expect("seen lock");
             let before = doc.get_heads();
             // Changes that arrived since the last report go out first, as remote ones.
-            let remote = if *seen != before { model::patches_between(doc, &seen, &before) } else { Vec::new() };
+            let remote = if *seen != before {
+                model::patches_between(doc, &seen, &before)
+            } else {
+                Vec::new()
+            };
             let changed = model::change(doc, &ctx, f)?;
             if let Some(hash) = changed.hash {
                 // Written by us, inside the document lock, so no compaction can overtake it.
@@ -417,7 +462,12 @@ impl Workspace {
 
     /// Creates a document from `initial` (built by the model) and writes it durably.
     pub(crate) async fn create_doc(&self, initial: Automerge) -> Result<DocId> {
-        let handle = self.inner.repo.create(initial).await.map_err(|_| Error::Closed)?;
+        let handle = self
+            .inner
+            .repo
+            .create(initial)
+            .await
+            .map_err(|_| Error::Closed)?;
         let samod_id = handle.document_id().clone();
         let id = DocId::new(samod_id.to_string())?;
         handle.with_document(|doc| {
@@ -473,14 +523,24 @@ async fn watch_remote(inner: std::sync::Weak<Inner>, d: Arc<OpenDoc>) {
     tokio::spawn(async move {
         while let Some(bytes) = ephemera.next().await {
             let Some(inner) = weak.upgrade() else { return };
-            let Some(p) = presence::Message::decode(&bytes) else { continue };
+            let Some(p) = presence::Message::decode(&bytes) else {
+                continue;
+            };
             if p.device == inner.device {
                 continue;
             }
             let meeting = p.meeting.clone();
-            let changed = inner.peers_present.lock().expect("presence lock").record(p, std::time::Instant::now());
+            let changed = inner
+                .peers_present
+                .lock()
+                .expect("presence lock")
+                .record(p, std::time::Instant::now());
             if changed {
-                let peers = inner.peers_present.lock().expect("presence lock").in_meeting(&meeting);
+                let peers = inner
+                    .peers_present
+                    .lock()
+                    .expect("presence lock")
+                    .in_meeting(&meeting);
                 let _ = inner.events.send(Event::Presence { meeting, peers });
             }
         }
@@ -535,7 +595,8 @@ async fn index_loop(inner: std::sync::Weak<Inner>, mut rx: mpsc::UnboundedReceiv
             let d = inner.docs.lock().expect("docs lock").get(&id).cloned();
             let Some(d) = d else { continue };
             // Cleared before reading: a change made after this read queues the document again.
-            d.index_pending.store(false, std::sync::atomic::Ordering::Release);
+            d.index_pending
+                .store(false, std::sync::atomic::Ordering::Release);
             match d.handle.with_document(|doc| index_doc(&id, d.kind, doc)) {
                 Ok(x) => {
                     drop(inner.store.index(x));
@@ -546,13 +607,18 @@ async fn index_loop(inner: std::sync::Weak<Inner>, mut rx: mpsc::UnboundedReceiv
         }
         // The index writes are queued before the count drops, so a flush after
         // `index_settled` sees them.
-        inner.unindexed.send_modify(|n| *n = n.saturating_sub(requests));
+        inner
+            .unindexed
+            .send_modify(|n| *n = n.saturating_sub(requests));
         requests = 0;
     }
 }
 
 /// Sends this device's presence (throttled, with a heartbeat) and forgets quiet peers.
-async fn presence_loop(inner: std::sync::Weak<Inner>, mut rx: watch::Receiver<Option<(DocId, Presence)>>) {
+async fn presence_loop(
+    inner: std::sync::Weak<Inner>,
+    mut rx: watch::Receiver<Option<(DocId, Presence)>>,
+) {
     loop {
         let changed = tokio::time::timeout(presence::HEARTBEAT, rx.changed()).await;
         if matches!(changed, Ok(Err(_))) {
@@ -562,8 +628,18 @@ async fn presence_loop(inner: std::sync::Weak<Inner>, mut rx: watch::Receiver<Op
         // Forget quiet peers.
         let expired: Vec<DocId> = {
             let mut roster = inner.peers_present.lock().expect("presence lock");
-            let before: HashSet<DocId> = inner.docs.lock().expect("docs lock").values().map(|d| d.meeting.clone()).collect();
-            if roster.expire(std::time::Instant::now()) { before.into_iter().collect() } else { Vec::new() }
+            let before: HashSet<DocId> = inner
+                .docs
+                .lock()
+                .expect("docs lock")
+                .values()
+                .map(|d| d.meeting.clone())
+                .collect();
+            if roster.expire(std::time::Instant::now()) {
+                before.into_iter().collect()
+            } else {
+                Vec::new()
+            }
         };
         for meeting in expired {
             let peers = inner.present_in(&meeting);
@@ -573,9 +649,15 @@ async fn presence_loop(inner: std::sync::Weak<Inner>, mut rx: watch::Receiver<Op
         if let Some((meeting, p)) = current {
             let doc = inner.docs.lock().expect("docs lock").get(&meeting).cloned();
             if let Some(doc) = doc {
-                let (party, name) = Workspace { inner: inner.clone() }.identity();
+                let (party, name) = Workspace {
+                    inner: inner.clone(),
+                }
+                .identity();
                 // The party this device has on the meeting's roster, if any, is the one to show.
-                let party = inner.access.party_of(&meeting, &inner.device).unwrap_or(party);
+                let party = inner
+                    .access
+                    .party_of(&meeting, &inner.device)
+                    .unwrap_or(party);
                 let msg = presence::Message {
                     v: 1,
                     device: inner.device.to_string(),
@@ -596,6 +678,9 @@ async fn presence_loop(inner: std::sync::Weak<Inner>, mut rx: watch::Receiver<Op
 
 impl Inner {
     fn present_in(&self, meeting: &DocId) -> Vec<presence::PeerPresence> {
-        self.peers_present.lock().expect("presence lock").in_meeting(meeting)
+        self.peers_present
+            .lock()
+            .expect("presence lock")
+            .in_meeting(meeting)
     }
 }

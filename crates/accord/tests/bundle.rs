@@ -181,7 +181,11 @@ async fn bundle_round_trip_is_idempotent_and_bad_bundles_change_nothing() {
     assert_eq!(got.signer_party, "Mexico");
     // Mexico's clause, and possibly its roster address hint if that had not synced yet.
     assert!((1..=2).contains(&got.new_changes), "{got:?}");
-    assert!(texts(&ts, &d).await.contains(&"Mexico proposes.".to_string()));
+    assert!(
+        texts(&ts, &d)
+            .await
+            .contains(&"Mexico proposes.".to_string())
+    );
     let again = ts.import_bundle(&back).await.unwrap();
     assert_eq!(again.new_changes, 0, "{again:?}");
     ts.close().await.unwrap();

@@ -19,21 +19,45 @@ const KILLS: usize = 20;
 /// `durable <n>` after each flush.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn crash_child() {
-    let Ok(spec) = std::env::var(CHILD_ENV) else { return };
+    let Ok(spec) = std::env::var(CHILD_ENV) else {
+        return;
+    };
     let mut parts = spec.split('|');
-    let (dir, draft, clause) = (parts.next().unwrap(), parts.next().unwrap(), parts.next().unwrap());
+    let (dir, draft, clause) = (
+        parts.next().unwrap(),
+        parts.next().unwrap(),
+        parts.next().unwrap(),
+    );
     let ws = Workspace::open(dir).await.expect("child opens the profile");
     let draft = DocId::new(draft).unwrap();
     let clause = accord::model::ClauseId::new(clause).unwrap();
-    let text = ws.draft(&draft).await.unwrap().find(&clause).unwrap().text.clone();
+    let text = ws
+        .draft(&draft)
+        .await
+        .unwrap()
+        .find(&clause)
+        .unwrap()
+        .text
+        .clone();
     let mut len = accord::model::text::utf16_len(&text);
-    let mut n: u64 = text.split(';').filter_map(|t| t.parse::<u64>().ok()).max().map(|m| m + 1).unwrap_or(0);
+    let mut n: u64 = text
+        .split(';')
+        .filter_map(|t| t.parse::<u64>().ok())
+        .max()
+        .map(|m| m + 1)
+        .unwrap_or(0);
     println!("ready");
     loop {
         // A few edits per flush, as typing does.
         for _ in 0..3 {
             let token = format!("{n};");
-            ws.splice(&draft, &TextField::Clause(clause.clone()), &Splice::insert(len, token.clone())).await.unwrap();
+            ws.splice(
+                &draft,
+                &TextField::Clause(clause.clone()),
+                &Splice::insert(len, token.clone()),
+            )
+            .await
+            .unwrap();
             len += token.len();
             n += 1;
         }
@@ -50,9 +74,15 @@ async fn every_edit_reported_durable_survives_sigkill() {
     let dir = tempfile::tempdir().unwrap();
     let (draft, clause) = {
         let ws = Workspace::open(dir.path()).await.unwrap();
-        let m = ws.create_meeting(&MeetingDetails::titled("Crash"), &[]).await.unwrap();
+        let m = ws
+            .create_meeting(&MeetingDetails::titled("Crash"), &[])
+            .await
+            .unwrap();
         let d = ws.create_draft(&m, "D", "").await.unwrap();
-        let c = ws.insert_clause(&d, &Placement::top_end(), "").await.unwrap();
+        let c = ws
+            .insert_clause(&d, &Placement::top_end(), "")
+            .await
+            .unwrap();
         ws.close().await.unwrap();
         (d, c)
     };
@@ -61,8 +91,17 @@ async fn every_edit_reported_durable_survives_sigkill() {
     let mut confirmed: Option<u64> = None;
     for round in 0..KILLS {
         let mut child = Command::new(&exe)
-            .args(["--exact", "crash_child", "--nocapture", "--test-threads", "1"])
-            .env(CHILD_ENV, format!("{}|{}|{}", dir.path().display(), draft, clause))
+            .args([
+                "--exact",
+                "crash_child",
+                "--nocapture",
+                "--test-threads",
+                "1",
+            ])
+            .env(
+                CHILD_ENV,
+                format!("{}|{}|{}", dir.path().display(), draft, clause),
+            )
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -79,7 +118,9 @@ async fn every_edit_reported_durable_survives_sigkill() {
         // Wait until it runs, then let it edit for a random while.
         let start = Instant::now();
         loop {
-            let line = rx.recv_timeout(Duration::from_secs(30)).expect("child starts within 30 s");
+            let line = rx
+                .recv_timeout(Duration::from_secs(30))
+                .expect("child starts within 30 s");
             // libtest may print "test crash_child ... " on the same line first.
             if line.ends_with("ready") {
                 break;
@@ -95,15 +136,31 @@ async fn every_edit_reported_durable_survives_sigkill() {
             }
         }
         // Every confirmed token is in the text after reopening.
-        let ws = Workspace::open(dir.path()).await.unwrap_or_else(|e| panic!("round {round}: profile does not open: {e}"));
-        let text = ws.draft(&draft).await.unwrap().find(&clause).unwrap().text.clone();
-        let tokens: std::collections::BTreeSet<u64> = text.split(';').filter_map(|t| t.parse().ok()).collect();
+        let ws = Workspace::open(dir.path())
+            .await
+            .unwrap_or_else(|e| panic!("round {round}: profile does not open: {e}"));
+        let text = ws
+            .draft(&draft)
+            .await
+            .unwrap()
+            .find(&clause)
+            .unwrap()
+            .text
+            .clone();
+        let tokens: std::collections::BTreeSet<u64> =
+            text.split(';').filter_map(|t| t.parse().ok()).collect();
         if let Some(last) = confirmed {
             for n in 0..=last {
-                assert!(tokens.contains(&n), "round {round}: edit {n} was reported durable but is missing");
+                assert!(
+                    tokens.contains(&n),
+                    "round {round}: edit {n} was reported durable but is missing"
+                );
             }
         }
         ws.close().await.unwrap();
     }
-    assert!(confirmed.is_some_and(|n| n > 50), "the child made too few edits to test anything: {confirmed:?}");
+    assert!(
+        confirmed.is_some_and(|n| n > 50),
+        "the child made too few edits to test anything: {confirmed:?}"
+    );
 }

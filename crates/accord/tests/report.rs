@@ -4,8 +4,12 @@ use accord::Workspace;
 use accord::export::{Format, Mode, RenderOptions};
 
 fn fixture() -> Vec<u8> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/fixtures/rcm-liaison-network-2014-managua.txt");
-    std::fs::read(path).unwrap_or_else(|e| panic!("the shared fixture {path} is needed by this test: {e}"))
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/fixtures/rcm-liaison-network-2014-managua.txt"
+    );
+    std::fs::read(path)
+        .unwrap_or_else(|e| panic!("the shared fixture {path} is needed by this test: {e}"))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -13,22 +17,47 @@ async fn the_fixture_imports_into_a_draft_with_its_action_items_and_exports_agai
     let dir = tempfile::tempdir().unwrap();
     let ws = Workspace::open(dir.path()).await.unwrap();
     let meeting = ws.create_demo().await.unwrap();
-    let imported = ws.import_report(&meeting, &fixture(), Some("managua.txt"), true).await.unwrap();
+    let imported = ws
+        .import_report(&meeting, &fixture(), Some("managua.txt"), true)
+        .await
+        .unwrap();
     let numbers: Vec<&str> = imported.clauses.iter().map(|c| c.number.as_str()).collect();
-    assert_eq!(numbers, ["1", "2", "2.a", "2.b", "2.c", "2.d", "2.e", "3", "3.a", "4", "4.a", "4.b", "4.c", "5"]);
-    let first = imported.actions.iter().find(|a| a.due == Some(accord::model::jiff::civil::date(2015, 2, 27))).unwrap();
-    assert!(first.added.is_some(), "suggested actions with owners are added when asked");
-    assert!(imported.actions.iter().any(|a| a.approximate.is_some()), "the last week of April is a range");
+    assert_eq!(
+        numbers,
+        [
+            "1", "2", "2.a", "2.b", "2.c", "2.d", "2.e", "3", "3.a", "4", "4.a", "4.b", "4.c", "5"
+        ]
+    );
+    let first = imported
+        .actions
+        .iter()
+        .find(|a| a.due == Some(jiff::civil::date(2015, 2, 27)))
+        .unwrap();
+    assert!(
+        first.added.is_some(),
+        "suggested actions with owners are added when asked"
+    );
+    assert!(
+        imported.actions.iter().any(|a| a.approximate.is_some()),
+        "the last week of April is a range"
+    );
     let full = ws.meeting_full(&meeting).await.unwrap();
     assert_eq!(full.drafts.len(), 2);
     let md = ws
-        .export_report(&meeting, Some(&imported.draft), &RenderOptions::new(Format::Markdown).mode(Mode::Clean))
+        .export_report(
+            &meeting,
+            Some(&imported.draft),
+            &RenderOptions::new(Format::Markdown).mode(Mode::Clean),
+        )
         .await
         .unwrap();
     assert!(md.file_name.ends_with(".md"));
     let text = String::from_utf8(md.bytes).unwrap();
     assert!(text.contains("4. Thank the IOM for its report"), "{text}");
-    let err = ws.import_report(&meeting, b"\x00\x01\x02garbage", Some("x.docx"), false).await.unwrap_err();
+    let err = ws
+        .import_report(&meeting, b"\x00\x01\x02garbage", Some("x.docx"), false)
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("x.docx"), "{err}");
     ws.close().await.unwrap();
 }

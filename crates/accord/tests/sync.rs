@@ -10,12 +10,19 @@ use accord::{NetMode, OpenOptions, SettingsPatch, Workspace};
 const WAIT: Duration = Duration::from_secs(30);
 
 async fn device(dir: &Path, party: &str) -> Workspace {
-    let ws = tokio::time::timeout(WAIT, Workspace::open_with(dir, OpenOptions::default().with_net(NetMode::Loopback)))
-        .await
-        .expect("open in time")
-        .expect("open");
-    ws.set_settings(SettingsPatch { party: Some(party.into()), device_name: Some(format!("{party} laptop")), ..Default::default() })
-        .unwrap();
+    let ws = tokio::time::timeout(
+        WAIT,
+        Workspace::open_with(dir, OpenOptions::default().with_net(NetMode::Loopback)),
+    )
+    .await
+    .expect("open in time")
+    .expect("open");
+    ws.set_settings(SettingsPatch {
+        party: Some(party.into()),
+        device_name: Some(format!("{party} laptop")),
+        ..Default::default()
+    })
+    .unwrap();
     ws
 }
 
@@ -23,11 +30,14 @@ async fn device(dir: &Path, party: &str) -> Workspace {
 async fn eventually<F, Fut>(what: &str, mut f: F)
 where
     F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
+    Fut: Future<Output = bool>,
 {
     let deadline = tokio::time::Instant::now() + WAIT;
     while !f().await {
-        assert!(tokio::time::Instant::now() < deadline, "timed out waiting until {what}");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting until {what}"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -38,9 +48,15 @@ async fn clause_text(ws: &Workspace, draft: &DocId, c: &ClauseId) -> Option<Stri
 
 /// The TS founds a meeting with a draft and one clause; returns (meeting, draft, clause).
 async fn founded(ts: &Workspace) -> (DocId, DocId, ClauseId) {
-    let m = ts.create_meeting(&MeetingDetails::titled("Liaison Network"), &[]).await.unwrap();
+    let m = ts
+        .create_meeting(&MeetingDetails::titled("Liaison Network"), &[])
+        .await
+        .unwrap();
     let d = ts.create_draft(&m, "Declaration", "").await.unwrap();
-    let c = ts.insert_clause(&d, &Placement::top_end(), "Urge the parties.").await.unwrap();
+    let c = ts
+        .insert_clause(&d, &Placement::top_end(), "Urge the parties.")
+        .await
+        .unwrap();
     (m, d, c)
 }
 
@@ -54,9 +70,15 @@ async fn three_delegations_join_by_ticket_edit_concurrently_and_converge() {
     let mut events = ts.subscribe();
 
     for (ws, party) in [(&mx, "Mexico"), (&cr, "Costa Rica")] {
-        let inv = ts.invite(&m, party, Role::Member, Duration::from_secs(3600)).await.unwrap();
+        let inv = ts
+            .invite(&m, party, Role::Member, Duration::from_secs(3600))
+            .await
+            .unwrap();
         assert!(inv.qr_svg.contains("<svg"));
-        let joined = tokio::time::timeout(WAIT, ws.join(&inv.ticket)).await.expect("join in time").unwrap();
+        let joined = tokio::time::timeout(WAIT, ws.join(&inv.ticket))
+            .await
+            .expect("join in time")
+            .unwrap();
         assert_eq!(joined, m);
     }
     // The host saw Mexico come up on its event stream.
@@ -73,33 +95,51 @@ async fn three_delegations_join_by_ticket_edit_concurrently_and_converge() {
     .await
     .expect("a peer-up event for Mexico");
     for ws in [&mx, &cr] {
-        eventually("the draft arrives", || async { clause_text(ws, &d, &c).await.as_deref() == Some("Urge the parties.") }).await;
+        eventually("the draft arrives", || async {
+            clause_text(ws, &d, &c).await.as_deref() == Some("Urge the parties.")
+        })
+        .await;
     }
     // All three edit the same clause at once.
     let edits = [(&ts, 0, "TS "), (&mx, 4, " MX"), (&cr, 17, " CR")];
     for (ws, pos, text) in edits {
-        ws.splice(&d, &TextField::Clause(c.clone()), &Splice::insert(pos, text)).await.unwrap();
+        ws.splice(
+            &d,
+            &TextField::Clause(c.clone()),
+            &Splice::insert(pos, text),
+        )
+        .await
+        .unwrap();
     }
     let target = clause_text(&ts, &d, &c).await;
     eventually("all three converge", || async {
         let a = clause_text(&ts, &d, &c).await;
         let b = clause_text(&mx, &d, &c).await;
         let cc = clause_text(&cr, &d, &c).await;
-        a == b && b == cc && a.as_deref().is_some_and(|t| t.contains("TS ") && t.contains(" MX") && t.contains(" CR"))
+        a == b
+            && b == cc
+            && a.as_deref()
+                .is_some_and(|t| t.contains("TS ") && t.contains(" MX") && t.contains(" CR"))
     })
     .await;
     drop(target);
 
     // Presence: Mexico's cursor in the clause shows on the TS's device, with its party.
     let mut events = ts.subscribe();
-    let here = accord::Presence { doc: Some(d.clone()), clause: Some(c.clone()), cursor: Some(accord::Cursor { anchor: 2, head: 5 }) };
+    let here = accord::Presence {
+        doc: Some(d.clone()),
+        clause: Some(c.clone()),
+        cursor: Some(accord::Cursor { anchor: 2, head: 5 }),
+    };
     mx.set_presence(&m, here.clone()).await.unwrap();
     let mx_id = mx.device();
     tokio::time::timeout(WAIT, async {
         loop {
             if let Ok(accord::Event::Presence { meeting, peers }) = events.recv().await
                 && meeting == m
-                && peers.iter().any(|p| p.device == mx_id && p.presence == here && p.party.as_deref() == Some("Mexico"))
+                && peers.iter().any(|p| {
+                    p.device == mx_id && p.presence == here && p.party.as_deref() == Some("Mexico")
+                })
             {
                 return;
             }
@@ -111,12 +151,21 @@ async fn three_delegations_join_by_ticket_edit_concurrently_and_converge() {
 
     // Mexico goes offline; everyone keeps editing; Mexico comes back.
     mx.close().await.unwrap();
-    ts.insert_clause(&d, &Placement::top_end(), "TS while MX away").await.unwrap();
-    cr.insert_clause(&d, &Placement::top_end(), "CR while MX away").await.unwrap();
+    ts.insert_clause(&d, &Placement::top_end(), "TS while MX away")
+        .await
+        .unwrap();
+    cr.insert_clause(&d, &Placement::top_end(), "CR while MX away")
+        .await
+        .unwrap();
     let mx = device(dirs[1].path(), "Mexico").await;
-    mx.insert_clause(&d, &Placement::top_end(), "MX while offline").await.unwrap();
+    mx.insert_clause(&d, &Placement::top_end(), "MX while offline")
+        .await
+        .unwrap();
     eventually("all converge after the reconnection", || async {
-        let (Ok(a), Ok(b), Ok(c)) = (ts.draft(&d).await, mx.draft(&d).await, cr.draft(&d).await) else { return false };
+        let (Ok(a), Ok(b), Ok(c)) = (ts.draft(&d).await, mx.draft(&d).await, cr.draft(&d).await)
+        else {
+            return false;
+        };
         a == b && b == c && a.clauses.len() == 4
     })
     .await;
@@ -125,7 +174,10 @@ async fn three_delegations_join_by_ticket_edit_concurrently_and_converge() {
     // Per document, per connected peer: in sync both ways.
     eventually("every document is in sync with both peers", || async {
         let docs = ts.doc_sync(&m).await.unwrap();
-        docs.len() == 3 && docs.iter().all(|d| d.peers.len() == 2 && d.peers.iter().all(|p| p.they_have_ours && p.we_have_theirs))
+        docs.len() == 3
+            && docs.iter().all(|d| {
+                d.peers.len() == 2 && d.peers.iter().all(|p| p.they_have_ours && p.we_have_theirs)
+            })
     })
     .await;
     assert!(peers.iter().all(|p| p.valid && !p.revoked));
@@ -141,31 +193,84 @@ async fn observers_changes_are_not_accepted_and_revoked_devices_get_nothing_new(
     let obs = device(dirs[1].path(), "IOM").await;
     let mx = device(dirs[2].path(), "Mexico").await;
     let (m, d, c) = founded(&ts).await;
-    let inv = ts.invite(&m, "IOM", Role::Observer, Duration::from_secs(3600)).await.unwrap();
+    let inv = ts
+        .invite(&m, "IOM", Role::Observer, Duration::from_secs(3600))
+        .await
+        .unwrap();
     obs.join(&inv.ticket).await.unwrap();
-    let inv = ts.invite(&m, "Mexico", Role::Member, Duration::from_secs(3600)).await.unwrap();
+    let inv = ts
+        .invite(&m, "Mexico", Role::Member, Duration::from_secs(3600))
+        .await
+        .unwrap();
     mx.join(&inv.ticket).await.unwrap();
-    eventually("the observer has the draft", || async { clause_text(&obs, &d, &c).await.is_some() }).await;
-    eventually("Mexico has the draft", || async { clause_text(&mx, &d, &c).await.is_some() }).await;
+    eventually("the observer has the draft", || async {
+        clause_text(&obs, &d, &c).await.is_some()
+    })
+    .await;
+    eventually("Mexico has the draft", || async {
+        clause_text(&mx, &d, &c).await.is_some()
+    })
+    .await;
 
     // The observer types; the others never take it. A member's edit after it still arrives.
-    obs.splice(&d, &TextField::Clause(c.clone()), &Splice::insert(0, "OBSERVER ")).await.unwrap();
-    mx.splice(&d, &TextField::Clause(c.clone()), &Splice::insert(0, "MX ")).await.unwrap();
-    eventually("the member's edit arrives", || async { clause_text(&ts, &d, &c).await.is_some_and(|t| t.starts_with("MX ")) }).await;
+    obs.splice(
+        &d,
+        &TextField::Clause(c.clone()),
+        &Splice::insert(0, "OBSERVER "),
+    )
+    .await
+    .unwrap();
+    mx.splice(&d, &TextField::Clause(c.clone()), &Splice::insert(0, "MX "))
+        .await
+        .unwrap();
+    eventually("the member's edit arrives", || async {
+        clause_text(&ts, &d, &c)
+            .await
+            .is_some_and(|t| t.starts_with("MX "))
+    })
+    .await;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert!(!clause_text(&ts, &d, &c).await.unwrap().contains("OBSERVER"), "the host accepted an observer's change");
-    assert!(!clause_text(&mx, &d, &c).await.unwrap().contains("OBSERVER"), "a member accepted an observer's change");
+    assert!(
+        !clause_text(&ts, &d, &c).await.unwrap().contains("OBSERVER"),
+        "the host accepted an observer's change"
+    );
+    assert!(
+        !clause_text(&mx, &d, &c).await.unwrap().contains("OBSERVER"),
+        "a member accepted an observer's change"
+    );
     // The observer does receive changes.
-    eventually("the observer sees the member's edit", || async { clause_text(&obs, &d, &c).await.is_some_and(|t| t.contains("MX ")) }).await;
+    eventually("the observer sees the member's edit", || async {
+        clause_text(&obs, &d, &c)
+            .await
+            .is_some_and(|t| t.contains("MX "))
+    })
+    .await;
 
     // Revoke Mexico: it gets nothing new.
     let revoked = ts.revoke(&m, &mx.device()).await.unwrap();
     assert!(revoked.message.contains("stays on it"));
     tokio::time::sleep(Duration::from_millis(500)).await;
-    ts.splice(&d, &TextField::Clause(c.clone()), &Splice::insert(0, "AFTER ")).await.unwrap();
-    eventually("the observer sees the edit after the revocation", || async { clause_text(&obs, &d, &c).await.is_some_and(|t| t.contains("AFTER ")) }).await;
+    ts.splice(
+        &d,
+        &TextField::Clause(c.clone()),
+        &Splice::insert(0, "AFTER "),
+    )
+    .await
+    .unwrap();
+    eventually(
+        "the observer sees the edit after the revocation",
+        || async {
+            clause_text(&obs, &d, &c)
+                .await
+                .is_some_and(|t| t.contains("AFTER "))
+        },
+    )
+    .await;
     tokio::time::sleep(Duration::from_secs(1)).await;
-    assert!(!clause_text(&mx, &d, &c).await.unwrap().contains("AFTER "), "a revoked device received a new change");
+    assert!(
+        !clause_text(&mx, &d, &c).await.unwrap().contains("AFTER "),
+        "a revoked device received a new change"
+    );
     for ws in [ts, obs, mx] {
         ws.close().await.unwrap();
     }
@@ -180,23 +285,40 @@ async fn reused_expired_forged_and_garbage_tickets_are_refused_and_change_nothin
     let outsider = device(dirs[3].path(), "Nobody").await;
     let (m, _d, _c) = founded(&ts).await;
 
-    let inv = ts.invite(&m, "Mexico", Role::Member, Duration::from_secs(3600)).await.unwrap();
+    let inv = ts
+        .invite(&m, "Mexico", Role::Member, Duration::from_secs(3600))
+        .await
+        .unwrap();
     a.join(&inv.ticket).await.unwrap();
     let err = b.join(&inv.ticket).await.unwrap_err();
     assert!(err.to_string().contains("already used"), "{err}");
-    assert!(b.meeting(&m).await.is_err(), "a refused device must not get the meeting");
+    assert!(
+        b.meeting(&m).await.is_err(),
+        "a refused device must not get the meeting"
+    );
 
-    let inv = ts.invite(&m, "Peru", Role::Member, Duration::from_secs(1)).await.unwrap();
+    let inv = ts
+        .invite(&m, "Peru", Role::Member, Duration::from_secs(1))
+        .await
+        .unwrap();
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let err = b.join(&inv.ticket).await.unwrap_err();
     assert!(err.to_string().contains("expired"), "{err}");
 
-    for garbage in ["", "hello", "accord1zzzzzzzzzzzzzzzzzzzz", &inv.ticket[..inv.ticket.len() / 2]] {
+    for garbage in [
+        "",
+        "hello",
+        "accord1zzzzzzzzzzzzzzzzzzzz",
+        &inv.ticket[..inv.ticket.len() / 2],
+    ] {
         let err = outsider.join(garbage).await.unwrap_err();
         assert_eq!(err.code(), "invalid", "{garbage:?}: {err}");
     }
     // A ticket with a forged secret (the right meeting and host, any secret) is refused.
-    let real = ts.invite(&m, "Nobody", Role::Member, Duration::from_secs(3600)).await.unwrap();
+    let real = ts
+        .invite(&m, "Nobody", Role::Member, Duration::from_secs(3600))
+        .await
+        .unwrap();
     let mut t: accord_net_ticket::Ticket = real.ticket.parse().unwrap();
     t.secret = [9; 32];
     let err = outsider.join(&t.to_string()).await.unwrap_err();

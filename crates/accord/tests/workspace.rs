@@ -2,12 +2,18 @@
 
 use std::time::Duration;
 
-use accord::model::{ClauseStatus, DocPatch, MeetingDetails, NewAction, Party, PartyKind, Placement, Splice, TextField};
+use accord::model::{
+    ClauseStatus, DocPatch, MeetingDetails, NewAction, Party, PartyKind, Placement, Splice,
+    TextField,
+};
 use accord::store::ActionFilter;
 use accord::{Event, Origin, Workspace};
 
 async fn open(dir: &std::path::Path) -> Workspace {
-    tokio::time::timeout(Duration::from_secs(30), Workspace::open(dir)).await.expect("open in time").expect("open")
+    tokio::time::timeout(Duration::from_secs(30), Workspace::open(dir))
+        .await
+        .expect("open in time")
+        .expect("open")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -21,7 +27,10 @@ async fn a_new_meeting_appears_in_the_list_with_its_minutes() {
     ws.index_settled().await.unwrap();
     let list = ws.meetings().await.unwrap();
     assert_eq!(list.len(), 1);
-    assert_eq!((list[0].id.clone(), list[0].title.as_str()), (id.clone(), "Working Group on Labour Migration"));
+    assert_eq!(
+        (list[0].id.clone(), list[0].title.as_str()),
+        (id.clone(), "Working Group on Labour Migration")
+    );
     let full = ws.meeting_full(&id).await.unwrap();
     assert!(full.minutes.is_some());
     assert_eq!(full.view.parties.len(), 1);
@@ -32,13 +41,32 @@ async fn a_new_meeting_appears_in_the_list_with_its_minutes() {
 async fn edits_survive_closing_and_reopening_the_profile() {
     let dir = tempfile::tempdir().unwrap();
     let ws = open(dir.path()).await;
-    let meeting = ws.create_meeting(&MeetingDetails::titled("M"), &[]).await.unwrap();
+    let meeting = ws
+        .create_meeting(&MeetingDetails::titled("M"), &[])
+        .await
+        .unwrap();
     let draft = ws.create_draft(&meeting, "Declaration", "").await.unwrap();
-    let c1 = ws.insert_clause(&draft, &Placement::top_end(), "Urge").await.unwrap();
-    let c2 = ws.insert_clause(&draft, &Placement::end_of(&c1), "the parties").await.unwrap();
-    ws.splice(&draft, &TextField::Clause(c1.clone()), &Splice::insert(4, " 😀 all")).await.unwrap();
-    ws.set_clause_status(&draft, &c2, ClauseStatus::Agreed).await.unwrap();
-    ws.append_minutes(&meeting, "The TS opened the meeting.").await.unwrap();
+    let c1 = ws
+        .insert_clause(&draft, &Placement::top_end(), "Urge")
+        .await
+        .unwrap();
+    let c2 = ws
+        .insert_clause(&draft, &Placement::end_of(&c1), "the parties")
+        .await
+        .unwrap();
+    ws.splice(
+        &draft,
+        &TextField::Clause(c1.clone()),
+        &Splice::insert(4, " 😀 all"),
+    )
+    .await
+    .unwrap();
+    ws.set_clause_status(&draft, &c2, ClauseStatus::Agreed)
+        .await
+        .unwrap();
+    ws.append_minutes(&meeting, "The TS opened the meeting.")
+        .await
+        .unwrap();
     ws.close().await.unwrap();
 
     let ws = open(dir.path()).await;
@@ -46,7 +74,10 @@ async fn edits_survive_closing_and_reopening_the_profile() {
     assert_eq!(v.to_plain_text(), "1. Urge 😀 all\n    a. the parties\n");
     assert_eq!(v.find(&c2).unwrap().status, ClauseStatus::Agreed);
     let minutes = ws.minutes_of(&meeting).await.unwrap();
-    assert_eq!(ws.minutes(&minutes).await.unwrap().text, "The TS opened the meeting.\n");
+    assert_eq!(
+        ws.minutes(&minutes).await.unwrap().text,
+        "The TS opened the meeting.\n"
+    );
     ws.close().await.unwrap();
 }
 
@@ -57,9 +88,18 @@ async fn a_word_typed_a_moment_ago_is_found() {
     let meeting = ws.create_demo().await.unwrap();
     let full = ws.meeting_full(&meeting).await.unwrap();
     let draft = full.drafts[0].id.clone();
-    let c = ws.insert_clause(&draft, &Placement::top_end(), "Welcome the delegation of ").await.unwrap();
+    let c = ws
+        .insert_clause(&draft, &Placement::top_end(), "Welcome the delegation of ")
+        .await
+        .unwrap();
     for (i, ch) in "Perú".chars().enumerate() {
-        ws.splice(&draft, &TextField::Clause(c.clone()), &Splice::insert(26 + i, ch.to_string())).await.unwrap();
+        ws.splice(
+            &draft,
+            &TextField::Clause(c.clone()),
+            &Splice::insert(26 + i, ch.to_string()),
+        )
+        .await
+        .unwrap();
     }
     ws.index_settled().await.unwrap();
     let hits = ws.search("peru", 10).await.unwrap();
@@ -76,14 +116,31 @@ async fn the_demo_meeting_has_its_overdue_actions_in_the_tracker() {
     let ws = open(dir.path()).await;
     let meeting = ws.create_demo().await.unwrap();
     ws.index_settled().await.unwrap();
-    let today = accord::model::jiff::civil::date(2015, 3, 1);
-    let overdue = ws.actions(&ActionFilter { overdue_on: Some(today), ..Default::default() }).await.unwrap();
+    let today = jiff::civil::date(2015, 3, 1);
+    let overdue = ws
+        .actions(&ActionFilter {
+            overdue_on: Some(today),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     assert_eq!(overdue.len(), 2, "{overdue:#?}");
     let mexico = accord::model::PartyId::new("mexico").unwrap();
-    let new = NewAction { text: "Host the next meeting".into(), owners: vec![mexico.clone()], due: None, source: None };
+    let new = NewAction {
+        text: "Host the next meeting".into(),
+        owners: vec![mexico.clone()],
+        due: None,
+        source: None,
+    };
     ws.add_action(&meeting, &new).await.unwrap();
     ws.index_settled().await.unwrap();
-    let mine = ws.actions(&ActionFilter { owner: Some(mexico), ..Default::default() }).await.unwrap();
+    let mine = ws
+        .actions(&ActionFilter {
+            owner: Some(mexico),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     assert_eq!(mine.len(), 5, "four from the report and the new one");
     ws.close().await.unwrap();
 }
@@ -92,20 +149,52 @@ async fn the_demo_meeting_has_its_overdue_actions_in_the_tracker() {
 async fn local_changes_are_reported_with_their_patches() {
     let dir = tempfile::tempdir().unwrap();
     let ws = open(dir.path()).await;
-    let meeting = ws.create_meeting(&MeetingDetails::titled("M"), &[]).await.unwrap();
+    let meeting = ws
+        .create_meeting(&MeetingDetails::titled("M"), &[])
+        .await
+        .unwrap();
     let draft = ws.create_draft(&meeting, "D", "").await.unwrap();
-    let c = ws.insert_clause(&draft, &Placement::top_end(), "ab").await.unwrap();
+    let c = ws
+        .insert_clause(&draft, &Placement::top_end(), "ab")
+        .await
+        .unwrap();
     let mut events = ws.subscribe();
-    ws.splice(&draft, &TextField::Clause(c.clone()), &Splice::new(1, 1, "ñ")).await.unwrap();
+    ws.splice(
+        &draft,
+        &TextField::Clause(c.clone()),
+        &Splice::new(1, 1, "ñ"),
+    )
+    .await
+    .unwrap();
     let ev = loop {
-        match tokio::time::timeout(Duration::from_secs(5), events.recv()).await.unwrap().unwrap() {
+        match tokio::time::timeout(Duration::from_secs(5), events.recv())
+            .await
+            .unwrap()
+            .unwrap()
+        {
             e @ Event::DocChanged { .. } => break e,
             _ => continue,
         }
     };
-    let Event::DocChanged { doc, origin, patches, .. } = ev else { unreachable!() };
+    let Event::DocChanged {
+        doc,
+        origin,
+        patches,
+        ..
+    } = ev
+    else {
+        unreachable!()
+    };
     assert_eq!((doc, origin), (draft, Origin::Local));
-    assert_eq!(patches, vec![DocPatch::Splice { target: TextField::Clause(c), index: 1, delete: 1, insert: "ñ".into() }]);
+    assert_eq!(
+        patches,
+        vec![DocPatch::Splice {
+            target: TextField::Clause(c),
+            index: 1,
+            delete: 1,
+            insert: "ñ".into()
+        }]
+    );
     ws.close().await.unwrap();
 }
 
@@ -130,11 +219,15 @@ async fn a_lost_index_is_rebuilt_from_the_documents() {
     ws.close().await.unwrap();
     // Throw the index away as a format change would.
     let db = rusqlite::Connection::open(dir.path().join("accord.sqlite3")).unwrap();
-    db.execute_batch("UPDATE meta SET value = '0' WHERE key = 'index_format'").unwrap();
+    db.execute_batch("UPDATE meta SET value = '0' WHERE key = 'index_format'")
+        .unwrap();
     drop(db);
     let ws = open(dir.path()).await;
     let list = ws.meetings().await.unwrap();
-    assert_eq!(list.iter().map(|m| m.id.clone()).collect::<Vec<_>>(), vec![meeting]);
+    assert_eq!(
+        list.iter().map(|m| m.id.clone()).collect::<Vec<_>>(),
+        vec![meeting]
+    );
     assert!(!ws.search("Palermo", 5).await.unwrap().is_empty());
     ws.close().await.unwrap();
 }

@@ -11,11 +11,51 @@ use super::{ImportNote, ImportOptions, ImportPlan, NoteKind, Owner, SuggestedAct
 
 /// Verbs that open an operative paragraph addressed to someone: "Urge X to …".
 const ADDRESSING: &[&str] = &[
-    "urge", "urges", "request", "requests", "encourage", "encourages", "invite", "invites", "instruct", "instructs", "ask",
-    "asks", "call", "calls", "entrust", "entrusts", "task", "tasks", "mandate", "mandates", "exhort", "exhorts", "recommend",
-    "recommends", "instar", "insta", "solicitar", "solicita", "pedir", "pide", "encomendar", "encomienda", "encargar",
-    "encarga", "invitar", "invita", "alentar", "alienta", "exhortar", "exhorta", "recomendar", "recomienda", "instruir",
-    "instruye", "urgir",
+    "urge",
+    "urges",
+    "request",
+    "requests",
+    "encourage",
+    "encourages",
+    "invite",
+    "invites",
+    "instruct",
+    "instructs",
+    "ask",
+    "asks",
+    "call",
+    "calls",
+    "entrust",
+    "entrusts",
+    "task",
+    "tasks",
+    "mandate",
+    "mandates",
+    "exhort",
+    "exhorts",
+    "recommend",
+    "recommends",
+    "instar",
+    "insta",
+    "solicitar",
+    "solicita",
+    "pedir",
+    "pide",
+    "encomendar",
+    "encomienda",
+    "encargar",
+    "encarga",
+    "invitar",
+    "invita",
+    "alentar",
+    "alienta",
+    "exhortar",
+    "exhorta",
+    "recomendar",
+    "recomienda",
+    "instruir",
+    "instruye",
+    "urgir",
 ];
 
 /// What follows the subject of an obligation: "X will …", "X commit to …".
@@ -54,7 +94,12 @@ pub(crate) fn suggest(plan: &mut ImportPlan, opts: &ImportOptions<'_>) {
         for sentence in sentences(&clause.text) {
             let found = dates::find_due(sentence, opts.reference);
             if let Some((kind, msg)) = found.as_ref().and_then(|f| f.note.clone()) {
-                notes.push(ImportNote { line: clause.line, kind, message: msg, text: sentence.to_string() });
+                notes.push(ImportNote {
+                    line: clause.line,
+                    kind,
+                    message: msg,
+                    text: sentence.to_string(),
+                });
             }
             let (owners, obligation) = owners_of(sentence, &matcher);
             let due = found.as_ref().map(|f| f.due.clone()).unwrap_or_default();
@@ -64,8 +109,16 @@ pub(crate) fn suggest(plan: &mut ImportPlan, opts: &ImportOptions<'_>) {
             }
             let owners = if owners.is_empty() {
                 // "The study will be sent …": the passive continues the previous subject.
-                let fallback: Vec<Owner> = matcher.parties_in(sentence).into_iter().map(Owner::Party).collect();
-                if obligation || fallback.is_empty() { previous.clone() } else { fallback }
+                let fallback: Vec<Owner> = matcher
+                    .parties_in(sentence)
+                    .into_iter()
+                    .map(Owner::Party)
+                    .collect();
+                if obligation || fallback.is_empty() {
+                    previous.clone()
+                } else {
+                    fallback
+                }
             } else {
                 owners
             };
@@ -83,7 +136,10 @@ pub(crate) fn suggest(plan: &mut ImportPlan, opts: &ImportOptions<'_>) {
             actions.push(SuggestedAction {
                 text: sentence.to_string(),
                 owners,
-                due_text: found.as_ref().filter(|f| !f.due.is_none()).map(|f| sentence[f.span.clone()].to_string()),
+                due_text: found
+                    .as_ref()
+                    .filter(|f| !f.due.is_none())
+                    .map(|f| sentence[f.span.clone()].to_string()),
                 due,
                 clause_path: path.clone(),
             });
@@ -99,7 +155,10 @@ fn owners_of(sentence: &str, matcher: &Matcher) -> (Vec<Owner>, bool) {
     let (folded, origin) = fold_map(s);
     let first = folded.split_whitespace().next().unwrap_or("");
     if ADDRESSING.contains(&first) {
-        let rest = s.split_once(char::is_whitespace).map(|(_, r)| r).unwrap_or("");
+        let rest = s
+            .split_once(char::is_whitespace)
+            .map(|(_, r)| r)
+            .unwrap_or("");
         let rest = strip_words(rest, &["upon", "on", "a", "al", "a la", "a los", "a las"]);
         let object = cut_at(rest, &[" to ", " a ", " que ", " para ", " in order "]);
         return (owners_in(object, matcher), true);
@@ -111,7 +170,13 @@ fn owners_of(sentence: &str, matcher: &Matcher) -> (Vec<Owner>, bool) {
         .iter()
         .filter_map(|m| lower.find(m))
         .min()
-        .map(|pos| if pos == 0 { 0 } else { origin.get(pos - 1).copied().unwrap_or(s.len()) });
+        .map(|pos| {
+            if pos == 0 {
+                0
+            } else {
+                origin.get(pos - 1).copied().unwrap_or(s.len())
+            }
+        });
     let future = spanish_future(s);
     let cut = match (modal, future) {
         (Some(m), Some(f)) => Some(m.min(f)),
@@ -144,9 +209,12 @@ fn fold_map(s: &str) -> (String, Vec<usize>) {
 /// party in it is not the subject.
 fn skip_opening_phrase<'a>(s: &'a str, matcher: &Matcher) -> &'a str {
     if let Some((head, tail)) = s.split_once(',')
-        && head.split_whitespace().count() <= 4 && matcher.mentions(head).is_empty() && !head.chars().any(|c| c.is_ascii_digit()) {
-            return tail.trim_start();
-        }
+        && head.split_whitespace().count() <= 4
+        && matcher.mentions(head).is_empty()
+        && !head.chars().any(|c| c.is_ascii_digit())
+    {
+        return tail.trim_start();
+    }
     s
 }
 
@@ -175,7 +243,11 @@ fn strip_words<'a>(s: &'a str, words: &[&str]) -> &'a str {
 }
 
 fn cut_at<'a>(s: &'a str, seps: &[&str]) -> &'a str {
-    let end = seps.iter().filter_map(|sep| s.find(sep)).min().unwrap_or(s.len());
+    let end = seps
+        .iter()
+        .filter_map(|sep| s.find(sep))
+        .min()
+        .unwrap_or(s.len());
     &s[..end]
 }
 
@@ -188,11 +260,17 @@ fn owners_in(segment: &str, matcher: &Matcher) -> Vec<Owner> {
     }
     const ARTICLES: [&str; 8] = ["the", "The", "la", "La", "el", "El", "los", "Los"];
     let words: Vec<&str> = segment.split_whitespace().collect();
-    let start = words.iter().position(|w| !ARTICLES.contains(w)).unwrap_or(words.len());
+    let start = words
+        .iter()
+        .position(|w| !ARTICLES.contains(w))
+        .unwrap_or(words.len());
     let name: Vec<&str> = words[start..]
         .iter()
         .copied()
-        .take_while(|w| w.chars().next().is_some_and(char::is_uppercase) || ["of", "de", "del", "for", "on", "and", "y", "la", "the"].contains(w))
+        .take_while(|w| {
+            w.chars().next().is_some_and(char::is_uppercase)
+                || ["of", "de", "del", "for", "on", "and", "y", "la", "the"].contains(w)
+        })
         .collect();
     let name = name.join(" ");
     let name = name.trim_end_matches(|c: char| !c.is_alphanumeric() && c != ')');
@@ -202,15 +280,19 @@ fn owners_in(segment: &str, matcher: &Matcher) -> Vec<Owner> {
         let cut = name.len() - last.len();
         name = name[..cut].trim_end().to_string();
     }
-    if name.is_empty() || start > 0 && words.len() == start { Vec::new() } else { vec![Owner::Unmatched(name)] }
+    if name.is_empty() || start > 0 && words.len() == start {
+        Vec::new()
+    } else {
+        vec![Owner::Unmatched(name)]
+    }
 }
 
 /// Splits text into sentences at `.`, `;`, `!`, `?` followed by a capital or a digit, and
 /// at line breaks; "U.S." or "No." do not end a sentence.
 pub(crate) fn sentences(text: &str) -> Vec<&str> {
     const ABBREVIATIONS: [&str; 22] = [
-        "no", "nos", "mr", "mrs", "ms", "dr", "sr", "sra", "srta", "lic", "st", "art", "arts", "para", "paras", "vol", "rev",
-        "pp", "cf", "fig", "e.g", "i.e",
+        "no", "nos", "mr", "mrs", "ms", "dr", "sr", "sra", "srta", "lic", "st", "art", "arts",
+        "para", "paras", "vol", "rev", "pp", "cf", "fig", "e.g", "i.e",
     ];
     let mut out = Vec::new();
     let mut start = 0;
@@ -221,14 +303,24 @@ pub(crate) fn sentences(text: &str) -> Vec<&str> {
             '\n' => true,
             '.' | ';' | '!' | '?' => {
                 let next_ws = chars.get(k + 1).is_some_and(|(_, n)| n.is_whitespace());
-                let after = chars[k + 1..].iter().map(|(_, n)| *n).find(|n| !n.is_whitespace());
-                let starts = after.is_some_and(|n| n.is_uppercase() || n.is_ascii_digit() || "\"“(¿¡".contains(n));
-                let word: String =
-                    text[start..i].rsplit(|ch: char| ch.is_whitespace()).next().unwrap_or("").to_lowercase();
+                let after = chars[k + 1..]
+                    .iter()
+                    .map(|(_, n)| *n)
+                    .find(|n| !n.is_whitespace());
+                let starts = after.is_some_and(|n| {
+                    n.is_uppercase() || n.is_ascii_digit() || "\"“(¿¡".contains(n)
+                });
+                let word: String = text[start..i]
+                    .rsplit(|ch: char| ch.is_whitespace())
+                    .next()
+                    .unwrap_or("")
+                    .to_lowercase();
                 // "No.", "Sr.", an initial, or dotted letters such as "U.S." and "e.g.".
                 let dotted = word.contains('.') && word.split('.').all(|p| p.chars().count() <= 2);
-                let abbreviation =
-                    c == '.' && (ABBREVIATIONS.contains(&word.as_str()) || word.chars().count() == 1 || dotted);
+                let abbreviation = c == '.'
+                    && (ABBREVIATIONS.contains(&word.as_str())
+                        || word.chars().count() == 1
+                        || dotted);
                 next_ws && starts && !abbreviation
             }
             _ => false,
@@ -256,10 +348,19 @@ mod tests {
     #[test]
     fn sentences_split_at_full_stops_not_abbreviations() {
         assert_eq!(
-            sentences("The TS will compile it. The study will be sent to the U.S. Government no later than March 31st, 2015. Finally, done."),
-            ["The TS will compile it.", "The study will be sent to the U.S. Government no later than March 31st, 2015.", "Finally, done."]
+            sentences(
+                "The TS will compile it. The study will be sent to the U.S. Government no later than March 31st, 2015. Finally, done."
+            ),
+            [
+                "The TS will compile it.",
+                "The study will be sent to the U.S. Government no later than March 31st, 2015.",
+                "Finally, done."
+            ]
         );
-        assert_eq!(sentences("Véase el art. 5 del Protocolo. Luego"), ["Véase el art. 5 del Protocolo.", "Luego"]);
+        assert_eq!(
+            sentences("Véase el art. 5 del Protocolo. Luego"),
+            ["Véase el art. 5 del Protocolo.", "Luego"]
+        );
     }
 
     fn owners(s: &str) -> (Vec<String>, bool) {
@@ -277,16 +378,37 @@ mod tests {
 
     #[test]
     fn owners_are_subjects_and_addressees_not_recipients() {
-        let (o, ob) = owners("Urge the Member Countries to send the information to the Technical Secretariat no later than February 27th, 2015.");
+        let (o, ob) = owners(
+            "Urge the Member Countries to send the information to the Technical Secretariat no later than February 27th, 2015.",
+        );
         assert!(ob);
         assert_eq!(o.len(), 11);
         assert!(!o.contains(&"technical-secretariat".to_string()));
         assert_eq!(owners("The Technical Secretariat, in coordination with IOM, will organize this information.").0, ["technical-secretariat", "international-organization-for-migration"]);
-        assert_eq!(owners("Request the TS to research on the Program.").0, ["technical-secretariat"]);
-        assert_eq!(owners("Finally, the Network members will submit the validation.").0.len(), 11);
-        assert_eq!(owners("Instar a los Países Miembros a enviar la información a la ST.").0.len(), 11);
-        assert_eq!(owners("La ST enviará el estudio a los Países Miembros.").0, ["technical-secretariat"]);
-        assert_eq!(owners("The Ministry of Foreign Affairs of Chile will host the workshop.").0, ["?Ministry of Foreign Affairs of Chile"]);
+        assert_eq!(
+            owners("Request the TS to research on the Program.").0,
+            ["technical-secretariat"]
+        );
+        assert_eq!(
+            owners("Finally, the Network members will submit the validation.")
+                .0
+                .len(),
+            11
+        );
+        assert_eq!(
+            owners("Instar a los Países Miembros a enviar la información a la ST.")
+                .0
+                .len(),
+            11
+        );
+        assert_eq!(
+            owners("La ST enviará el estudio a los Países Miembros.").0,
+            ["technical-secretariat"]
+        );
+        assert_eq!(
+            owners("The Ministry of Foreign Affairs of Chile will host the workshop.").0,
+            ["?Ministry of Foreign Affairs of Chile"]
+        );
         assert_eq!(owners("The study will be sent."), (vec![], true));
         assert_eq!(owners("Thank the IOM for its report."), (vec![], false));
     }

@@ -95,7 +95,10 @@ fn tokens(text: &str) -> Vec<Tok> {
         let suffix = fold(&s[digits..]);
         let num = if digits > 0
             && digits <= 4
-            && ["", "st", "nd", "rd", "th", "o", "a", "ro", "er", "do", "vo", "to", "mo", "no"].contains(&suffix.as_str())
+            && [
+                "", "st", "nd", "rd", "th", "o", "a", "ro", "er", "do", "vo", "to", "mo", "no",
+            ]
+            .contains(&suffix.as_str())
         {
             s[..digits].parse().ok()
         } else {
@@ -121,7 +124,14 @@ fn tokens(text: &str) -> Vec<Tok> {
                 push_word(&mut out, start, &s);
             }
             if !c.is_whitespace() {
-                out.push(Tok { w: c.to_string(), start: i, end: i + c.len_utf8(), num: None, digits: 0, upper: false });
+                out.push(Tok {
+                    w: c.to_string(),
+                    start: i,
+                    end: i + c.len_utf8(),
+                    num: None,
+                    digits: 0,
+                    upper: false,
+                });
             }
         }
     }
@@ -173,11 +183,16 @@ fn month(t: &Tok) -> Option<i8> {
 }
 
 fn year(t: &Tok) -> Option<i16> {
-    t.num.filter(|_| t.digits == 4 && t.w.chars().all(|c| c.is_ascii_digit())).and_then(|n| i16::try_from(n).ok()).filter(|y| (1900..=2200).contains(y))
+    t.num
+        .filter(|_| t.digits == 4 && t.w.chars().all(|c| c.is_ascii_digit()))
+        .and_then(|n| i16::try_from(n).ok())
+        .filter(|y| (1900..=2200).contains(y))
 }
 
 fn day(t: &Tok) -> Option<i8> {
-    t.num.filter(|n| (1..=31).contains(n) && t.digits <= 2).and_then(|n| i8::try_from(n).ok())
+    t.num
+        .filter(|n| (1..=31).contains(n) && t.digits <= 2)
+        .and_then(|n| i8::try_from(n).ok())
 }
 
 fn is(t: Option<&Tok>, words: &[&str]) -> bool {
@@ -193,7 +208,10 @@ fn checked(y: i16, m: i8, d: i8) -> Option<Date> {
 }
 
 fn approx(y: i16, m: i8, from: i8, to: i8) -> Option<Due> {
-    Some(Due::Approximate { from: checked(y, m, from)?, to: checked(y, m, to.min(last_day(y, m)))? })
+    Some(Due::Approximate {
+        from: checked(y, m, from)?,
+        to: checked(y, m, to.min(last_day(y, m)))?,
+    })
 }
 
 type Hit = (Due, usize, Option<(NoteKind, String)>);
@@ -204,22 +222,42 @@ fn at(text: &str, t: &[Tok], i: usize, reference: Option<Date>) -> Option<Hit> {
     let _ = text;
     // 2015-02-27
     if let (Some(y), Some(m), Some(d)) = (g(i).and_then(year), g(i + 2), g(i + 4))
-        && is(g(i + 1), &["-"]) && is(g(i + 3), &["-"]) && m.digits <= 2 && d.digits <= 2 {
-            let date = checked(y, i8::try_from(m.num?).ok()?, i8::try_from(d.num?).ok()?)?;
-            return Some((Due::Date(date), i + 5, None));
-        }
+        && is(g(i + 1), &["-"])
+        && is(g(i + 3), &["-"])
+        && m.digits <= 2
+        && d.digits <= 2
+    {
+        let date = checked(y, i8::try_from(m.num?).ok()?, i8::try_from(d.num?).ok()?)?;
+        return Some((Due::Date(date), i + 5, None));
+    }
     // 27/02/2015, 27.02.2015: day first, unless that is impossible.
     if let (Some(a), Some(b), Some(y)) = (g(i), g(i + 2), g(i + 4).and_then(year)) {
         let sep = g(i + 1).map(|s| s.w.clone());
-        if a.num.is_some() && a.digits <= 2 && b.num.is_some() && b.digits <= 2
+        if a.num.is_some()
+            && a.digits <= 2
+            && b.num.is_some()
+            && b.digits <= 2
             && matches!(sep.as_deref(), Some("/" | "."))
             && g(i + 3).map(|s| s.w.clone()) == sep
         {
             let (x, z) = (i8::try_from(a.num?).ok()?, i8::try_from(b.num?).ok()?);
             let (d, m, note) = if x > 12 || z > 12 || x == z {
-                if x > 12 { (x, z, None) } else if z > 12 { (z, x, None) } else { (x, z, None) }
+                if x > 12 {
+                    (x, z, None)
+                } else if z > 12 {
+                    (z, x, None)
+                } else {
+                    (x, z, None)
+                }
             } else {
-                (x, z, Some((NoteKind::AmbiguousDate, format!("{}/{} read day first", x, z))))
+                (
+                    x,
+                    z,
+                    Some((
+                        NoteKind::AmbiguousDate,
+                        format!("{}/{} read day first", x, z),
+                    )),
+                )
             };
             let date = checked(y, m, d)?;
             return Some((Due::Date(date), i + 5, note));
@@ -240,17 +278,19 @@ fn at(text: &str, t: &[Tok], i: usize, reference: Option<Date>) -> Option<Hit> {
         ("ultima", 0),
     ];
     if let Some(&(_, nth)) = g(i).and_then(|w| WEEKS.iter().find(|(k, _)| *k == w.w))
-        && is(g(i + 1), &["week", "semana"]) && is(g(i + 2), &["of", "de", "del"])
-            && let Some(m) = g(i + 3).and_then(month) {
-                let (y, end) = year_after(t, i + 4)?;
-                let due = if nth == 0 {
-                    let last = last_day(y, m);
-                    approx(y, m, last - 6, last)?
-                } else {
-                    approx(y, m, (nth - 1) * 7 + 1, nth * 7)?
-                };
-                return Some((due, end, None));
-            }
+        && is(g(i + 1), &["week", "semana"])
+        && is(g(i + 2), &["of", "de", "del"])
+        && let Some(m) = g(i + 3).and_then(month)
+    {
+        let (y, end) = year_after(t, i + 4)?;
+        let due = if nth == 0 {
+            let last = last_day(y, m);
+            approx(y, m, last - 6, last)?
+        } else {
+            approx(y, m, (nth - 1) * 7 + 1, nth * 7)?
+        };
+        return Some((due, end, None));
+    }
     // early / mid / late May 2015; principios / mediados / finales de mayo de 2015
     let part = |k: usize| -> Option<(usize, (i8, i8))> {
         let w = g(k)?.w.as_str();
@@ -276,7 +316,11 @@ fn at(text: &str, t: &[Tok], i: usize, reference: Option<Date>) -> Option<Hit> {
         }
         // by the end of 2015 / a finales de 2015: the year's last day
         if to == 31 {
-            let k = if is(g(k), &["the"]) && is(g(k + 1), &["year"]) && is(g(k + 2), &["of"]) { k + 3 } else { k };
+            let k = if is(g(k), &["the"]) && is(g(k + 1), &["year"]) && is(g(k + 2), &["of"]) {
+                k + 3
+            } else {
+                k
+            };
             if let Some(y) = g(k).and_then(year) {
                 return Some((Due::Date(checked(y, 12, 31)?), k + 1, None));
             }
@@ -293,7 +337,9 @@ fn at(text: &str, t: &[Tok], i: usize, reference: Option<Date>) -> Option<Hit> {
     if let Some(n) = g(i).and_then(|w| ord(&w.w)) {
         let unit = g(i + 1).map(|t| t.w.as_str());
         let months: Option<(i8, i8)> = match unit {
-            Some("semester" | "half" | "semestre") if n <= 2 => Some(if n == 1 { (1, 6) } else { (7, 12) }),
+            Some("semester" | "half" | "semestre") if n <= 2 => {
+                Some(if n == 1 { (1, 6) } else { (7, 12) })
+            }
             Some("quarter" | "trimestre") => {
                 let s = i8::try_from(n * 3 - 2).ok()?;
                 Some((s, s + 2))
@@ -302,14 +348,22 @@ fn at(text: &str, t: &[Tok], i: usize, reference: Option<Date>) -> Option<Hit> {
         };
         if let Some((m1, m2)) = months
             && is(g(i + 2), &["of", "de", "del"])
-                && let Some(y) = g(i + 3).and_then(year) {
-                    let due = Due::Approximate { from: checked(y, m1, 1)?, to: checked(y, m2, last_day(y, m2))? };
-                    return Some((due, i + 4, None));
-                }
+            && let Some(y) = g(i + 3).and_then(year)
+        {
+            let due = Due::Approximate {
+                from: checked(y, m1, 1)?,
+                to: checked(y, m2, last_day(y, m2))?,
+            };
+            return Some((due, i + 4, None));
+        }
     }
     // 27 February 2015, 15th of May 2016, 27 de febrero de 2015
     if let Some(d) = g(i).and_then(day) {
-        let k = if is(g(i + 1), &["of", "de"]) { i + 2 } else { i + 1 };
+        let k = if is(g(i + 1), &["of", "de"]) {
+            i + 2
+        } else {
+            i + 1
+        };
         if let Some(m) = g(k).and_then(month) {
             if let Some((y, end)) = year_after(t, k + 1) {
                 return Some((Due::Date(checked(y, m, d)?), end, None));
@@ -353,13 +407,27 @@ fn without_year(m: i8, d: i8, end: usize, reference: Option<Date>) -> Option<Hit
     match reference {
         Some(r) => {
             let this = checked(r.year(), m, d)?;
-            let date = if this >= r { this } else { checked(r.year() + 1, m, d)? };
-            Some((Due::Date(date), end, Some((NoteKind::DateWithoutYear, format!("a date without a year, read as {date}")))))
+            let date = if this >= r {
+                this
+            } else {
+                checked(r.year() + 1, m, d)?
+            };
+            Some((
+                Due::Date(date),
+                end,
+                Some((
+                    NoteKind::DateWithoutYear,
+                    format!("a date without a year, read as {date}"),
+                )),
+            ))
         }
         None => Some((
             Due::None,
             end,
-            Some((NoteKind::DateWithoutYear, "a date without a year and no reference date to place it".into())),
+            Some((
+                NoteKind::DateWithoutYear,
+                "a date without a year and no reference date to place it".into(),
+            )),
         )),
     }
 }
@@ -429,7 +497,16 @@ fn event(text: &str, t: &[Tok]) -> Option<FoundDue> {
         "encuentro",
         "foro",
     ];
-    const NEXT: [&str; 8] = ["next", "following", "upcoming", "forthcoming", "proxima", "proximo", "siguiente", "venidera"];
+    const NEXT: [&str; 8] = [
+        "next",
+        "following",
+        "upcoming",
+        "forthcoming",
+        "proxima",
+        "proximo",
+        "siguiente",
+        "venidera",
+    ];
     const TRIGGERS: [&[&str]; 13] = [
         &["during", "the"],
         &["at", "the"],
@@ -452,7 +529,9 @@ fn event(text: &str, t: &[Tok]) -> Option<FoundDue> {
         let lo = j.saturating_sub(9);
         for s in (lo..j).rev() {
             let Some(trig) = TRIGGERS.iter().find(|tr| {
-                tr.iter().enumerate().all(|(k, w)| t.get(s + k).is_some_and(|x| x.w == *w))
+                tr.iter()
+                    .enumerate()
+                    .all(|(k, w)| t.get(s + k).is_some_and(|x| x.w == *w))
             }) else {
                 continue;
             };
@@ -460,8 +539,12 @@ fn event(text: &str, t: &[Tok]) -> Option<FoundDue> {
             // The event's words: article included, from the trigger's last word on.
             let article = s + trig.len() - 1;
             let between = &t[first..j];
-            let plain = between.iter().all(|x| x.w.chars().all(char::is_alphanumeric) || x.w == "-");
-            let named = between.iter().any(|x| NEXT.contains(&x.w.as_str()) || x.upper);
+            let plain = between
+                .iter()
+                .all(|x| x.w.chars().all(char::is_alphanumeric) || x.w == "-");
+            let named = between
+                .iter()
+                .any(|x| NEXT.contains(&x.w.as_str()) || x.upper);
             // Spanish puts the qualifier after the noun: "la reunión siguiente".
             let named = named || t.get(j + 1).is_some_and(|x| NEXT.contains(&x.w.as_str()));
             if !plain || !named {
@@ -482,9 +565,17 @@ fn event(text: &str, t: &[Tok]) -> Option<FoundDue> {
                 }
                 end = k;
             }
-            let ev_start = if ["the", "la", "el"].contains(&t[article].w.as_str()) { t[article].start } else { t[first].start };
+            let ev_start = if ["the", "la", "el"].contains(&t[article].w.as_str()) {
+                t[article].start
+            } else {
+                t[first].start
+            };
             let name = text[ev_start..t[end - 1].end].to_string();
-            return Some(FoundDue { due: Due::Event(name), span: t[s].start..t[end - 1].end, note: None });
+            return Some(FoundDue {
+                due: Due::Event(name),
+                span: t[s].start..t[end - 1].end,
+                note: None,
+            });
         }
     }
     None
@@ -499,7 +590,9 @@ mod tests {
     }
 
     fn phrase(text: &str) -> String {
-        find_due(text, None).map(|f| text[f.span].to_string()).unwrap_or_default()
+        find_due(text, None)
+            .map(|f| text[f.span].to_string())
+            .unwrap_or_default()
     }
 
     fn d(y: i16, m: i8, dd: i8) -> Due {
@@ -507,14 +600,23 @@ mod tests {
     }
 
     fn a(y: i16, m: i8, from: i8, to: i8) -> Due {
-        Due::Approximate { from: date(y, m, from), to: date(y, m, to) }
+        Due::Approximate {
+            from: date(y, m, from),
+            to: date(y, m, to),
+        }
     }
 
     #[test]
     fn english_dates() {
         let cases = [
-            ("send it to the TS no later than February 27th, 2015.", d(2015, 2, 27)),
-            ("no later than March 31st, 2015 for their validation", d(2015, 3, 31)),
+            (
+                "send it to the TS no later than February 27th, 2015.",
+                d(2015, 2, 27),
+            ),
+            (
+                "no later than March 31st, 2015 for their validation",
+                d(2015, 3, 31),
+            ),
             ("by 15 May 2016 at the latest", d(2016, 5, 15)),
             ("before the 1st of June, 2016", d(2016, 6, 1)),
             ("on or before Sept. 3, 2017", d(2017, 9, 3)),
@@ -544,7 +646,10 @@ mod tests {
     #[test]
     fn approximate_ranges() {
         let cases = [
-            ("no later than the last week of April, 2015.", a(2015, 4, 24, 30)),
+            (
+                "no later than the last week of April, 2015.",
+                a(2015, 4, 24, 30),
+            ),
             ("la última semana de abril de 2015", a(2015, 4, 24, 30)),
             ("the first week of May 2015", a(2015, 5, 1, 7)),
             ("mid-May 2015", a(2015, 5, 11, 20)),
@@ -552,11 +657,17 @@ mod tests {
             ("in April 2015", a(2015, 4, 1, 30)),
             (
                 "en el primer semestre de 2015",
-                Due::Approximate { from: date(2015, 1, 1), to: date(2015, 6, 30) },
+                Due::Approximate {
+                    from: date(2015, 1, 1),
+                    to: date(2015, 6, 30),
+                },
             ),
             (
                 "the third quarter of 2016",
-                Due::Approximate { from: date(2016, 7, 1), to: date(2016, 9, 30) },
+                Due::Approximate {
+                    from: date(2016, 7, 1),
+                    to: date(2016, 9, 30),
+                },
             ),
         ];
         for (text, want) in cases {
@@ -567,10 +678,22 @@ mod tests {
     #[test]
     fn events_are_not_dates() {
         let cases = [
-            ("to be presented during the next Network meeting.", "the next Network meeting"),
-            ("will present it during the XX RCM Vice-Ministerial meeting.", "the XX RCM Vice-Ministerial meeting"),
-            ("se presentará durante la próxima reunión de la Red.", "la próxima reunión de la Red"),
-            ("at the next meeting of the Network", "the next meeting of the Network"),
+            (
+                "to be presented during the next Network meeting.",
+                "the next Network meeting",
+            ),
+            (
+                "will present it during the XX RCM Vice-Ministerial meeting.",
+                "the XX RCM Vice-Ministerial meeting",
+            ),
+            (
+                "se presentará durante la próxima reunión de la Red.",
+                "la próxima reunión de la Red",
+            ),
+            (
+                "at the next meeting of the Network",
+                "the next meeting of the Network",
+            ),
             ("en la reunión siguiente", "la reunión siguiente"),
         ];
         for (text, want) in cases {
@@ -578,17 +701,35 @@ mod tests {
         }
         assert_eq!(due("as agreed in the meeting."), Due::None);
         assert_eq!(due("at the request of the RCM"), Due::None);
-        assert_eq!(due("the Global Report on Trafficking in Persons 2014"), Due::None);
+        assert_eq!(
+            due("the Global Report on Trafficking in Persons 2014"),
+            Due::None
+        );
         assert_eq!(due("Member Countries may 2 times a year report"), Due::None);
     }
 
     #[test]
     fn the_phrase_includes_its_qualifier() {
-        assert_eq!(phrase("send it no later than February 27th, 2015."), "no later than February 27th, 2015");
-        assert_eq!(phrase("by 15 May 2016 at the latest."), "by 15 May 2016 at the latest");
-        assert_eq!(phrase("a más tardar el 27 de febrero de 2015."), "a más tardar el 27 de febrero de 2015");
-        assert_eq!(phrase("submit no later than the last week of April, 2015."), "no later than the last week of April, 2015");
-        assert_eq!(phrase("during the next meeting."), "during the next meeting");
+        assert_eq!(
+            phrase("send it no later than February 27th, 2015."),
+            "no later than February 27th, 2015"
+        );
+        assert_eq!(
+            phrase("by 15 May 2016 at the latest."),
+            "by 15 May 2016 at the latest"
+        );
+        assert_eq!(
+            phrase("a más tardar el 27 de febrero de 2015."),
+            "a más tardar el 27 de febrero de 2015"
+        );
+        assert_eq!(
+            phrase("submit no later than the last week of April, 2015."),
+            "no later than the last week of April, 2015"
+        );
+        assert_eq!(
+            phrase("during the next meeting."),
+            "during the next meeting"
+        );
     }
 
     #[test]

@@ -20,36 +20,61 @@ const MAX_PART: u64 = 64 * 1024 * 1024;
 
 fn open(bytes: &[u8]) -> Result<ZipArchive<Cursor<&[u8]>>, ImportError> {
     if !bytes.starts_with(b"PK") {
-        return Err(ImportError::NotDocx { reason: "zip header missing".into() });
+        return Err(ImportError::NotDocx {
+            reason: "zip header missing".into(),
+        });
     }
-    ZipArchive::new(Cursor::new(bytes)).map_err(|e| ImportError::NotDocx { reason: format!("broken zip archive: {e}") })
+    ZipArchive::new(Cursor::new(bytes)).map_err(|e| ImportError::NotDocx {
+        reason: format!("broken zip archive: {e}"),
+    })
 }
 
-fn read_part(zip: &mut ZipArchive<Cursor<&[u8]>>, name: &str) -> Result<Option<String>, ImportError> {
+fn read_part(
+    zip: &mut ZipArchive<Cursor<&[u8]>>,
+    name: &str,
+) -> Result<Option<String>, ImportError> {
     let file = match zip.by_name(name) {
         Ok(f) => f,
         Err(ZipError::FileNotFound) => return Ok(None),
         Err(e) => return Err(malformed(name, e.to_string())),
     };
     let mut buf = Vec::new();
-    file.take(MAX_PART + 1).read_to_end(&mut buf).map_err(|e| malformed(name, e.to_string()))?;
+    file.take(MAX_PART + 1)
+        .read_to_end(&mut buf)
+        .map_err(|e| malformed(name, e.to_string()))?;
     if buf.len() as u64 > MAX_PART {
-        return Err(malformed(name, format!("larger than {} MiB", MAX_PART / 1024 / 1024)));
+        return Err(malformed(
+            name,
+            format!("larger than {} MiB", MAX_PART / 1024 / 1024),
+        ));
     }
-    let text = String::from_utf8(buf).map_err(|e| malformed(name, format!("not UTF-8 at byte {}", e.utf8_error().valid_up_to())))?;
+    let text = String::from_utf8(buf).map_err(|e| {
+        malformed(
+            name,
+            format!("not UTF-8 at byte {}", e.utf8_error().valid_up_to()),
+        )
+    })?;
     Ok(Some(text))
 }
 
 fn malformed(part: &str, reason: impl Into<String>) -> ImportError {
-    ImportError::MalformedDocx { part: part.to_string(), reason: reason.into() }
+    ImportError::MalformedDocx {
+        part: part.to_string(),
+        reason: reason.into(),
+    }
 }
 
 /// Every entry of the archive as text, for tests and debugging.
 pub(crate) fn parts(bytes: &[u8]) -> Result<Vec<(String, String)>, ImportError> {
     let mut zip = open(bytes)?;
-    let names: Vec<String> = zip.file_names().map(|n| n.map(|n| n.into_owned()).unwrap_or_default()).collect();
-    let mut order: Vec<(usize, String)> =
-        names.into_iter().map(|n| (zip.index_for_name(&n).unwrap_or(usize::MAX), n)).collect();
+    let names: Vec<String> = zip
+        .file_names()
+        .map(|n| n.map(|n| n.into_owned()).unwrap_or_default())
+        .collect();
+    let mut order: Vec<(usize, String)> = names
+        .into_iter()
+        .map(|n| (zip.index_for_name(&n).unwrap_or(usize::MAX), n))
+        .collect();
     order.sort();
     let mut out = Vec::new();
     for (_, name) in order {
@@ -68,7 +93,11 @@ fn attr(e: &BytesStart<'_>, name: &str) -> Option<String> {
     e.attributes()
         .flatten()
         .find(|a| local(a.key.as_ref()) == name)
-        .and_then(|a| a.normalized_value(quick_xml::XmlVersion::Implicit1_0).ok().map(|v| v.into_owned()))
+        .and_then(|a| {
+            a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                .ok()
+                .map(|v| v.into_owned())
+        })
 }
 
 #[derive(Debug, Default, Clone)]
@@ -84,7 +113,9 @@ fn styles(xml: &str) -> Result<HashMap<String, StyleInfo>, ImportError> {
     let mut cur: Option<(String, StyleInfo)> = None;
     let mut in_numpr = false;
     loop {
-        let ev = r.read_event().map_err(|e| malformed("word/styles.xml", e.to_string()))?;
+        let ev = r
+            .read_event()
+            .map_err(|e| malformed("word/styles.xml", e.to_string()))?;
         match &ev {
             Event::Start(e) | Event::Empty(e) => {
                 let n = e.name();
@@ -93,9 +124,18 @@ fn styles(xml: &str) -> Result<HashMap<String, StyleInfo>, ImportError> {
                         let id = attr(e, "styleId").unwrap_or_default();
                         let heading = {
                             let l = id.to_ascii_lowercase();
-                            l == "title" || l.starts_with("heading") || l.starts_with("titulo") || l.starts_with("ttulo")
+                            l == "title"
+                                || l.starts_with("heading")
+                                || l.starts_with("titulo")
+                                || l.starts_with("ttulo")
                         };
-                        cur = Some((id, StyleInfo { heading, ..Default::default() }));
+                        cur = Some((
+                            id,
+                            StyleInfo {
+                                heading,
+                                ..Default::default()
+                            },
+                        ));
                     }
                     "name" => {
                         if let (Some((_, info)), Some(v)) = (&mut cur, attr(e, "val")) {
@@ -150,7 +190,9 @@ fn numbering(xml: &str) -> Result<HashMap<u32, u32>, ImportError> {
     let mut r = Reader::from_str(xml);
     let mut num: Option<u32> = None;
     loop {
-        let ev = r.read_event().map_err(|e| malformed("word/numbering.xml", e.to_string()))?;
+        let ev = r
+            .read_event()
+            .map_err(|e| malformed("word/numbering.xml", e.to_string()))?;
         match &ev {
             Event::Start(e) | Event::Empty(e) => match local(e.name().as_ref()) {
                 "num" => num = attr(e, "numId").and_then(|v| v.parse().ok()),
@@ -189,7 +231,9 @@ pub(crate) fn lines(bytes: &[u8], notes: &mut Vec<ImportNote>) -> Result<Vec<Lin
         } else {
             ""
         };
-        return Err(ImportError::NotDocx { reason: format!("word/document.xml missing{what}") });
+        return Err(ImportError::NotDocx {
+            reason: format!("word/document.xml missing{what}"),
+        });
     };
     let styles = match read_part(&mut zip, "word/styles.xml")? {
         Some(x) => styles(&x)?,
@@ -199,23 +243,29 @@ pub(crate) fn lines(bytes: &[u8], notes: &mut Vec<ImportNote>) -> Result<Vec<Lin
         Some(x) => numbering(&x)?,
         None => HashMap::new(),
     };
-    for (part, what) in [("word/footnotes.xml", "footnotes"), ("word/comments.xml", "comments")] {
+    for (part, what) in [
+        ("word/footnotes.xml", "footnotes"),
+        ("word/comments.xml", "comments"),
+    ] {
         if let Some(x) = read_part(&mut zip, part)?
-            && x.matches("<w:t").count() > 2 {
-                notes.push(ImportNote {
-                    line: 0,
-                    kind: NoteKind::Skipped,
-                    message: format!("the document's {what} are not imported"),
-                    text: String::new(),
-                });
-            }
+            && x.matches("<w:t").count() > 2
+        {
+            notes.push(ImportNote {
+                line: 0,
+                kind: NoteKind::Skipped,
+                message: format!("the document's {what} are not imported"),
+                text: String::new(),
+            });
+        }
     }
     let style_of = |id: &str| -> (bool, Option<(u32, u32)>) {
         let mut heading = false;
         let mut num = None;
         let mut cur = Some(id.to_string());
         for _ in 0..8 {
-            let Some(s) = cur.as_deref().and_then(|i| styles.get(i)) else { break };
+            let Some(s) = cur.as_deref().and_then(|i| styles.get(i)) else {
+                break;
+            };
             heading |= s.heading;
             num = num.or(s.num);
             cur = s.based_on.clone();
@@ -237,7 +287,12 @@ pub(crate) fn lines(bytes: &[u8], notes: &mut Vec<ImportNote>) -> Result<Vec<Lin
     let mut in_ppr = false;
     let mut count = 0usize;
     loop {
-        let ev = r.read_event().map_err(|e| malformed("word/document.xml", format!("{e} at byte {}", r.buffer_position())))?;
+        let ev = r.read_event().map_err(|e| {
+            malformed(
+                "word/document.xml",
+                format!("{e} at byte {}", r.buffer_position()),
+            )
+        })?;
         match &ev {
             Event::Start(e) | Event::Empty(e) => {
                 let empty = matches!(ev, Event::Empty(_));
@@ -254,10 +309,11 @@ pub(crate) fn lines(bytes: &[u8], notes: &mut Vec<ImportNote>) -> Result<Vec<Lin
                         if empty {
                             p_depth -= 1;
                             if p_depth == 0
-                                && let Some(p) = para.take() {
-                                    count += 1;
-                                    emit(&mut out, p, count, tbl_depth > 0, &style_of, &nums);
-                                }
+                                && let Some(p) = para.take()
+                            {
+                                count += 1;
+                                emit(&mut out, p, count, tbl_depth > 0, &style_of, &nums);
+                            }
                         }
                     }
                     "pPr" if p_depth == 1 && !empty => in_ppr = true,
@@ -289,10 +345,11 @@ pub(crate) fn lines(bytes: &[u8], notes: &mut Vec<ImportNote>) -> Result<Vec<Lin
                 "p" => {
                     p_depth = p_depth.saturating_sub(1);
                     if p_depth == 0
-                        && let Some(p) = para.take() {
-                            count += 1;
-                            emit(&mut out, p, count, tbl_depth > 0, &style_of, &nums);
-                        }
+                        && let Some(p) = para.take()
+                    {
+                        count += 1;
+                        emit(&mut out, p, count, tbl_depth > 0, &style_of, &nums);
+                    }
                 }
                 "pPr" => in_ppr = false,
                 "numPr" => in_numpr = false,
@@ -300,7 +357,12 @@ pub(crate) fn lines(bytes: &[u8], notes: &mut Vec<ImportNote>) -> Result<Vec<Lin
                 "tbl" => {
                     tbl_depth = tbl_depth.saturating_sub(1);
                     if tbl_depth == 0 {
-                        out.push(Line { no: count, indent: 0, text: String::new(), kind: LineKind::Blank });
+                        out.push(Line {
+                            no: count,
+                            indent: 0,
+                            text: String::new(),
+                            kind: LineKind::Blank,
+                        });
                     }
                 }
                 _ => {}
@@ -328,7 +390,10 @@ pub(crate) fn lines(bytes: &[u8], notes: &mut Vec<ImportNote>) -> Result<Vec<Lin
         }
     }
     if p_depth != 0 || tbl_depth != 0 {
-        return Err(malformed("word/document.xml", "the document ends inside a paragraph or table"));
+        return Err(malformed(
+            "word/document.xml",
+            "the document ends inside a paragraph or table",
+        ));
     }
     Ok(out)
 }
@@ -357,7 +422,13 @@ fn emit(
         (None, None) => None,
     }
     .filter(|(id, _)| *id != 0);
-    let text: String = p.text.replace('\t', " ").lines().map(str::trim).collect::<Vec<_>>().join("\n");
+    let text: String = p
+        .text
+        .replace('\t', " ")
+        .lines()
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join("\n");
     let text = text.trim().to_string();
     if text.is_empty() {
         return;
@@ -373,8 +444,18 @@ fn emit(
         LineKind::Text
     };
     let blank_after = !in_table;
-    out.push(Line { no, indent: 0, text, kind });
+    out.push(Line {
+        no,
+        indent: 0,
+        text,
+        kind,
+    });
     if blank_after {
-        out.push(Line { no, indent: 0, text: String::new(), kind: LineKind::Blank });
+        out.push(Line {
+            no,
+            indent: 0,
+            text: String::new(),
+            kind: LineKind::Blank,
+        });
     }
 }

@@ -37,7 +37,10 @@ impl InputKind {
     /// The kind a file name's extension suggests (`.docx`, `.md`, `.txt`); `Auto` for
     /// anything else, which then looks at the bytes.
     pub fn from_file_name(name: &str) -> InputKind {
-        let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+        let ext = name
+            .rsplit_once('.')
+            .map(|(_, e)| e.to_ascii_lowercase())
+            .unwrap_or_default();
         match ext.as_str() {
             "docx" => InputKind::Docx,
             "md" | "markdown" => InputKind::Markdown,
@@ -62,7 +65,11 @@ pub struct ImportOptions<'a> {
 
 impl<'a> ImportOptions<'a> {
     pub fn new(kind: InputKind, parties: &'a [Party]) -> Self {
-        ImportOptions { kind, parties, reference: None }
+        ImportOptions {
+            kind,
+            parties,
+            reference: None,
+        }
     }
     pub fn reference(mut self, date: Date) -> Self {
         self.reference = Some(date);
@@ -167,7 +174,11 @@ pub enum NoteKind {
 impl ImportPlan {
     /// Every clause with its path, in document order.
     pub fn outline(&self) -> Vec<(Vec<usize>, &ImportedClause)> {
-        fn walk<'a>(cs: &'a [ImportedClause], path: &mut Vec<usize>, out: &mut Vec<(Vec<usize>, &'a ImportedClause)>) {
+        fn walk<'a>(
+            cs: &'a [ImportedClause],
+            path: &mut Vec<usize>,
+            out: &mut Vec<(Vec<usize>, &'a ImportedClause)>,
+        ) {
             for (i, c) in cs.iter().enumerate() {
                 path.push(i);
                 out.push((path.clone(), c));
@@ -196,12 +207,17 @@ impl ImportPlan {
         let all = self.outline();
         let top = self.clauses.len();
         let sub = all.len() - top;
-        let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        let plural =
+            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
         format!(
             "{}, {}, {}, {}",
             plural(top, "paragraph", "paragraphs"),
             plural(sub, "sub-item", "sub-items"),
-            plural(self.actions.len(), "suggested action item", "suggested action items"),
+            plural(
+                self.actions.len(),
+                "suggested action item",
+                "suggested action items"
+            ),
             plural(self.notes.len(), "note", "notes")
         )
     }
@@ -246,7 +262,9 @@ fn sniff(bytes: &[u8]) -> Result<InputKind, ImportError> {
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
         return Ok(InputKind::Docx);
     }
-    let unsupported = |what: &str| ImportError::Unsupported { what: what.to_string() };
+    let unsupported = |what: &str| ImportError::Unsupported {
+        what: what.to_string(),
+    };
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
         return Err(unsupported("a legacy Word .doc file; save it as .docx"));
     }
@@ -258,7 +276,11 @@ fn sniff(bytes: &[u8]) -> Result<InputKind, ImportError> {
     }
     let mut scratch = Vec::new();
     let text = decode_text(bytes, &mut scratch)?;
-    Ok(if looks_like_markdown(&text) { InputKind::Markdown } else { InputKind::Text })
+    Ok(if looks_like_markdown(&text) {
+        InputKind::Markdown
+    } else {
+        InputKind::Text
+    })
 }
 
 fn looks_like_markdown(text: &str) -> bool {
@@ -306,13 +328,19 @@ fn utf8(bytes: &[u8], base: usize, notes: &mut Vec<ImportNote>) -> Result<String
         Ok(s) => Ok(s.to_string()),
         Err(e) => {
             // Binary data has NULs and control bytes; Windows-1252 text has neither.
-            if let Some(i) = bytes.iter().position(|&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C)) {
+            if let Some(i) = bytes
+                .iter()
+                .position(|&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C))
+            {
                 return Err(ImportError::Binary { offset: base + i });
             }
             notes.push(ImportNote {
                 line: 0,
                 kind: NoteKind::Encoding,
-                message: format!("not UTF-8 (byte {}); read as Windows-1252", base + e.valid_up_to()),
+                message: format!(
+                    "not UTF-8 (byte {}); read as Windows-1252",
+                    base + e.valid_up_to()
+                ),
                 text: String::new(),
             });
             Ok(bytes.iter().map(|&b| cp1252(b)).collect())
@@ -322,7 +350,9 @@ fn utf8(bytes: &[u8], base: usize, notes: &mut Vec<ImportNote>) -> Result<String
 
 fn utf16(bytes: &[u8], read: fn([u8; 2]) -> u16) -> Result<String, ImportError> {
     if !bytes.len().is_multiple_of(2) {
-        return Err(ImportError::Binary { offset: bytes.len() + 1 });
+        return Err(ImportError::Binary {
+            offset: bytes.len() + 1,
+        });
     }
     let units: Vec<u16> = bytes.chunks_exact(2).map(|c| read([c[0], c[1]])).collect();
     String::from_utf16(&units).map_err(|_| ImportError::Binary { offset: 2 })
@@ -330,8 +360,9 @@ fn utf16(bytes: &[u8], read: fn([u8; 2]) -> u16) -> Result<String, ImportError> 
 
 fn cp1252(b: u8) -> char {
     const HIGH: [char; 32] = [
-        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8D}', 'Ž', '\u{8F}', '\u{90}', '‘', '’',
-        '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9D}', 'ž', 'Ÿ',
+        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8D}', 'Ž',
+        '\u{8F}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9D}',
+        'ž', 'Ÿ',
     ];
     match b {
         0x80..=0x9F => HIGH[usize::from(b - 0x80)],

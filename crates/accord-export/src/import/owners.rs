@@ -11,13 +11,39 @@ use super::dates::fold;
 /// is one of a set is also found by the others.
 const EQUIVALENTS: &[&[&str]] = &[
     &["technical secretariat", "secretaria tecnica", "ts", "st"],
-    &["international organization for migration", "organizacion internacional para las migraciones", "iom", "oim"],
-    &["united nations office on drugs and crime", "oficina de las naciones unidas contra la droga y el delito", "unodc", "onudd"],
-    &["regional network of civil organizations on migration", "red regional de organizaciones civiles para las migraciones", "rncom", "rrocm"],
-    &["organization of american states", "organizacion de los estados americanos", "oas", "oea"],
+    &[
+        "international organization for migration",
+        "organizacion internacional para las migraciones",
+        "iom",
+        "oim",
+    ],
+    &[
+        "united nations office on drugs and crime",
+        "oficina de las naciones unidas contra la droga y el delito",
+        "unodc",
+        "onudd",
+    ],
+    &[
+        "regional network of civil organizations on migration",
+        "red regional de organizaciones civiles para las migraciones",
+        "rncom",
+        "rrocm",
+    ],
+    &[
+        "organization of american states",
+        "organizacion de los estados americanos",
+        "oas",
+        "oea",
+    ],
     &["belize", "belice"],
     &["dominican republic", "republica dominicana"],
-    &["united states of america", "united states", "estados unidos de america", "estados unidos", "usa"],
+    &[
+        "united states of america",
+        "united states",
+        "estados unidos de america",
+        "estados unidos",
+        "usa",
+    ],
     &["mexico"],
     &["panama"],
     &["canada"],
@@ -74,12 +100,18 @@ struct Word {
 fn words(text: &str) -> Vec<Word> {
     let mut out = Vec::new();
     let mut start = None;
-    for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
+    for (i, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+    {
         if c.is_alphanumeric() {
             start.get_or_insert(i);
         } else if let Some(s) = start.take() {
             let raw = &text[s..i];
-            out.push(Word { w: fold(raw), upper: raw.chars().all(|c| !c.is_lowercase()) });
+            out.push(Word {
+                w: fold(raw),
+                upper: raw.chars().all(|c| !c.is_lowercase()),
+            });
         }
     }
     out
@@ -94,7 +126,11 @@ impl Matcher {
         let mut entries = Vec::new();
         let strip = |s: &str| {
             let f = fold(s.trim());
-            f.strip_prefix("the ").or_else(|| f.strip_prefix("la ")).or_else(|| f.strip_prefix("el ")).unwrap_or(&f).to_string()
+            f.strip_prefix("the ")
+                .or_else(|| f.strip_prefix("la "))
+                .or_else(|| f.strip_prefix("el "))
+                .unwrap_or(&f)
+                .to_string()
         };
         for p in parties {
             let mut names: Vec<(String, bool)> = vec![(strip(&p.name), false)];
@@ -106,7 +142,13 @@ impl Matcher {
                 if set.iter().any(|e| known.iter().any(|k| k == e)) {
                     for e in *set {
                         // Acronyms of the table are the short ones without spaces.
-                        let upper = !e.contains(' ') && e.len() <= 5 && !["peru", "haiti", "mexico", "panama", "canada", "belize", "belice", "brasil", "brazil"].contains(e);
+                        let upper = !e.contains(' ')
+                            && e.len() <= 5
+                            && ![
+                                "peru", "haiti", "mexico", "panama", "canada", "belize", "belice",
+                                "brasil", "brazil",
+                            ]
+                            .contains(e);
                         names.push(((*e).to_string(), upper));
                     }
                 }
@@ -114,16 +156,28 @@ impl Matcher {
             for (n, upper) in names {
                 let words = split(&n);
                 if !words.is_empty() {
-                    entries.push(Entry { words, upper, who: Who::Party(p.id.clone()) });
+                    entries.push(Entry {
+                        words,
+                        upper,
+                        who: Who::Party(p.id.clone()),
+                    });
                 }
             }
         }
         for g in MEMBER_GROUPS {
-            entries.push(Entry { words: split(g), upper: false, who: Who::Members });
+            entries.push(Entry {
+                words: split(g),
+                upper: false,
+                who: Who::Members,
+            });
         }
         // Longest names first, so "Dominican Republic" wins over a party called "Dominican".
         entries.sort_by_key(|e| std::cmp::Reverse(e.words.len()));
-        let members = parties.iter().filter(|p| p.kind == PartyKind::Member).map(|p| p.id.clone()).collect();
+        let members = parties
+            .iter()
+            .filter(|p| p.kind == PartyKind::Member)
+            .map(|p| p.id.clone())
+            .collect();
         Matcher { entries, members }
     }
 
@@ -135,7 +189,10 @@ impl Matcher {
         while i < ws.len() {
             let hit = self.entries.iter().find(|e| {
                 e.words.len() <= ws.len() - i
-                    && e.words.iter().enumerate().all(|(k, w)| ws[i + k].w == *w && (!e.upper || ws[i + k].upper))
+                    && e.words
+                        .iter()
+                        .enumerate()
+                        .all(|(k, w)| ws[i + k].w == *w && (!e.upper || ws[i + k].upper))
             });
             match hit {
                 Some(e) => {
@@ -179,13 +236,40 @@ mod tests {
     #[test]
     fn parties_by_name_short_name_and_the_other_language() {
         let m = Matcher::new(&demo::parties());
-        assert_eq!(ids(&m.parties_in("The TS, in coordination with IOM,")), ["technical-secretariat", "international-organization-for-migration"]);
-        assert_eq!(ids(&m.parties_in("La ST y la OIM")), ["technical-secretariat", "international-organization-for-migration"]);
-        assert_eq!(ids(&m.parties_in("la Secretaría Técnica")), ["technical-secretariat"]);
-        assert_eq!(ids(&m.parties_in("Belice y la República Dominicana")), ["belize", "dominican-republic"]);
-        assert_eq!(ids(&m.parties_in("México and Panamá")), ["mexico", "panama"]);
-        assert_eq!(ids(&m.parties_in("the United States of America")), ["united-states-of-america"]);
-        assert!(m.parties_in("its ts and st").is_empty(), "acronyms match in capitals only");
+        assert_eq!(
+            ids(&m.parties_in("The TS, in coordination with IOM,")),
+            [
+                "technical-secretariat",
+                "international-organization-for-migration"
+            ]
+        );
+        assert_eq!(
+            ids(&m.parties_in("La ST y la OIM")),
+            [
+                "technical-secretariat",
+                "international-organization-for-migration"
+            ]
+        );
+        assert_eq!(
+            ids(&m.parties_in("la Secretaría Técnica")),
+            ["technical-secretariat"]
+        );
+        assert_eq!(
+            ids(&m.parties_in("Belice y la República Dominicana")),
+            ["belize", "dominican-republic"]
+        );
+        assert_eq!(
+            ids(&m.parties_in("México and Panamá")),
+            ["mexico", "panama"]
+        );
+        assert_eq!(
+            ids(&m.parties_in("the United States of America")),
+            ["united-states-of-america"]
+        );
+        assert!(
+            m.parties_in("its ts and st").is_empty(),
+            "acronyms match in capitals only"
+        );
         assert_eq!(m.parties_in("Los Países Miembros").len(), 11);
         assert_eq!(m.parties_in("Urge the Member Countries").len(), 11);
     }

@@ -29,7 +29,10 @@ pub(crate) enum LineKind {
     /// A Markdown table row, or a DOCX table cell paragraph.
     TableRow,
     /// A paragraph Word numbers itself: its abstract list and level.
-    WordList { list: u32, level: u32 },
+    WordList {
+        list: u32,
+        level: u32,
+    },
 }
 
 impl Line {
@@ -58,8 +61,17 @@ pub(crate) fn text_lines(text: &str, markdown: bool) -> Vec<Line> {
             } else {
                 LineKind::Text
             };
-            let text = if kind == LineKind::Heading { t.trim_start_matches('#').trim().to_string() } else { t.to_string() };
-            Line { no: i + 1, indent, text, kind }
+            let text = if kind == LineKind::Heading {
+                t.trim_start_matches('#').trim().to_string()
+            } else {
+                t.to_string()
+            };
+            Line {
+                no: i + 1,
+                indent,
+                text,
+                kind,
+            }
         })
         .collect()
 }
@@ -81,7 +93,10 @@ enum Kind {
     /// "2.1", "2.1.3": the number of parts.
     Dotted(usize),
     Bullet(char),
-    Word { list: u32, level: u32 },
+    Word {
+        list: u32,
+        level: u32,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -136,7 +151,10 @@ fn parse_label(s: &str) -> Option<RawLabel> {
         return None;
     }
     let (open, body_start) = if first == '(' { (true, 1) } else { (false, 0) };
-    let body: String = s[body_start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '.').collect();
+    let body: String = s[body_start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '.')
+        .collect();
     // Trailing dots belong to the delimiter, inner ones to a dotted number.
     let core = body.trim_end_matches('.');
     if core.is_empty() || core.len() > 8 {
@@ -145,7 +163,11 @@ fn parse_label(s: &str) -> Option<RawLabel> {
     let after_core = body_start + core.len();
     let rest = &s[after_core..];
     let (delim, dlen) = if open {
-        if rest.starts_with(')') { (Delim::Both, 1) } else { return None }
+        if rest.starts_with(')') {
+            (Delim::Both, 1)
+        } else {
+            return None;
+        }
     } else if core.contains('.') && rest.starts_with([' ', '\t']) {
         (Delim::None, 0) // "2.1 Text": a dotted number needs no closing dot
     } else if rest.starts_with('.') {
@@ -173,7 +195,10 @@ fn parse_label(s: &str) -> Option<RawLabel> {
     };
     if core.contains('.') {
         let parts: Vec<&str> = core.split('.').collect();
-        if parts.iter().all(|p| !p.is_empty() && p.len() <= 3 && p.chars().all(|c| c.is_ascii_digit())) {
+        if parts
+            .iter()
+            .all(|p| !p.is_empty() && p.len() <= 3 && p.chars().all(|c| c.is_ascii_digit()))
+        {
             l.dotted = Some(parts.len());
             l.decimal = parts.last().and_then(|p| p.parse().ok());
             return Some(l);
@@ -274,7 +299,13 @@ pub(crate) fn build(lines: &[Line], kind: InputKind, notes: Vec<ImportNote>) -> 
             }
             LineKind::Heading => b.heading(line),
             LineKind::WordList { list, level } => {
-                let style = Style { kind: Kind::Word { list: *list, level: *level }, delim: Delim::None };
+                let style = Style {
+                    kind: Kind::Word {
+                        list: *list,
+                        level: *level,
+                    },
+                    delim: Delim::None,
+                };
                 b.item(line, style, None, None, &line.text);
             }
             LineKind::Text => b.text(line),
@@ -290,13 +321,23 @@ impl Builder {
     }
 
     fn note(&mut self, line: usize, kind: NoteKind, message: String, text: &str) {
-        self.notes.push(ImportNote { line, kind, message, text: text.to_string() });
+        self.notes.push(ImportNote {
+            line,
+            kind,
+            message,
+            text: text.to_string(),
+        });
     }
 
     fn flush_table(&mut self) {
         if let Some((no, rows)) = self.table.take() {
             let text = rows.join("\n");
-            self.note(no, NoteKind::Table, format!("a table of {} rows is not imported as clauses", rows.len()), &text);
+            self.note(
+                no,
+                NoteKind::Table,
+                format!("a table of {} rows is not imported as clauses", rows.len()),
+                &text,
+            );
         }
     }
 
@@ -306,22 +347,30 @@ impl Builder {
             self.title = Some(text);
             self.title_line = line.no;
         } else {
-            self.note(line.no, NoteKind::Heading, "a heading inside the text is not a clause".into(), &text);
+            self.note(
+                line.no,
+                NoteKind::Heading,
+                "a heading inside the text is not a clause".into(),
+                &text,
+            );
         }
         self.open = false;
     }
 
     fn text(&mut self, line: &Line) {
         if let Some(label) = parse_label(&line.text)
-            && let Some((style, ordinal)) = self.decide(&label, line.indent) {
-                let after_open_sentence = self.open && !ends_sentence(self.current_text());
-                let fits = self.fits(style, ordinal, line.indent);
-                if fits || !after_open_sentence {
-                    let body = line.text[label.len.min(line.text.len())..].trim_start().to_string();
-                    self.item(line, style, ordinal, Some(label.raw.clone()), &body);
-                    return;
-                }
+            && let Some((style, ordinal)) = self.decide(&label, line.indent)
+        {
+            let after_open_sentence = self.open && !ends_sentence(self.current_text());
+            let fits = self.fits(style, ordinal, line.indent);
+            if fits || !after_open_sentence {
+                let body = line.text[label.len.min(line.text.len())..]
+                    .trim_start()
+                    .to_string();
+                self.item(line, style, ordinal, Some(label.raw.clone()), &body);
+                return;
             }
+        }
         // Plain text: continues the open paragraph, or starts an unnumbered one.
         if self.open {
             self.append_line(&line.text);
@@ -349,9 +398,18 @@ impl Builder {
     /// The style and number of a label, deciding "i" between letter and roman numeral by
     /// what is open: "i." after "h." is a letter, "i." anywhere else starts roman numbers.
     fn decide(&self, l: &RawLabel, _indent: usize) -> Option<(Style, Option<usize>)> {
-        let style = |kind| Style { kind, delim: l.delim };
+        let style = |kind| Style {
+            kind,
+            delim: l.delim,
+        };
         if let Some(c) = l.bullet {
-            return Some((Style { kind: Kind::Bullet(c), delim: Delim::None }, None));
+            return Some((
+                Style {
+                    kind: Kind::Bullet(c),
+                    delim: Delim::None,
+                },
+                None,
+            ));
         }
         if let Some(parts) = l.dotted {
             return Some((style(Kind::Dotted(parts)), l.decimal));
@@ -359,19 +417,28 @@ impl Builder {
         if l.decimal.is_some() {
             return Some((style(Kind::Decimal), l.decimal));
         }
-        let (alpha_kind, roman_kind) =
-            if l.upper { (Kind::UpperAlpha, Kind::UpperRoman) } else { (Kind::LowerAlpha, Kind::LowerRoman) };
+        let (alpha_kind, roman_kind) = if l.upper {
+            (Kind::UpperAlpha, Kind::UpperRoman)
+        } else {
+            (Kind::LowerAlpha, Kind::LowerRoman)
+        };
         let open_next = |kind| {
-            self.levels.iter().rev().find(|lv| lv.style == style(kind)).map(|lv| lv.last + 1)
+            self.levels
+                .iter()
+                .rev()
+                .find(|lv| lv.style == style(kind))
+                .map(|lv| lv.last + 1)
         };
         if let (Some(a), Some(next)) = (l.alpha, open_next(alpha_kind))
-            && a == next {
-                return Some((style(alpha_kind), Some(a)));
-            }
+            && a == next
+        {
+            return Some((style(alpha_kind), Some(a)));
+        }
         if let (Some(r), Some(next)) = (l.roman, open_next(roman_kind))
-            && r == next {
-                return Some((style(roman_kind), Some(r)));
-            }
+            && r == next
+        {
+            return Some((style(roman_kind), Some(r)));
+        }
         match (l.alpha, l.roman) {
             (_, Some(1)) => Some((style(roman_kind), Some(1))),
             (Some(a), _) => Some((style(alpha_kind), Some(a))),
@@ -387,7 +454,11 @@ impl Builder {
         self.levels
             .iter()
             .rposition(|lv| lv.style == style && indent.abs_diff(lv.indent) <= 1)
-            .or_else(|| self.levels.iter().rposition(|lv| lv.style == style && indent <= lv.indent + 1))
+            .or_else(|| {
+                self.levels
+                    .iter()
+                    .rposition(|lv| lv.style == style && indent <= lv.indent + 1)
+            })
     }
 
     /// Whether a label is where one would expect it: the next number of an open level, or
@@ -401,20 +472,28 @@ impl Builder {
         }
     }
 
-    fn item(&mut self, line: &Line, style: Style, ordinal: Option<usize>, label: Option<String>, body: &str) {
+    fn item(
+        &mut self,
+        line: &Line,
+        style: Style,
+        ordinal: Option<usize>,
+        label: Option<String>,
+        body: &str,
+    ) {
         let depth = match self.sibling_level(style, line.indent) {
             Some(i) => {
                 let expected = self.levels[i].last + 1;
                 if let Some(n) = ordinal
-                    && n != expected {
-                        let raw = label.clone().unwrap_or_default();
-                        self.note(
+                    && n != expected
+                {
+                    let raw = label.clone().unwrap_or_default();
+                    self.note(
                             line.no,
                             NoteKind::NumberingGap,
                             format!("label {raw} where number {expected} of its level was expected; numbered in sequence"),
                             body,
                         );
-                    }
+                }
                 self.levels.truncate(i + 1);
                 self.levels[i].last = ordinal.unwrap_or(expected);
                 i
@@ -429,11 +508,21 @@ impl Builder {
                         body,
                     );
                 }
-                self.levels.push(Level { style, indent: line.indent, last: ordinal.unwrap_or(1) });
+                self.levels.push(Level {
+                    style,
+                    indent: line.indent,
+                    last: ordinal.unwrap_or(1),
+                });
                 self.levels.len() - 1
             }
         };
-        let clause = ImportedClause { text: body.to_string(), label, status: None, line: line.no, children: Vec::new() };
+        let clause = ImportedClause {
+            text: body.to_string(),
+            label,
+            status: None,
+            line: line.no,
+            children: Vec::new(),
+        };
         self.path.truncate(depth);
         let siblings = self.children_at_path_mut();
         siblings.push(clause);
@@ -480,7 +569,12 @@ impl Builder {
         let mut list = &self.clauses;
         let mut parts = Vec::new();
         for &i in &self.path {
-            parts.push(list[i].label.clone().unwrap_or_else(|| format!("{}", i + 1)));
+            parts.push(
+                list[i]
+                    .label
+                    .clone()
+                    .unwrap_or_else(|| format!("{}", i + 1)),
+            );
             list = &list[i].children;
         }
         parts.join(" ")
@@ -519,33 +613,53 @@ impl Builder {
         for (no, text, single) in std::mem::take(&mut self.preamble) {
             let cleaned = clean(&text, md);
             if md && mode_lines.contains(&cleaned.as_str()) && text.starts_with('*') {
-                self.note(no, NoteKind::ModeLine, "the working-text line of an Accord export, skipped".into(), &cleaned);
+                self.note(
+                    no,
+                    NoteKind::ModeLine,
+                    "the working-text line of an Accord export, skipped".into(),
+                    &cleaned,
+                );
                 continue;
             }
             preamble.push((no, cleaned, single));
         }
         // A short first line that is not a sentence, followed by more text, is the title.
         if self.title.is_none()
-            && let Some((no, first, single)) = preamble.first() {
-                let more = preamble.len() > 1 || !self.clauses.is_empty();
-                let short = first.chars().count() <= 160;
-                if *single && more && short && !ends_sentence(first) && !first.ends_with(',') {
-                    self.title = Some(first.clone());
-                    self.title_line = *no;
-                    let t = first.clone();
-                    self.note(*no, NoteKind::Title, "the first line was read as the title".into(), &t);
-                    preamble.remove(0);
-                }
+            && let Some((no, first, single)) = preamble.first()
+        {
+            let more = preamble.len() > 1 || !self.clauses.is_empty();
+            let short = first.chars().count() <= 160;
+            if *single && more && short && !ends_sentence(first) && !first.ends_with(',') {
+                self.title = Some(first.clone());
+                self.title_line = *no;
+                let t = first.clone();
+                self.note(
+                    *no,
+                    NoteKind::Title,
+                    "the first line was read as the title".into(),
+                    &t,
+                );
+                preamble.remove(0);
             }
+        }
         finish_clauses(&mut self.clauses, md);
-        let body: String = preamble.iter().map(|p| p.1.as_str()).chain(self.all_text()).collect::<Vec<_>>().join(" ");
+        let body: String = preamble
+            .iter()
+            .map(|p| p.1.as_str())
+            .chain(self.all_text())
+            .collect::<Vec<_>>()
+            .join(" ");
         let lang = detect_lang(&body);
         let _ = self.title_line;
         ImportPlan {
             kind: self.kind,
             lang,
             title: self.title,
-            preamble: preamble.into_iter().map(|p| p.1).collect::<Vec<_>>().join("\n\n"),
+            preamble: preamble
+                .into_iter()
+                .map(|p| p.1)
+                .collect::<Vec<_>>()
+                .join("\n\n"),
             clauses: self.clauses,
             actions: Vec::new(),
             notes: self.notes,
@@ -566,14 +680,24 @@ impl Builder {
 }
 
 fn ends_sentence(s: &str) -> bool {
-    let t = s.trim_end().trim_end_matches(['*', '_', ')', '"', '”', '’', '\'']);
+    let t = s
+        .trim_end()
+        .trim_end_matches(['*', '_', ')', '"', '”', '’', '\'']);
     t.is_empty() || t.ends_with(['.', ':', ';', '!', '?'])
 }
 
 fn finish_clauses(cs: &mut [ImportedClause], md: bool) {
     for c in cs.iter_mut() {
-        let (text, status) = if md { status_tag(&c.text) } else { (c.text.clone(), None) };
-        let (text, struck) = if md { strikethrough(&text) } else { (text, false) };
+        let (text, status) = if md {
+            status_tag(&c.text)
+        } else {
+            (c.text.clone(), None)
+        };
+        let (text, struck) = if md {
+            strikethrough(&text)
+        } else {
+            (text, false)
+        };
         c.text = clean(&text, md);
         c.status = status.or(struck.then_some(ClauseStatus::Deleted));
         finish_clauses(&mut c.children, md);
@@ -584,16 +708,17 @@ fn finish_clauses(cs: &mut [ImportedClause], md: bool) {
 fn status_tag(text: &str) -> (String, Option<ClauseStatus>) {
     let t = text.trim_end();
     if let Some(inner) = t.strip_suffix(")*")
-        && let Some(open) = inner.rfind(" *(") {
-            let word = &inner[open + 3..];
-            for lang in [Lang::En, Lang::Es] {
-                for st in ClauseStatus::ALL {
-                    if lang.status(st) == word {
-                        return (t[..open].to_string(), Some(st));
-                    }
+        && let Some(open) = inner.rfind(" *(")
+    {
+        let word = &inner[open + 3..];
+        for lang in [Lang::En, Lang::Es] {
+            for st in ClauseStatus::ALL {
+                if lang.status(st) == word {
+                    return (t[..open].to_string(), Some(st));
                 }
             }
         }
+    }
     (text.to_string(), None)
 }
 
@@ -608,9 +733,18 @@ fn strikethrough(text: &str) -> (String, bool) {
 /// Normalises whitespace (runs of spaces become one; line breaks stay), and for Markdown
 /// removes emphasis, code and strikethrough marks and resolves backslash escapes.
 pub(crate) fn clean(text: &str, markdown: bool) -> String {
-    let text = if markdown { strip_markdown(text) } else { text.to_string() };
+    let text = if markdown {
+        strip_markdown(text)
+    } else {
+        text.to_string()
+    };
     text.split('\n')
-        .map(|l| l.split([' ', '\u{a0}']).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" "))
+        .map(|l| {
+            l.split([' ', '\u{a0}'])
+                .filter(|w| !w.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
         .collect::<Vec<_>>()
         .join("\n")
         .trim()
@@ -637,7 +771,8 @@ fn strip_markdown(s: &str) -> String {
                 continue;
             }
             // `_` is emphasis only at a word's edge; inside a word it is a character.
-            '_' if !(prev.is_some_and(char::is_alphanumeric) && next.is_some_and(char::is_alphanumeric)) => {}
+            '_' if !(prev.is_some_and(char::is_alphanumeric)
+                && next.is_some_and(char::is_alphanumeric)) => {}
             c => out.push(c),
         }
         i += 1;
@@ -650,7 +785,9 @@ pub(crate) fn detect_lang(text: &str) -> Lang {
     let (mut es, mut en) = (0, 0);
     for w in text.split(|c: char| !c.is_alphabetic()) {
         match w.to_lowercase().as_str() {
-            "de" | "la" | "el" | "los" | "las" | "que" | "y" | "en" | "del" | "para" | "por" => es += 1,
+            "de" | "la" | "el" | "los" | "las" | "que" | "y" | "en" | "del" | "para" | "por" => {
+                es += 1
+            }
             "the" | "of" | "and" | "to" | "in" | "for" | "on" | "by" | "with" => en += 1,
             _ => {}
         }
@@ -668,12 +805,25 @@ mod tests {
 
     #[test]
     fn labels_in_the_usual_forms() {
-        for s in ["1. x", "12) x", "a. x", "a) x", "(a) x", "(iv) x", "i. x", "A. x", "IV. x", "2.1 x", "2.1. x"] {
+        for s in [
+            "1. x", "12) x", "a. x", "a) x", "(a) x", "(iv) x", "i. x", "A. x", "IV. x", "2.1 x",
+            "2.1. x",
+        ] {
             assert!(label(s).is_some(), "{s}");
         }
         assert_eq!(label("- x").as_deref(), Some("-"));
         assert_eq!(label("• x").as_deref(), Some("•"));
-        for s in ["2015. x", "1.x", "Mr. Smith", "e.g. this", "abc. x", "1.", "(a x", "-x", "Ab. x"] {
+        for s in [
+            "2015. x",
+            "1.x",
+            "Mr. Smith",
+            "e.g. this",
+            "abc. x",
+            "1.",
+            "(a x",
+            "-x",
+            "Ab. x",
+        ] {
             assert!(label(s).is_none(), "{s}");
         }
         let l = parse_label("iv. x").unwrap();
@@ -689,9 +839,18 @@ mod tests {
 
     #[test]
     fn markdown_marks_are_removed() {
-        assert_eq!(clean("a \\*b\\* **[c]** d\\_e `f` snake_case", true), "a *b* [c] d_e f snake_case");
-        assert_eq!(status_tag("Urge all. *(agreed ad ref)*"), ("Urge all.".to_string(), Some(ClauseStatus::AgreedAdRef)));
-        assert_eq!(status_tag("Hold it. *(entre corchetes)*").1, Some(ClauseStatus::Bracketed));
+        assert_eq!(
+            clean("a \\*b\\* **[c]** d\\_e `f` snake_case", true),
+            "a *b* [c] d_e f snake_case"
+        );
+        assert_eq!(
+            status_tag("Urge all. *(agreed ad ref)*"),
+            ("Urge all.".to_string(), Some(ClauseStatus::AgreedAdRef))
+        );
+        assert_eq!(
+            status_tag("Hold it. *(entre corchetes)*").1,
+            Some(ClauseStatus::Bracketed)
+        );
         assert_eq!(status_tag("(agreed)").1, None);
     }
 }

@@ -54,7 +54,12 @@ pub(crate) fn document_xml(doc: &Doc) -> String {
         para(&mut b, "Title", None, &[run(&doc.title, "")]);
     }
     if doc.mode == Mode::Working {
-        para(&mut b, "ModeNote", None, &[run(doc.lang.labels().working_text, "")]);
+        para(
+            &mut b,
+            "ModeNote",
+            None,
+            &[run(doc.lang.labels().working_text, "")],
+        );
     }
     for p in &doc.opening {
         para(&mut b, "Opening", None, &[run(p, "")]);
@@ -67,14 +72,18 @@ pub(crate) fn document_xml(doc: &Doc) -> String {
         for seg in &item.segments {
             match seg {
                 Seg::Text(t) => runs.push(run(t, strike)),
-                Seg::Bracket(t) if doc.mode == Mode::Working => {
-                    runs.push(run(t, &format!("<w:b/>{strike}<w:highlight w:val=\"yellow\"/>")))
-                }
+                Seg::Bracket(t) if doc.mode == Mode::Working => runs.push(run(
+                    t,
+                    &format!("<w:b/>{strike}<w:highlight w:val=\"yellow\"/>"),
+                )),
                 Seg::Bracket(t) => runs.push(run(t, strike)),
             }
         }
         if let Some(st) = item.status {
-            runs.push(run(&format!(" ({})", doc.lang.status(st)), "<w:i/><w:color w:val=\"595959\"/><w:sz w:val=\"20\"/>"));
+            runs.push(run(
+                &format!(" ({})", doc.lang.status(st)),
+                "<w:i/><w:color w:val=\"595959\"/><w:sz w:val=\"20\"/>",
+            ));
         }
         para(&mut b, &style, Some(level), &runs);
     }
@@ -97,7 +106,9 @@ pub(crate) fn document_xml(doc: &Doc) -> String {
 fn para(b: &mut String, style: &str, level: Option<usize>, runs: &[String]) {
     b.push_str(&format!("<w:p><w:pPr><w:pStyle w:val=\"{style}\"/>"));
     if let Some(l) = level {
-        b.push_str(&format!("<w:numPr><w:ilvl w:val=\"{l}\"/><w:numId w:val=\"{CLAUSE_NUM_ID}\"/></w:numPr>"));
+        b.push_str(&format!(
+            "<w:numPr><w:ilvl w:val=\"{l}\"/><w:numId w:val=\"{CLAUSE_NUM_ID}\"/></w:numPr>"
+        ));
     }
     b.push_str("</w:pPr>");
     for r in runs {
@@ -129,7 +140,10 @@ fn run(text: &str, props: &str) -> String {
     let mut cur = String::new();
     let flush = |r: &mut String, cur: &mut String| {
         if !cur.is_empty() {
-            r.push_str(&format!("<w:t xml:space=\"preserve\">{}</w:t>", xml_escape(cur)));
+            r.push_str(&format!(
+                "<w:t xml:space=\"preserve\">{}</w:t>",
+                xml_escape(cur)
+            ));
             cur.clear();
         }
     };

@@ -35,7 +35,10 @@ table.actions th { background: #eee; }
 pub(crate) fn render(doc: &Doc) -> String {
     let mut o = String::new();
     o.push_str("<!DOCTYPE html>\n");
-    o.push_str(&format!("<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n", doc.lang.code()));
+    o.push_str(&format!(
+        "<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n",
+        doc.lang.code()
+    ));
     o.push_str(&format!("<title>{}</title>\n", esc(&doc.title)));
     o.push_str("<style>\n");
     o.push_str(CSS);
@@ -49,7 +52,10 @@ pub(crate) fn render(doc: &Doc) -> String {
         o.push_str(&format!("<h1>{}</h1>\n", esc(&doc.title)));
     }
     if doc.mode == Mode::Working {
-        o.push_str(&format!("<p class=\"mode\">{}</p>\n", esc(doc.lang.labels().working_text)));
+        o.push_str(&format!(
+            "<p class=\"mode\">{}</p>\n",
+            esc(doc.lang.labels().working_text)
+        ));
     }
     for p in &doc.opening {
         o.push_str(&format!("<p class=\"opening\">{}</p>\n", br(&esc(p))));
@@ -59,7 +65,10 @@ pub(crate) fn render(doc: &Doc) -> String {
         if item.deleted() {
             class.push_str(" deleted");
         }
-        o.push_str(&format!("<p class=\"{class}\"><span class=\"num\">{}</span><span class=\"text\">", esc(&item.label)));
+        o.push_str(&format!(
+            "<p class=\"{class}\"><span class=\"num\">{}</span><span class=\"text\">",
+            esc(&item.label)
+        ));
         for seg in &item.segments {
             match seg {
                 Seg::Text(t) => o.push_str(&br(&esc(t))),
@@ -71,13 +80,20 @@ pub(crate) fn render(doc: &Doc) -> String {
         }
         o.push_str("</span>");
         if let Some(st) = item.status {
-            o.push_str(&format!(" <span class=\"status {}\">({})</span>", st.as_str(), esc(doc.lang.status(st))));
+            o.push_str(&format!(
+                " <span class=\"status {}\">({})</span>",
+                st.as_str(),
+                esc(doc.lang.status(st))
+            ));
         }
         o.push_str("</p>\n");
     }
     if let Some(rows) = &doc.actions {
         let l = doc.lang.labels();
-        o.push_str(&format!("<section>\n<h2>{}</h2>\n<table class=\"actions\">\n", esc(l.action_items)));
+        o.push_str(&format!(
+            "<section>\n<h2>{}</h2>\n<table class=\"actions\">\n",
+            esc(l.action_items)
+        ));
         o.push_str(&format!(
             "<thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>\n<tbody>\n",
             esc(l.paragraph),

@@ -29,7 +29,11 @@ pub(crate) fn render(doc: &Doc) -> String {
         } else {
             " ".repeat(item.top_label.chars().count() + item.depth)
         };
-        let cont = if item.depth == 0 { " ".repeat(item.label.chars().count() + 1) } else { indent.clone() };
+        let cont = if item.depth == 0 {
+            " ".repeat(item.label.chars().count() + 1)
+        } else {
+            indent.clone()
+        };
         let mut body = String::new();
         for seg in &item.segments {
             match seg {
@@ -43,7 +47,11 @@ pub(crate) fn render(doc: &Doc) -> String {
             }
         }
         let body = hard_breaks(&body, &cont);
-        let body = if item.deleted() { format!("~~{body}~~") } else { body };
+        let body = if item.deleted() {
+            format!("~~{body}~~")
+        } else {
+            body
+        };
         out.push_str(&indent);
         out.push_str(&item.label);
         out.push(' ');
@@ -56,7 +64,10 @@ pub(crate) fn render(doc: &Doc) -> String {
     if let Some(rows) = &doc.actions {
         let l = doc.lang.labels();
         out.push_str(&format!("## {}\n\n", l.action_items));
-        out.push_str(&format!("| {} | {} | {} | {} |\n|---|---|---|---|\n", l.paragraph, l.action, l.owners, l.due));
+        out.push_str(&format!(
+            "| {} | {} | {} | {} |\n|---|---|---|---|\n",
+            l.paragraph, l.action, l.owners, l.due
+        ));
         for r in rows {
             out.push_str(&format!(
                 "| {} | {} | {} | {} |\n",
@@ -81,7 +92,9 @@ fn cell(s: &str) -> String {
 /// Newlines inside a clause become hard breaks (a trailing backslash), the next line
 /// indented to stay in the clause.
 fn hard_breaks(body: &str, indent: &str) -> String {
-    body.split('\n').collect::<Vec<_>>().join(&format!("\\\n{indent}"))
+    body.split('\n')
+        .collect::<Vec<_>>()
+        .join(&format!("\\\n{indent}"))
 }
 
 fn escape_block(p: &str, indent: &str) -> String {
@@ -92,14 +105,17 @@ fn escape_block(p: &str, indent: &str) -> String {
 /// A line that starts a block: also keep it from reading as a heading, list or quote.
 fn escape_line(line: &str) -> String {
     let e = escape_inline(line);
-    let starts_block = e.starts_with(['#', '-', '+', '>', '='])
-        || {
-            let digits = e.chars().take_while(char::is_ascii_digit).count();
-            digits > 0 && e[digits..].starts_with(['.', ')'])
-        };
+    let starts_block = e.starts_with(['#', '-', '+', '>', '=']) || {
+        let digits = e.chars().take_while(char::is_ascii_digit).count();
+        digits > 0 && e[digits..].starts_with(['.', ')'])
+    };
     if starts_block {
         let n = e.chars().take_while(char::is_ascii_digit).count();
-        if n > 0 { format!("{}\\{}", &e[..n], &e[n..]) } else { format!("\\{e}") }
+        if n > 0 {
+            format!("{}\\{}", &e[..n], &e[n..])
+        } else {
+            format!("\\{e}")
+        }
     } else {
         e
     }
@@ -118,7 +134,10 @@ pub(crate) fn escape_inline(s: &str) -> String {
             '!' => next == Some('['),
             // Only what would read as an entity: "&amp;", "&#233;" — not "AT&T".
             '&' => {
-                let name: String = chars[i + 1..].iter().take_while(|c| c.is_ascii_alphanumeric() || **c == '#').collect();
+                let name: String = chars[i + 1..]
+                    .iter()
+                    .take_while(|c| c.is_ascii_alphanumeric() || **c == '#')
+                    .collect();
                 !name.is_empty() && chars.get(i + 1 + name.chars().count()) == Some(&';')
             }
             _ => false,

@@ -41,7 +41,9 @@ impl Format {
         match self {
             Format::Markdown => "text/markdown; charset=utf-8",
             Format::Html => "text/html; charset=utf-8",
-            Format::Docx => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            Format::Docx => {
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+            }
         }
     }
 }
@@ -50,11 +52,18 @@ impl Format {
 impl std::str::FromStr for Format {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        match s.trim().trim_start_matches('.').to_ascii_lowercase().as_str() {
+        match s
+            .trim()
+            .trim_start_matches('.')
+            .to_ascii_lowercase()
+            .as_str()
+        {
             "md" | "markdown" => Ok(Format::Markdown),
             "html" | "htm" => Ok(Format::Html),
             "docx" | "word" => Ok(Format::Docx),
-            other => Err(format!("unknown format {other:?}; expected markdown, html or docx")),
+            other => Err(format!(
+                "unknown format {other:?}; expected markdown, html or docx"
+            )),
         }
     }
 }
@@ -119,7 +128,13 @@ pub struct RenderOptions {
 
 impl RenderOptions {
     pub fn new(format: Format) -> Self {
-        RenderOptions { format, mode: Mode::Clean, lang: None, opening: Opening::Auto, action_items: false }
+        RenderOptions {
+            format,
+            mode: Mode::Clean,
+            lang: None,
+            opening: Opening::Auto,
+            action_items: false,
+        }
     }
     pub fn mode(mut self, mode: Mode) -> Self {
         self.mode = mode;
@@ -144,7 +159,11 @@ impl RenderOptions {
 ///
 /// `meeting` gives the metadata (opening paragraph, language, party names for the action
 /// table) and `draft` the text.
-pub fn render(meeting: &MeetingView, draft: &DraftView, opts: &RenderOptions) -> Result<Vec<u8>, ExportError> {
+pub fn render(
+    meeting: &MeetingView,
+    draft: &DraftView,
+    opts: &RenderOptions,
+) -> Result<Vec<u8>, ExportError> {
     let doc = Doc::build(meeting, draft, opts);
     tracing::trace!(format = ?opts.format, clauses = doc.clauses.len(), "render report");
     match opts.format {
@@ -156,7 +175,14 @@ pub fn render(meeting: &MeetingView, draft: &DraftView, opts: &RenderOptions) ->
 
 /// The report's language for these options.
 pub fn report_lang(meeting: &MeetingView, opts: &RenderOptions) -> Lang {
-    opts.lang.unwrap_or_else(|| meeting.details.languages.first().map(|l| Lang::from_code(l)).unwrap_or(Lang::En))
+    opts.lang.unwrap_or_else(|| {
+        meeting
+            .details
+            .languages
+            .first()
+            .map(|l| Lang::from_code(l))
+            .unwrap_or(Lang::En)
+    })
 }
 
 // ---- the intermediate document ------------------------------------------------------------
@@ -214,7 +240,11 @@ impl Doc {
             Mode::Clean => draft.clean(),
             Mode::Working => draft.clone(),
         };
-        let title = if draft.title.trim().is_empty() { meeting.details.title.trim() } else { draft.title.trim() };
+        let title = if draft.title.trim().is_empty() {
+            meeting.details.title.trim()
+        } else {
+            draft.title.trim()
+        };
         let preamble = draft.preamble.trim();
         let opening_text = match opts.opening {
             Opening::Auto if !preamble.is_empty() => preamble.to_string(),
@@ -225,9 +255,26 @@ impl Doc {
         let opening = split_paragraphs(&opening_text);
         let mut clauses = Vec::new();
         let mut refs = Vec::new();
-        flatten(&view.clauses, lang, opts.mode, "", &[], &mut clauses, &mut refs);
-        let actions = opts.action_items.then(|| action_rows(meeting, draft, lang, &refs));
-        Doc { lang, mode: opts.mode, title: title.to_string(), opening, clauses, actions }
+        flatten(
+            &view.clauses,
+            lang,
+            opts.mode,
+            "",
+            &[],
+            &mut clauses,
+            &mut refs,
+        );
+        let actions = opts
+            .action_items
+            .then(|| action_rows(meeting, draft, lang, &refs));
+        Doc {
+            lang,
+            mode: opts.mode,
+            title: title.to_string(),
+            opening,
+            clauses,
+            actions,
+        }
     }
 }
 
@@ -265,10 +312,18 @@ fn flatten(
 ) {
     for c in cs {
         let label = lang.clause_label(c.number.ordinal, c.number.depth);
-        let top = if c.number.depth == 0 { label.clone() } else { top_label.to_string() };
+        let top = if c.number.depth == 0 {
+            label.clone()
+        } else {
+            top_label.to_string()
+        };
         let bare = c.number.label();
         let mut p = path.to_vec();
-        p.push(if c.number.depth == 0 { bare } else { format!("({bare})") });
+        p.push(if c.number.depth == 0 {
+            bare
+        } else {
+            format!("({bare})")
+        });
         refs.push((c.id.clone(), p.join(" ")));
         out.push(Item {
             depth: c.number.depth,
@@ -284,20 +339,26 @@ fn flatten(
 /// Splits clause text at its outermost balanced bracket pairs. The analysis counts UTF-16
 /// units; this walks the characters to find the byte offsets.
 fn segments(text: &str, c: &ClauseView) -> Vec<Seg> {
-    let spans: Vec<(usize, usize)> =
-        c.brackets.spans.iter().filter(|s| s.depth == 0).map(|s| (s.start, s.end)).collect();
+    let spans: Vec<(usize, usize)> = c
+        .brackets
+        .spans
+        .iter()
+        .filter(|s| s.depth == 0)
+        .map(|s| (s.start, s.end))
+        .collect();
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut in_span: Option<usize> = None; // end (utf16) of the span we are in
     let mut pos = 0usize;
     for ch in text.chars() {
         if in_span.is_none()
-            && let Some(&(_, end)) = spans.iter().find(|(s, _)| *s == pos) {
-                if !cur.is_empty() {
-                    out.push(Seg::Text(std::mem::take(&mut cur)));
-                }
-                in_span = Some(end);
+            && let Some(&(_, end)) = spans.iter().find(|(s, _)| *s == pos)
+        {
+            if !cur.is_empty() {
+                out.push(Seg::Text(std::mem::take(&mut cur)));
             }
+            in_span = Some(end);
+        }
         cur.push(ch);
         pos += ch.len_utf16();
         if in_span == Some(pos) {
@@ -306,21 +367,38 @@ fn segments(text: &str, c: &ClauseView) -> Vec<Seg> {
         }
     }
     if !cur.is_empty() {
-        out.push(if in_span.is_some() { Seg::Bracket(cur) } else { Seg::Text(cur) });
+        out.push(if in_span.is_some() {
+            Seg::Bracket(cur)
+        } else {
+            Seg::Text(cur)
+        });
     }
     out
 }
 
-fn action_rows(meeting: &MeetingView, draft: &DraftView, lang: Lang, refs: &[Ref]) -> Vec<ActionRow> {
-    let members: Vec<&PartyId> =
-        meeting.parties.iter().filter(|p| p.kind == PartyKind::Member).map(|p| &p.id).collect();
+fn action_rows(
+    meeting: &MeetingView,
+    draft: &DraftView,
+    lang: Lang,
+    refs: &[Ref],
+) -> Vec<ActionRow> {
+    let members: Vec<&PartyId> = meeting
+        .parties
+        .iter()
+        .filter(|p| p.kind == PartyKind::Member)
+        .map(|p| &p.id)
+        .collect();
     let mut rows = Vec::new();
     for a in &meeting.actions {
         let paragraph = match &a.source {
             // A `DraftView` does not know its own document id, so an action belongs to this
             // draft when its clause is in it.
             Some(src) if draft.find(&src.clause).is_none() => continue,
-            Some(src) => refs.iter().find(|(id, _)| *id == src.clause).map(|(_, r)| r.clone()).unwrap_or_default(),
+            Some(src) => refs
+                .iter()
+                .find(|(id, _)| *id == src.clause)
+                .map(|(_, r)| r.clone())
+                .unwrap_or_default(),
             None => String::new(),
         };
         let all_members = members.len() > 1 && members.iter().all(|m| a.owners.contains(m));
@@ -340,7 +418,10 @@ fn action_rows(meeting: &MeetingView, draft: &DraftView, lang: Lang, refs: &[Ref
         rows.push(ActionRow {
             text: a.text.clone(),
             owners: lang.join(&names),
-            due: a.due.map(|d| lang.date(d)).unwrap_or_else(|| lang.labels().no_due.to_string()),
+            due: a
+                .due
+                .map(|d| lang.date(d))
+                .unwrap_or_else(|| lang.labels().no_due.to_string()),
             paragraph,
         });
     }
