@@ -42,6 +42,9 @@ pub enum NetMode {
     Online,
 }
 
+/// The party recorded for a device whose user has not said which party it belongs to.
+pub(crate) const NO_PARTY: &str = "Unassigned";
+
 /// How long a joiner waits for the meeting's documents after being admitted.
 const JOIN_FETCH_TIMEOUT: Duration = Duration::from_secs(60);
 /// Invitations are valid this long unless asked otherwise.
@@ -593,7 +596,7 @@ impl Workspace {
             .device_name
             .or_else(host_name)
             .unwrap_or_else(|| format!("device {}", self.device().short()));
-        (s.party.unwrap_or_else(|| "Unassigned".into()), name)
+        (s.party.unwrap_or_else(|| NO_PARTY.into()), name)
     }
 
     /// The device key, for signing roster entries.

@@ -649,20 +649,22 @@ async fn presence_loop(
         if let Some((meeting, p)) = current {
             let doc = inner.docs.lock().expect("docs lock").get(&meeting).cloned();
             if let Some(doc) = doc {
-                let (party, name) = Workspace {
+                let ws = Workspace {
                     inner: inner.clone(),
-                }
-                .identity();
-                // The party this device has on the meeting's roster, if any, is the one to show.
-                let party = inner
-                    .access
-                    .party_of(&meeting, &inner.device)
-                    .unwrap_or(party);
+                };
+                let (_, name) = ws.identity();
+                // The party set for this device, else the one it has on the meeting's roster
+                // (a founder without a party set has none to show).
+                let party = ws
+                    .settings()
+                    .party
+                    .or_else(|| inner.access.party_of(&meeting, &inner.device))
+                    .filter(|p| p != crate::sync::NO_PARTY);
                 let msg = presence::Message {
                     v: 1,
                     device: inner.device.to_string(),
                     device_name: Some(name),
-                    party: Some(party),
+                    party,
                     meeting: meeting.to_string(),
                     doc: p.doc.map(|d| d.to_string()),
                     clause: p.clause.map(|c| c.to_string()),
