@@ -168,6 +168,14 @@ impl Store {
         })
     }
 
+    /// Enqueues the deletion of `key`, in order with the writes before it (so a put followed
+    /// by the deletion of what it replaces is never reordered).
+    pub fn delete_durable(&self, key: &StorageKey) -> WriteTicket {
+        self.shared.enqueue(Op::Delete {
+            key: key.to_string(),
+        })
+    }
+
     /// Completes when everything enqueued before the call is committed. Errs if any write
     /// since the previous flush failed (a full disk, say); what was committed stays readable.
     pub fn flush(&self) -> impl Future<Output = Result<()>> + Send + 'static {

@@ -147,7 +147,15 @@ pub(crate) struct OpenDoc {
     seen: Mutex<Vec<ChangeHash>>,
     /// Queued for the index loop.
     index_pending: std::sync::atomic::AtomicBool,
+    /// The single-change keys written since the last batch, and the heads at that batch.
+    durable: Mutex<(Vec<StorageKey>, Vec<ChangeHash>)>,
 }
+
+/// After this many single-change keys, a document's recent changes are rewritten as one
+/// chunk and the single keys deleted. samod loads every stored piece with its own
+/// `load_incremental`, so a profile opened after a long day of typing would otherwise apply
+/// hundreds of thousands of pieces one by one; the chunk costs what the batch changed.
+const DURABLE_BATCH: usize = 256;
 
 impl Workspace {
     /// Opens the profile in `dir` (creating it on first use).
@@ -368,8 +376,9 @@ impl Workspace {
             handle,
             kind,
             meeting,
-            seen: Mutex::new(heads),
+            seen: Mutex::new(heads.clone()),
             index_pending: Default::default(),
+            durable: Mutex::new((Vec::new(), heads.clone())),
         });
         let mut docs = self.inner.docs.lock().expect("docs lock");
         if let Some(existing) = docs.get(&id) {
@@ -434,6 +443,23 @@ impl Workspace {
                 let ch = doc.get_change_by_hash(&hash).expect("the change just made");
                 let key = StorageKey::incremental_path(&d.samod_id, hash);
                 drop(store.put_durable(&key, ch.raw_bytes().to_vec()));
+                let mut durable = d.durable.lock().expect("durable lock");
+                durable.0.push(key);
+                if durable.0.len() >= DURABLE_BATCH {
+                    // One chunk with every change since the last batch, written before the
+                    // single keys it replaces are deleted (the writer keeps this order).
+                    let chunk = doc.save_after(&durable.1);
+                    let name = format!("accord-batch-{hash}");
+                    if let Ok(batch) =
+                        StorageKey::incremental_prefix(&d.samod_id).with_component(name)
+                    {
+                        drop(store.put_durable(&batch, chunk));
+                        for k in durable.0.drain(..) {
+                            drop(store.delete_durable(&k));
+                        }
+                        durable.1 = changed.heads.clone();
+                    }
+                }
             }
             *seen = changed.heads.clone();
             Ok((changed.value, remote, changed.patches))

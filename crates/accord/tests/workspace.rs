@@ -231,3 +231,27 @@ async fn a_lost_index_is_rebuilt_from_the_documents() {
     assert!(!ws.search("Palermo", 5).await.unwrap().is_empty());
     ws.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_keystrokes_are_stored_in_chunks_not_one_piece_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = open(dir.path()).await;
+    let meeting = ws
+        .create_meeting(&MeetingDetails::titled("M"), &[])
+        .await
+        .unwrap();
+    let minutes = ws.minutes_of(&meeting).await.unwrap();
+    let n = 1000;
+    for i in 0..n {
+        ws.splice(&minutes, &TextField::Minutes, &Splice::insert(i, "x"))
+            .await
+            .unwrap();
+    }
+    ws.flush().await.unwrap();
+    let (_, pieces) = ws.stored_size(&minutes).unwrap();
+    assert!(pieces < 300, "{n} keystrokes are stored in {pieces} pieces");
+    ws.close().await.unwrap();
+    let ws = open(dir.path()).await;
+    assert_eq!(ws.minutes(&minutes).await.unwrap().text, "x".repeat(n));
+    ws.close().await.unwrap();
+}
