@@ -147,8 +147,68 @@ pub(crate) struct OpenDoc {
     seen: Mutex<Vec<ChangeHash>>,
     /// Queued for the index loop.
     index_pending: std::sync::atomic::AtomicBool,
-    /// The single-change keys written since the last batch, and the heads at that batch.
-    durable: Mutex<(Vec<StorageKey>, Vec<ChangeHash>)>,
+    /// The keys this workspace wrote for the document, by level (see [`Durable`]).
+    durable: Mutex<Durable>,
+}
+
+/// The pieces a document's local changes are stored in, merged LSM-style so that a profile
+/// opened after a long day of typing loads a few dozen pieces, not one per keystroke (samod
+/// loads every stored piece with its own `load_incremental`, and out-of-order pieces make
+/// automerge's change queue slow). Level 0 holds single changes; when a level has enough
+/// pieces, one chunk with every change since that level last merged (`save_after`) replaces
+/// them on the next level up. Each merge costs the changes it covers, never the document.
+#[derive(Debug)]
+struct Durable {
+    /// Per level: the keys written since the level last merged, and the heads at that merge.
+    levels: Vec<(Vec<StorageKey>, Vec<ChangeHash>)>,
+}
+
+impl Durable {
+    fn new(heads: &[ChangeHash]) -> Self {
+        Durable {
+            levels: vec![(Vec::new(), heads.to_vec())],
+        }
+    }
+
+    /// Records a key written at `level`, merging upwards where a level is full. The merged
+    /// chunk is queued before the keys it replaces are deleted; the writer keeps that order.
+    fn push(
+        &mut self,
+        level: usize,
+        key: StorageKey,
+        doc: &Automerge,
+        samod_id: &DocumentId,
+        store: &Store,
+    ) {
+        let fan_in = if level == 0 {
+            DURABLE_BATCH
+        } else {
+            DURABLE_FAN_OUT
+        };
+        let heads = doc.get_heads();
+        if self.levels.len() <= level {
+            self.levels.push((Vec::new(), heads.clone()));
+        }
+        self.levels[level].0.push(key);
+        if self.levels[level].0.len() < fan_in {
+            return;
+        }
+        let chunk = doc.save_after(&self.levels[level].1);
+        let name = format!(
+            "accord-l{}-{}",
+            level + 1,
+            heads.first().map(|h| h.to_string()).unwrap_or_default()
+        );
+        let Ok(merged) = StorageKey::incremental_prefix(samod_id).with_component(name) else {
+            return;
+        };
+        drop(store.put_durable(&merged, chunk));
+        for k in self.levels[level].0.drain(..) {
+            drop(store.delete_durable(&k));
+        }
+        self.levels[level].1 = heads;
+        self.push(level + 1, merged, doc, samod_id, store);
+    }
 }
 
 /// After this many single-change keys, a document's recent changes are rewritten as one
@@ -156,6 +216,8 @@ pub(crate) struct OpenDoc {
 /// `load_incremental`, so a profile opened after a long day of typing would otherwise apply
 /// hundreds of thousands of pieces one by one; the chunk costs what the batch changed.
 const DURABLE_BATCH: usize = 256;
+/// How many chunks of one level make a chunk of the next.
+const DURABLE_FAN_OUT: usize = 16;
 
 impl Workspace {
     /// Opens the profile in `dir` (creating it on first use).
@@ -378,7 +440,7 @@ impl Workspace {
             meeting,
             seen: Mutex::new(heads.clone()),
             index_pending: Default::default(),
-            durable: Mutex::new((Vec::new(), heads.clone())),
+            durable: Mutex::new(Durable::new(&heads)),
         });
         let mut docs = self.inner.docs.lock().expect("docs lock");
         if let Some(existing) = docs.get(&id) {
@@ -443,23 +505,10 @@ impl Workspace {
                 let ch = doc.get_change_by_hash(&hash).expect("the change just made");
                 let key = StorageKey::incremental_path(&d.samod_id, hash);
                 drop(store.put_durable(&key, ch.raw_bytes().to_vec()));
-                let mut durable = d.durable.lock().expect("durable lock");
-                durable.0.push(key);
-                if durable.0.len() >= DURABLE_BATCH {
-                    // One chunk with every change since the last batch, written before the
-                    // single keys it replaces are deleted (the writer keeps this order).
-                    let chunk = doc.save_after(&durable.1);
-                    let name = format!("accord-batch-{hash}");
-                    if let Ok(batch) =
-                        StorageKey::incremental_prefix(&d.samod_id).with_component(name)
-                    {
-                        drop(store.put_durable(&batch, chunk));
-                        for k in durable.0.drain(..) {
-                            drop(store.delete_durable(&k));
-                        }
-                        durable.1 = changed.heads.clone();
-                    }
-                }
+                d.durable
+                    .lock()
+                    .expect("durable lock")
+                    .push(0, key, doc, &d.samod_id, store);
             }
             *seen = changed.heads.clone();
             Ok((changed.value, remote, changed.patches))
