@@ -18,6 +18,7 @@ pub mod bench_support;
 pub mod bundle;
 mod error;
 mod events;
+mod jsonfile;
 mod ops;
 mod pins;
 pub mod presence;

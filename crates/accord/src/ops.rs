@@ -196,7 +196,12 @@ impl Workspace {
         model::change_quiet(&mut d, &self.ctx(), |tx| {
             model::draft::create(tx, meeting, title, preamble)
         })?;
-        let draft = self.create_doc(d).await?;
+        self.add_draft_doc(meeting, d).await
+    }
+
+    /// Stores a new draft document and lists it in its meeting.
+    pub(crate) async fn add_draft_doc(&self, meeting: &DocId, doc: Automerge) -> Result<DocId> {
+        let draft = self.create_doc(doc).await?;
         let reference = DocRef {
             id: draft.clone(),
             kind: DocKind::Draft,

@@ -7,7 +7,7 @@ use accord_export::{
     Due, ImportNote, ImportOptions, InputKind, Owner, RenderOptions, SuggestedAction,
 };
 use accord_model::{
-    self as model, ActionId, ClauseId, ClauseRef, DocId, DocKind, DocRef, NewAction, Placement,
+    self as model, ActionId, ClauseId, ClauseRef, DocId, NewAction, Placement,
     automerge::Automerge, jiff::civil::Date,
 };
 use serde::Serialize;
@@ -162,15 +162,7 @@ impl Workspace {
             }
             Ok(())
         })?;
-        let draft = self.create_doc(doc).await?;
-        let reference = DocRef {
-            id: draft.clone(),
-            kind: DocKind::Draft,
-        };
-        self.edit(meeting, DocKind::Meeting, |tx| {
-            model::meeting::add_document(tx, &reference)
-        })
-        .await?;
+        let draft = self.add_draft_doc(meeting, doc).await?;
         let created = self.draft(&draft).await?;
         let clauses = created
             .outline()

@@ -1,7 +1,7 @@
 //! The profile's settings: a small JSON file beside the database, written atomically, so a
 //! person can read it and a crash never leaves half a file.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
@@ -39,45 +39,15 @@ pub struct SettingsPatch {
 }
 
 impl Settings {
-    pub(crate) fn path(dir: &Path) -> PathBuf {
-        dir.join(SETTINGS_FILE)
-    }
-
     /// Reads the settings; a missing file means defaults, a malformed one is an error that
     /// names the file (it is never overwritten silently).
     pub(crate) fn load(dir: &Path) -> Result<Settings> {
-        let path = Self::path(dir);
-        match std::fs::read(&path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
-                Error::invalid(
-                    "settings file",
-                    path.display().to_string(),
-                    format!("it is not valid settings JSON: {e}"),
-                )
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Settings::default()),
-            Err(e) => Err(Error::invalid(
-                "settings file",
-                path.display().to_string(),
-                e.to_string(),
-            )),
-        }
+        crate::jsonfile::load(dir, SETTINGS_FILE, "settings file")
     }
 
-    /// Writes the settings atomically: a temporary file, fsync, rename.
+    /// Writes the settings atomically.
     pub(crate) fn save(&self, dir: &Path) -> Result<()> {
-        use std::io::Write;
-        let path = Self::path(dir);
-        let tmp = dir.join(format!("{SETTINGS_FILE}.tmp"));
-        let bad = |e: std::io::Error| {
-            Error::invalid("settings file", path.display().to_string(), e.to_string())
-        };
-        let mut f = std::fs::File::create(&tmp).map_err(bad)?;
-        f.write_all(&serde_json::to_vec_pretty(self).expect("settings serialise"))
-            .map_err(bad)?;
-        f.sync_all().map_err(bad)?;
-        std::fs::rename(&tmp, &path).map_err(bad)?;
-        Ok(())
+        crate::jsonfile::save(dir, SETTINGS_FILE, "settings file", self)
     }
 
     /// Applies a patch after checking it.
