@@ -788,21 +788,11 @@ impl Workspace {
             wanted.push(a);
             let _ = net.set_wanted_peers(wanted);
         }
-        let d = tokio::time::timeout(JOIN_FETCH_TIMEOUT, async {
-            loop {
-                match self.doc(&meeting).await {
-                    Ok(d) => return Ok(d),
-                    Err(Error::NotFound(_)) => tokio::time::sleep(Duration::from_millis(200)).await,
-                    Err(e) => return Err(e),
-                }
-            }
-        })
-        .await
-        .map_err(|_| {
+        let d = self.fetch_doc(&meeting).await?.ok_or_else(|| {
             Error::Network(
                 "admitted, but the host did not send the meeting in time; try `accord sync`".into(),
             )
-        })??;
+        })?;
         let stated = d
             .handle
             .with_document(|doc| model::roster::stated_founder(doc))?;
@@ -821,19 +811,33 @@ impl Workspace {
         // And its other documents.
         let view = self.meeting(&meeting).await?;
         for r in view.documents {
-            let _ = tokio::time::timeout(JOIN_FETCH_TIMEOUT, async {
-                loop {
-                    match self.doc(&r.id).await {
-                        Err(Error::NotFound(_)) => {
-                            tokio::time::sleep(Duration::from_millis(200)).await
-                        }
-                        _ => return,
-                    }
+            match self.fetch_doc(&r.id).await {
+                Ok(Some(_)) => {}
+                Ok(None) => {
+                    tracing::warn!(doc = %r.id, "not sent in time; `accord sync` fetches it later")
                 }
-            })
-            .await;
+                Err(e) => tracing::warn!(doc = %r.id, error = %e, "not readable"),
+            }
         }
         Ok(meeting)
+    }
+
+    /// Waits (up to [`JOIN_FETCH_TIMEOUT`]) until a document arrives from a peer; `None` if it
+    /// did not arrive in time.
+    async fn fetch_doc(&self, id: &DocId) -> Result<Option<Arc<crate::workspace::OpenDoc>>> {
+        let found = tokio::time::timeout(JOIN_FETCH_TIMEOUT, async {
+            loop {
+                match self.doc(id).await {
+                    Err(Error::NotFound(_)) => tokio::time::sleep(Duration::from_millis(200)).await,
+                    other => return other,
+                }
+            }
+        })
+        .await;
+        match found {
+            Ok(d) => d.map(Some),
+            Err(_) => Ok(None),
+        }
     }
 
     /// Revokes a device: every device stops syncing with it as soon as it sees the change.
