@@ -62,7 +62,8 @@ test-ui:
 	@[ -d ui/node_modules ] || (cd ui && { $(NPM_CI); })
 	cd ui && npm test
 
-test-rust: apt-deps
+# The desktop crate embeds ui/dist at compile time, so the UI is built before any Rust test.
+test-rust: apt-deps ui
 	$(CARGO) nextest run --workspace --no-fail-fast
 
 # Several hosts in network namespaces (needs root: says SKIPPED otherwise); see tests/multihost.
@@ -70,13 +71,13 @@ test-multihost:
 	$(CARGO) build -q -p accord-cli
 	tests/multihost/run.sh $(CARGO_TARGET_DIR)/debug/accord
 
-test-doc:
+test-doc: ui
 	$(CARGO) test -q --workspace --doc
 
 fmt:
 	$(CARGO) fmt --all
 
-lint:
+lint: ui
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
 # Benchmarks: ratios against baselines measured in the same run. QUICK=1 for small inputs;
