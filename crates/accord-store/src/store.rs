@@ -1,7 +1,7 @@
 //! [`Store`]: the open database — writes through the writer thread, reads through a small
 //! pool of read-only connections — and [`SqliteStorage`], samod's view of it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
@@ -67,6 +67,22 @@ pub(crate) struct Shared {
     snapshot_acks: Mutex<HashMap<String, Instant>>,
     /// Set to `true` to release held snapshot acknowledgements at once (before shutdown).
     release: watch::Sender<bool>,
+    /// Single-change keys written with [`Store::put_durable`] whose echo from samod has not
+    /// come yet (see [`SqliteStorage`]).
+    durable_keys: Mutex<HashSet<String>>,
+}
+
+/// Past this many unechoed keys the set is cleared; an echo that finds nothing is written
+/// again, which costs a write and nothing else.
+const MAX_DURABLE_KEYS: usize = 1 << 16;
+
+/// `[doc, "incremental", <change hash>]`: the key of one change, whose bytes the key names.
+fn is_single_change(key: &StorageKey) -> bool {
+    let parts: Vec<&String> = key.into_iter().collect();
+    parts.len() == 3
+        && parts[1] == "incremental"
+        && parts[2].len() == 64
+        && parts[2].bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// The open database of a profile. Cheap to clone; all clones are one store.
@@ -140,6 +156,7 @@ impl Store {
                 index_ready,
                 snapshot_acks: Mutex::new(HashMap::new()),
                 release,
+                durable_keys: Mutex::new(HashSet::new()),
             }),
         })
     }
@@ -162,6 +179,17 @@ impl Store {
     /// change_hash]` → `change.raw_bytes()`), then awaits [`Store::flush`] to know it is on
     /// disk.
     pub fn put_durable(&self, key: &StorageKey, data: Vec<u8>) -> WriteTicket {
+        if is_single_change(key) {
+            let mut keys = self
+                .shared
+                .durable_keys
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            if keys.len() >= MAX_DURABLE_KEYS {
+                keys.clear();
+            }
+            keys.insert(key.to_string());
+        }
         self.shared.enqueue(Op::Put {
             key: key.to_string(),
             data,
@@ -409,6 +437,13 @@ impl Shared {
 /// document in a session is acknowledged at once. [`Store::release_snapshot_holds`] ends the
 /// holds (call it before `repo.stop()`, which waits for outstanding puts). The hold uses
 /// tokio's timer when a tokio runtime is running and is skipped otherwise.
+///
+/// **Changes written by the Workspace are not written twice.** samod puts every new change
+/// under `[doc, "incremental", hash]` after the closure that made it returns — the same key,
+/// with the same bytes, that the Workspace already queued with [`Store::put_durable`] from
+/// inside the closure. That echo resolves at once without a write: it would cost a second
+/// write per keystroke, and, arriving late, it would bring back a key the Workspace had
+/// already merged into a chunk and deleted.
 #[derive(Clone)]
 pub struct SqliteStorage {
     shared: Arc<Shared>,
@@ -520,16 +555,26 @@ impl samod::storage::Storage for SqliteStorage {
     }
 
     fn put(&self, key: StorageKey, data: Vec<u8>) -> impl Future<Output = ()> + Send {
+        let echo = is_single_change(&key)
+            && self
+                .shared
+                .durable_keys
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .remove(&key.to_string());
         let snapshot_of = {
             let parts: Vec<&String> = (&key).into_iter().collect();
             (parts.len() == 3 && parts[1] == "snapshot").then(|| parts[0].clone())
         };
-        let ticket = self.shared.enqueue(Op::Put {
-            key: key.to_string(),
-            data,
+        let ticket = (!echo).then(|| {
+            self.shared.enqueue(Op::Put {
+                key: key.to_string(),
+                data,
+            })
         });
         let shared = self.shared.clone();
         async move {
+            let Some(ticket) = ticket else { return };
             if let Err(e) = ticket.await {
                 tracing::error!(%key, error = %e, "storage put failed; the next flush reports it");
                 return;

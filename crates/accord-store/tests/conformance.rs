@@ -256,6 +256,38 @@ async fn put_resolves_only_after_commit_so_a_fresh_connection_sees_it() {
 }
 
 #[tokio::test]
+async fn samods_echo_of_a_durably_written_change_neither_writes_again_nor_brings_it_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = Profile::open_with(dir.path(), sqlite_options()).unwrap();
+    let (store, s) = (p.store().clone(), p.store().samod_storage());
+    let hash = "ab".repeat(32);
+    let k = key(&["doc", "incremental", &hash]);
+    // The Workspace writes the change, later merges it into a chunk and deletes the key…
+    store.put_durable(&k, b"change".to_vec()).await.unwrap();
+    store
+        .put_durable(&key(&["doc", "incremental", "accord-l1-x"]), b"chunk".to_vec())
+        .await
+        .unwrap();
+    store.delete_durable(&k).await.unwrap();
+    // …and only then does samod's own put of the same change arrive: it must not bring the
+    // key back (or every merged keystroke could reappear as a piece of its own).
+    s.put(k.clone(), b"change".to_vec()).await;
+    store.flush().await.unwrap();
+    assert_eq!(s.load(k.clone()).await, None);
+    assert_eq!(
+        keys_of(&s.load_range(key(&["doc"])).await),
+        ["doc/incremental/accord-l1-x"]
+    );
+    // A put samod makes of a change nobody wrote before is written as usual, and so is a
+    // second put of the same key.
+    let other = key(&["doc", "incremental", &"cd".repeat(32)]);
+    s.put(other.clone(), b"remote".to_vec()).await;
+    assert_eq!(s.load(other).await.as_deref(), Some(&b"remote"[..]));
+    s.put(k.clone(), b"change".to_vec()).await;
+    assert_eq!(s.load(k).await.as_deref(), Some(&b"change"[..]));
+}
+
+#[tokio::test]
 async fn snapshot_acknowledgements_are_spaced_per_document() {
     let dir = tempfile::tempdir().unwrap();
     let interval = Duration::from_millis(300);
