@@ -19,6 +19,7 @@
 //!
 //! Signing is deterministic (ed25519), so it needs no RNG; times come in as arguments.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::str::FromStr;
@@ -116,6 +117,42 @@ fn verify(device: &DeviceId, msg: &[u8], sig: &[u8]) -> bool {
         return false;
     };
     key.verify(msg, &sig).is_ok()
+}
+
+/// Signature checks already made, so that re-reading a roster after every change of its
+/// meeting document (each keystroke in an action item, say) verifies only what is new
+/// instead of every entry and invitation again. Plain data, no clock: the caller keeps one
+/// (per workspace) and passes it to [`read_with`]. Holds at most a few thousand results.
+#[derive(Debug, Default)]
+pub struct SignatureCache {
+    seen: RefCell<HashMap<[u8; 32], bool>>,
+}
+
+impl SignatureCache {
+    const MAX: usize = 4096;
+
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn verify(&self, device: &DeviceId, msg: &[u8], sig: &[u8]) -> bool {
+        let mut h = Sha256::new();
+        h.update(device.as_bytes());
+        h.update((msg.len() as u64).to_le_bytes());
+        h.update(msg);
+        h.update(sig);
+        let key: [u8; 32] = h.finalize().into();
+        if let Some(&ok) = self.seen.borrow().get(&key) {
+            return ok;
+        }
+        let ok = verify(device, msg, sig);
+        let mut seen = self.seen.borrow_mut();
+        if seen.len() >= Self::MAX {
+            seen.clear();
+        }
+        seen.insert(key, ok);
+        ok
+    }
 }
 
 /// What a roster entry's signature covers. The meeting id binds it to one meeting.
@@ -491,7 +528,18 @@ fn ts<D: ReadDoc>(doc: &D, obj: &ObjId, key: &str) -> Result<Option<i64>> {
 /// Reads the roster and decides, by the signature rules, which entries count. Entries that
 /// cannot be parsed count for nothing (they are listed as invalid where possible).
 pub fn read<D: ReadDoc>(doc: &D, meeting: &DocId, founder: &DeviceId) -> Result<RosterView> {
+    read_with(doc, meeting, founder, &SignatureCache::new())
+}
+
+/// [`read`], with the signature checks of earlier reads remembered in `cache`.
+pub fn read_with<D: ReadDoc>(
+    doc: &D,
+    meeting: &DocId,
+    founder: &DeviceId,
+    cache: &SignatureCache,
+) -> Result<RosterView> {
     schema::expect(doc, KIND)?;
+    let verify = |device: &DeviceId, msg: &[u8], sig: &[u8]| cache.verify(device, msg, sig);
     struct Raw {
         party: String,
         role: Role,

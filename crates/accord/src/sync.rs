@@ -473,7 +473,8 @@ impl Workspace {
             .cloned();
         let Some(d) = d else { return };
         let read = d.handle.with_document(|doc| -> model::Result<_> {
-            let roster = model::roster::read(doc, meeting, &founder)?;
+            let cache = self.inner.signatures.lock().expect("signatures lock");
+            let roster = model::roster::read_with(doc, meeting, &founder, &cache)?;
             let docs = model::meeting::read(doc)?.documents;
             Ok((roster, docs))
         });
@@ -625,7 +626,8 @@ impl Workspace {
     pub async fn roster(&self, meeting: &DocId) -> Result<RosterView> {
         let founder = self.founder_of(meeting)?;
         self.read(meeting, DocKind::Meeting, |doc| {
-            model::roster::read(doc, meeting, &founder)
+            let cache = self.inner.signatures.lock().expect("signatures lock");
+            model::roster::read_with(doc, meeting, &founder, &cache)
         })
         .await
     }

@@ -82,6 +82,8 @@ pub(crate) struct Inner {
     pub(crate) policy: accord_net::AccessPolicy,
     pub(crate) net: Mutex<Option<Arc<accord_net::Net>>>,
     traffic: Arc<Traffic>,
+    /// Roster signatures already checked (rosters are re-read on every meeting change).
+    pub(crate) signatures: Mutex<model::roster::SignatureCache>,
 }
 
 /// Sync traffic since the workspace opened: the automerge sync messages sent and received.
@@ -274,6 +276,7 @@ impl Workspace {
             policy,
             net: Mutex::new(None),
             traffic,
+            signatures: Mutex::default(),
         });
         tokio::spawn(index_loop(Arc::downgrade(&inner), dirty_rx));
         tokio::spawn(presence_loop(
