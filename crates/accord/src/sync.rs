@@ -367,22 +367,8 @@ impl Workspace {
     /// Starts the network (after the repository), installs the join handler, and brings the
     /// access rules up to date for every meeting this device belongs to.
     pub(crate) async fn start_sync(&self, mode: NetMode, secret: [u8; 32]) -> Result<()> {
-        // Meetings first: the access rules must know the rosters before anyone connects.
-        let pinned: Vec<DocId> = self
-            .inner
-            .pins
-            .lock()
-            .expect("pins lock")
-            .meetings
-            .keys()
-            .cloned()
-            .collect();
-        for m in &pinned {
-            if let Err(e) = self.doc(m).await {
-                tracing::warn!(meeting = %m, error = %e, "a pinned meeting is not in this profile");
-            }
-        }
         let settings = self.settings();
+        // Without a network nothing needs the rosters up front: meetings open on first use.
         let Some(cfg) = net_config(mode, secret, &settings) else {
             return Ok(());
         };
@@ -419,11 +405,39 @@ impl Workspace {
             }
         });
         *self.inner.net.lock().expect("net lock") = Some(Arc::new(net));
-        for m in &pinned {
-            self.refresh_meeting(m);
-            self.publish_addrs(m).await;
-        }
-        self.update_wanted();
+        // The meetings load in the background, so that opening a profile (and the meeting
+        // list, which comes from the index) never waits on how many meetings it holds. Until
+        // a meeting is loaded its roster is unknown to the access rules: its devices are
+        // neither dialled nor admitted for a moment, then dialled as soon as it is.
+        let pinned: Vec<DocId> = self
+            .inner
+            .pins
+            .lock()
+            .expect("pins lock")
+            .meetings
+            .keys()
+            .cloned()
+            .collect();
+        let weak = Arc::downgrade(&self.inner);
+        tokio::spawn(async move {
+            for m in &pinned {
+                let Some(inner) = weak.upgrade() else { return };
+                let ws = Workspace { inner };
+                match ws.doc(m).await {
+                    Ok(_) => {
+                        ws.refresh_meeting(m);
+                        ws.publish_addrs(m).await;
+                    }
+                    Err(Error::Closed) => return,
+                    Err(e) => {
+                        tracing::warn!(meeting = %m, error = %e, "a pinned meeting is not in this profile")
+                    }
+                }
+            }
+            if let Some(inner) = weak.upgrade() {
+                Workspace { inner }.update_wanted();
+            }
+        });
         Ok(())
     }
 
