@@ -9,9 +9,13 @@ use std::path::PathBuf;
 
 use clap::Parser;
 
+mod concurrent;
 mod data;
 mod metrics;
+mod net_metrics;
+mod process;
 mod report;
+mod room;
 
 #[derive(Debug, Parser)]
 struct Args {
@@ -34,11 +38,22 @@ struct Args {
 }
 
 fn main() -> anyhow::Result<()> {
-    let args = Args::parse();
+    // Quiet unless asked: `ACCORD_LOG=accord=debug make bench ...`.
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("ACCORD_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("error")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
+    if process::run_child_if_asked(&rt)? {
+        return Ok(());
+    }
+    let args = Args::parse();
     let shared = data::shared_dir()?;
     let trace_path = args
         .trace
@@ -81,6 +96,30 @@ fn main() -> anyhow::Result<()> {
         for doc in &docs {
             rows.extend(rt.block_on(metrics::open_doc(doc, args.quick))?);
         }
+    }
+    if wanted("latency") {
+        let n = if args.quick { 300 } else { 1_000 };
+        rows.extend(rt.block_on(net_metrics::latency(n))?);
+    }
+    if wanted("fanout") {
+        let rounds = if args.quick { 10 } else { 30 };
+        rows.extend(rt.block_on(net_metrics::fanout(&[10, 30], rounds))?);
+    }
+    if wanted("many_docs") {
+        let n = if args.quick { 200 } else { 1_000 };
+        rows.extend(rt.block_on(net_metrics::many_docs(n))?);
+    }
+    if wanted("concurrent") {
+        let limit = args.quick.then_some(5_000);
+        rows.extend(rt.block_on(concurrent::concurrent_trace(&shared, limit))?);
+    }
+    if wanted("memory") {
+        for doc in &docs {
+            rows.extend(rt.block_on(process::memory(doc))?);
+        }
+    }
+    if wanted("startup") {
+        rows.extend(rt.block_on(process::startup(100))?);
     }
     report::print(&rows);
     report::write_json(&args.out, &rows)?;

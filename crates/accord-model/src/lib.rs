@@ -51,6 +51,7 @@ pub mod tree;
 pub use action::{ActionView, ClauseRef, NewAction};
 pub use change::{
     ChangeCtx, Changed, DocPatch, TextField, author_of, change, change_quiet, patches_between,
+    translate,
 };
 pub use draft::{ClauseView, DraftView, Placement, StatusSummary};
 pub use error::{ModelError, Result};

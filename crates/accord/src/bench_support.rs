@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use accord_model::automerge::Automerge;
+use accord_model::automerge::{Automerge, ReadDoc};
 
 use crate::error::{Error, Result};
 use crate::workspace::Workspace;
@@ -41,4 +41,27 @@ pub async fn open_raw(dir: &Path, id: &str) -> Result<(usize, Workspace)> {
     let handle = handle.ok_or_else(|| Error::invalid("document id", id, "not in the profile"))?;
     let heads = handle.with_document(|d| d.get_heads().len());
     Ok((heads, ws))
+}
+
+/// Applies `changes` (made by the harness on a copy of the document) as this device's own
+/// edits: the path of [`Workspace::splice`] from the change on (durable write, patches,
+/// event, sync), for replaying recorded concurrent traces whose positions are relative to
+/// an earlier state.
+pub async fn apply_changes(
+    ws: &Workspace,
+    doc: &accord_model::DocId,
+    changes: Vec<automerge::Change>,
+) -> Result<()> {
+    ws.apply_changes(doc, changes).await
+}
+
+/// Whether the profile's copy of `doc` holds every change in `hashes`.
+pub async fn has_changes(
+    ws: &Workspace,
+    doc: &accord_model::DocId,
+    hashes: &[automerge::ChangeHash],
+) -> Result<bool> {
+    let d = ws.doc(doc).await?;
+    Ok(d.handle
+        .with_document(|d| hashes.iter().all(|h| d.get_change_by_hash(h).is_some())))
 }

@@ -153,6 +153,19 @@ pub(crate) struct OpenDoc {
     durable: Mutex<Durable>,
 }
 
+impl OpenDoc {
+    /// Queues one local change for the disk. Called inside the document lock, so no
+    /// compaction of samod's can overtake it.
+    fn write_durable(&self, doc: &Automerge, hash: ChangeHash, bytes: Vec<u8>, store: &Store) {
+        let key = StorageKey::incremental_path(&self.samod_id, hash);
+        drop(store.put_durable(&key, bytes));
+        self.durable
+            .lock()
+            .expect("durable lock")
+            .push(0, key, doc, &self.samod_id, store);
+    }
+}
+
 /// The pieces a document's local changes are stored in, merged LSM-style so that a profile
 /// opened after a long day of typing loads a few dozen pieces, not one per keystroke (samod
 /// loads every stored piece with its own `load_incremental`, and out-of-order pieces make
@@ -504,14 +517,8 @@ impl Workspace {
             };
             let changed = model::change(doc, &ctx, f)?;
             if let Some(hash) = changed.hash {
-                // Written by us, inside the document lock, so no compaction can overtake it.
                 let ch = doc.get_change_by_hash(&hash).expect("the change just made");
-                let key = StorageKey::incremental_path(&d.samod_id, hash);
-                drop(store.put_durable(&key, ch.raw_bytes().to_vec()));
-                d.durable
-                    .lock()
-                    .expect("durable lock")
-                    .push(0, key, doc, &d.samod_id, store);
+                d.write_durable(doc, hash, ch.raw_bytes().to_vec(), store);
             }
             *seen = changed.heads.clone();
             Ok((changed.value, remote, changed.patches))
@@ -519,6 +526,42 @@ impl Workspace {
         self.report(&d, Origin::Remote, remote);
         self.report(&d, Origin::Local, local);
         Ok(value)
+    }
+
+    /// Applies changes made elsewhere as this device's own (the benchmark's replay of
+    /// recorded concurrent typing): stored durably like an edit, reported as local patches.
+    pub(crate) async fn apply_changes(
+        &self,
+        id: &DocId,
+        changes: Vec<automerge::Change>,
+    ) -> Result<()> {
+        let d = self.doc(id).await?;
+        let store = &self.inner.store;
+        let (remote, local) = d.handle.with_document(|doc| -> Result<_> {
+            let mut seen = d.seen.lock().expect("seen lock");
+            let before = doc.get_heads();
+            let remote = if *seen != before {
+                model::patches_between(doc, &seen, &before)
+            } else {
+                Vec::new()
+            };
+            let raw: Vec<_> = changes
+                .iter()
+                .map(|c| (c.hash(), c.raw_bytes().to_vec()))
+                .collect();
+            // The patches from the application's own log, as for an edit: no document walk.
+            let mut log = automerge::PatchLog::active();
+            doc.apply_changes_log_patches(changes, &mut log)
+                .map_err(|e| Error::invalid("changes", id.as_str(), e.to_string()))?;
+            for (hash, bytes) in raw {
+                d.write_durable(doc, hash, bytes, store);
+            }
+            *seen = doc.get_heads();
+            Ok((remote, model::translate(doc.make_patches(&mut log))))
+        })?;
+        self.report(&d, Origin::Remote, remote);
+        self.report(&d, Origin::Local, local);
+        Ok(())
     }
 
     fn report(&self, d: &OpenDoc, origin: Origin, patches: Vec<DocPatch>) {
