@@ -265,7 +265,10 @@ async fn samods_echo_of_a_durably_written_change_neither_writes_again_nor_brings
     // The Workspace writes the change, later merges it into a chunk and deletes the key…
     store.put_durable(&k, b"change".to_vec()).await.unwrap();
     store
-        .put_durable(&key(&["doc", "incremental", "accord-l1-x"]), b"chunk".to_vec())
+        .put_durable(
+            &key(&["doc", "incremental", "accord-l1-x"]),
+            b"chunk".to_vec(),
+        )
         .await
         .unwrap();
     store.delete_durable(&k).await.unwrap();
