@@ -46,8 +46,11 @@ ui:
 	@[ -d ui/node_modules ] || (cd ui && { $(NPM_CI); })
 	cd ui && npm run build
 
+# For the end-to-end tests: every target of the workspace, as the Rust tests build them,
+# so the app links from the artifacts the tests already built instead of compiling the
+# dependency tree a second time with another feature set. (`make run` builds the app alone.)
 app: apt-deps ui
-	$(CARGO) build -p accord-desktop
+	$(CARGO) build --workspace --all-targets
 
 e2e-deps:
 	@$(call apt_install,$(E2E_APT))
@@ -68,7 +71,7 @@ test-rust: apt-deps ui
 
 # Several hosts in network namespaces (needs root: says SKIPPED otherwise); see tests/multihost.
 test-multihost:
-	$(CARGO) build -q -p accord-cli
+	$(CARGO) build -q --workspace --all-targets
 	tests/multihost/run.sh $(CARGO_TARGET_DIR)/debug/accord
 
 test-doc: ui
