@@ -667,8 +667,13 @@ async fn watch_remote(inner: std::sync::Weak<Inner>, d: Arc<OpenDoc>) {
         }
     });
     let mut changes = d.handle.changes();
-    while changes.next().await.is_some() {
+    while let Some(changed) = changes.next().await {
         let Some(inner) = inner.upgrade() else { return };
+        // Most events are of local changes, already reported: tell them by their heads,
+        // without taking the document (every `with_document` is a full samod step).
+        if *d.seen.lock().expect("seen lock") == changed.new_heads {
+            continue;
+        }
         let patches = d.handle.with_document(|doc| {
             let mut seen = d.seen.lock().expect("seen lock");
             let after = doc.get_heads();
