@@ -77,3 +77,11 @@ impl Trace {
         }
     }
 }
+
+/// A metric's name for an input file: its stem (`S1` for `…/S1.am`).
+pub fn input_name(path: &Path) -> String {
+    path.file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("doc")
+        .to_string()
+}

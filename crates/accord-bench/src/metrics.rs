@@ -10,6 +10,7 @@ use automerge::{Automerge, ObjType, ROOT, ReadDoc, transaction::Transactable};
 
 use crate::data::Trace;
 use crate::report::Row;
+use crate::room::wait_until;
 
 fn stats(mut d: Vec<Duration>) -> (f64, f64) {
     d.sort();
@@ -188,11 +189,7 @@ pub async fn edit_path(trace: &Trace) -> anyhow::Result<Vec<Row>> {
 
 /// Cold open of a ready-made Automerge document stored in a profile vs `Automerge::load`.
 pub async fn open_doc(path: &Path, _quick: bool) -> anyhow::Result<Vec<Row>> {
-    let name = path
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or("doc")
-        .to_string();
+    let name = crate::data::input_name(path);
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
     let dir = tempfile::tempdir()?;
     let id = accord::bench_support::import_raw(dir.path(), &bytes).await?;
@@ -345,19 +342,4 @@ pub async fn sync_converge(n: usize) -> anyhow::Result<Vec<Row>> {
             "automerge sync message bytes both ways (before QUIC framing) vs the raw bytes of the changes exchanged",
         ),
     ])
-}
-
-async fn wait_until<F, Fut>(limit: Duration, mut f: F) -> anyhow::Result<()>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = bool>,
-{
-    let deadline = Instant::now() + limit;
-    while !f().await {
-        if Instant::now() > deadline {
-            bail!("timed out after {limit:?}");
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    Ok(())
 }

@@ -96,11 +96,7 @@ fn child(args: &[&str]) -> anyhow::Result<(String, f64)> {
 /// Peak RSS of a profile holding `path` open vs automerge's own in-memory document
 /// (goal <= 1.5x).
 pub async fn memory(path: &Path) -> anyhow::Result<Vec<Row>> {
-    let name = path
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or("doc")
-        .to_string();
+    let name = crate::data::input_name(path);
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
     let dir = tempfile::tempdir()?;
     let id = accord::bench_support::import_raw(dir.path(), &bytes).await?;

@@ -43,6 +43,37 @@ fn view(doc: &automerge::Automerge) -> accord_model::RosterView {
     roster::read(doc, &mid(), &key(1).device()).unwrap()
 }
 
+/// Founded by key 1, with key 2 added as Mexico's observer.
+fn with_mexico_observing() -> automerge::Automerge {
+    let mut doc = founded();
+    change(&mut doc, &ctx(1), |tx| {
+        roster::add_device(
+            tx,
+            &mid(),
+            &key(1).device(),
+            &key(1),
+            &key(2).device(),
+            "Mexico",
+            Role::Observer,
+            "MX",
+            now(),
+        )
+    })
+    .unwrap();
+    doc
+}
+
+/// Key 2 rewrites its own roster entry to make itself an admin.
+fn promote_itself(doc: &mut automerge::Automerge) {
+    change(doc, &ctx(2), |tx| {
+        let (_, r) = tx.get(ROOT, "roster")?.unwrap();
+        let (_, e) = tx.get(&r, key(2).device().to_string())?.unwrap();
+        tx.put(&e, "role", "admin")?;
+        Ok::<_, accord_model::ModelError>(())
+    })
+    .unwrap();
+}
+
 #[test]
 fn the_founder_is_an_admin_and_may_add_devices() {
     let mut doc = founded();
@@ -146,29 +177,8 @@ fn a_member_cannot_add_devices_and_a_forged_entry_counts_for_nothing() {
 
 #[test]
 fn a_tampered_entry_loses_its_validity() {
-    let mut doc = founded();
-    let f = key(1).device();
-    change(&mut doc, &ctx(1), |tx| {
-        roster::add_device(
-            tx,
-            &mid(),
-            &f,
-            &key(1),
-            &key(2).device(),
-            "Mexico",
-            Role::Observer,
-            "MX",
-            now(),
-        )
-    })
-    .unwrap();
-    change(&mut doc, &ctx(2), |tx| {
-        let (_, r) = tx.get(ROOT, "roster")?.unwrap();
-        let (_, e) = tx.get(&r, key(2).device().to_string())?.unwrap();
-        tx.put(&e, "role", "admin")?; // promote itself
-        Ok::<_, accord_model::ModelError>(())
-    })
-    .unwrap();
+    let mut doc = with_mexico_observing();
+    promote_itself(&mut doc);
     assert_eq!(view(&doc).role_of(&key(2).device()), None);
 }
 
@@ -330,35 +340,15 @@ fn an_invitation_admits_one_device_once_before_it_expires() {
 
 #[test]
 fn remembered_signature_checks_give_the_same_roster_and_still_catch_tampering() {
-    let mut doc = founded();
+    let mut doc = with_mexico_observing();
     let f = key(1).device();
-    change(&mut doc, &ctx(1), |tx| {
-        roster::add_device(
-            tx,
-            &mid(),
-            &f,
-            &key(1),
-            &key(2).device(),
-            "Mexico",
-            Role::Observer,
-            "MX",
-            now(),
-        )
-    })
-    .unwrap();
     let cache = roster::SignatureCache::new();
     let cached = roster::read_with(&doc, &mid(), &f, &cache).unwrap();
     assert_eq!(cached, view(&doc));
     // Read again from the cache alone, then after the entry was tampered with: the
     // remembered check was of other bytes, so the tampered entry is checked afresh.
     assert_eq!(roster::read_with(&doc, &mid(), &f, &cache).unwrap(), cached);
-    change(&mut doc, &ctx(2), |tx| {
-        let (_, r) = tx.get(ROOT, "roster")?.unwrap();
-        let (_, e) = tx.get(&r, key(2).device().to_string())?.unwrap();
-        tx.put(&e, "role", "admin")?;
-        Ok::<_, accord_model::ModelError>(())
-    })
-    .unwrap();
+    promote_itself(&mut doc);
     let after = roster::read_with(&doc, &mid(), &f, &cache).unwrap();
     assert_eq!(after.role_of(&key(2).device()), None);
     assert_eq!(after, view(&doc));

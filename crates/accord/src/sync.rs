@@ -409,15 +409,7 @@ impl Workspace {
         // list, which comes from the index) never waits on how many meetings it holds. Until
         // a meeting is loaded its roster is unknown to the access rules: its devices are
         // neither dialled nor admitted for a moment, then dialled as soon as it is.
-        let pinned: Vec<DocId> = self
-            .inner
-            .pins
-            .lock()
-            .expect("pins lock")
-            .meetings
-            .keys()
-            .cloned()
-            .collect();
+        let pinned = self.pinned_meetings();
         let weak = Arc::downgrade(&self.inner);
         tokio::spawn(async move {
             for m in &pinned {
@@ -439,6 +431,12 @@ impl Workspace {
             }
         });
         Ok(())
+    }
+
+    /// The meetings this device belongs to (pinned when it founded or joined them).
+    fn pinned_meetings(&self) -> Vec<DocId> {
+        let pins = self.inner.pins.lock().expect("pins lock");
+        pins.meetings.keys().cloned().collect()
     }
 
     /// Writes this device's current addresses into its roster entry (a dialling hint).
@@ -992,15 +990,7 @@ impl Workspace {
     /// were still behind.
     pub async fn sync_all(&self, timeout: Duration) -> Result<Vec<DeviceId>> {
         let deadline = tokio::time::Instant::now() + timeout;
-        let meetings: Vec<DocId> = self
-            .inner
-            .pins
-            .lock()
-            .expect("pins lock")
-            .meetings
-            .keys()
-            .cloned()
-            .collect();
+        let meetings = self.pinned_meetings();
         loop {
             let mut behind = Vec::new();
             for m in &meetings {

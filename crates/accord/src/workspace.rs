@@ -508,13 +508,7 @@ impl Workspace {
         let store = &self.inner.store;
         let (value, remote, local) = d.handle.with_document(|doc| -> Result<_> {
             let mut seen = d.seen.lock().expect("seen lock");
-            let before = doc.get_heads();
-            // Changes that arrived since the last report go out first, as remote ones.
-            let remote = if *seen != before {
-                model::patches_between(doc, &seen, &before)
-            } else {
-                Vec::new()
-            };
+            let remote = unreported(doc, &seen);
             let changed = model::change(doc, &ctx, f)?;
             if let Some(hash) = changed.hash {
                 let ch = doc.get_change_by_hash(&hash).expect("the change just made");
@@ -539,12 +533,7 @@ impl Workspace {
         let store = &self.inner.store;
         let (remote, local) = d.handle.with_document(|doc| -> Result<_> {
             let mut seen = d.seen.lock().expect("seen lock");
-            let before = doc.get_heads();
-            let remote = if *seen != before {
-                model::patches_between(doc, &seen, &before)
-            } else {
-                Vec::new()
-            };
+            let remote = unreported(doc, &seen);
             let raw: Vec<_> = changes
                 .iter()
                 .map(|c| (c.hash(), c.raw_bytes().to_vec()))
@@ -625,6 +614,17 @@ impl Workspace {
         let mut rx = self.inner.unindexed.subscribe();
         rx.wait_for(|n| *n == 0).await.map_err(|_| Error::Closed)?;
         self.flush().await
+    }
+}
+
+/// The patches of changes that arrived since the last report (`seen`), to go out as remote
+/// ones before a local change is reported.
+fn unreported(doc: &Automerge, seen: &[ChangeHash]) -> Vec<DocPatch> {
+    let now = doc.get_heads();
+    if seen == now.as_slice() {
+        Vec::new()
+    } else {
+        model::patches_between(doc, seen, &now)
     }
 }
 
