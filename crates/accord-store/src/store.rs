@@ -13,6 +13,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use accord_model::DocId;
+use accord_model::automerge::ChangeHash;
 use rusqlite::{Connection, OptionalExtension};
 use samod::storage::StorageKey;
 use tokio::sync::{oneshot, watch};
@@ -68,21 +69,29 @@ pub(crate) struct Shared {
     /// Set to `true` to release held snapshot acknowledgements at once (before shutdown).
     release: watch::Sender<bool>,
     /// Single-change keys written with [`Store::put_durable`] whose echo from samod has not
-    /// come yet (see [`SqliteStorage`]).
-    durable_keys: Mutex<HashSet<String>>,
+    /// come yet (see [`SqliteStorage`]), as (hash of the document id, change hash).
+    durable_keys: Mutex<HashSet<SingleChange>>,
 }
 
-/// Past this many unechoed keys the set is cleared; an echo that finds nothing is written
-/// again, which costs a write and nothing else.
-const MAX_DURABLE_KEYS: usize = 1 << 16;
+/// Past this many unechoed keys (tens of megabytes; samod's echoes lag that far only when
+/// changes come faster than its IO loop runs) the set is cleared. An echo that finds nothing
+/// is written again: a second write, and a merged key back until samod's next compaction.
+const MAX_DURABLE_KEYS: usize = 1 << 20;
+
+/// The document (by a hash of its id) and the change of a single-change key.
+type SingleChange = (u64, ChangeHash);
 
 /// `[doc, "incremental", <change hash>]`: the key of one change, whose bytes the key names.
-fn is_single_change(key: &StorageKey) -> bool {
+fn single_change(key: &StorageKey) -> Option<SingleChange> {
+    use std::hash::{Hash, Hasher};
     let parts: Vec<&String> = key.into_iter().collect();
-    parts.len() == 3
-        && parts[1] == "incremental"
-        && parts[2].len() == 64
-        && parts[2].bytes().all(|b| b.is_ascii_hexdigit())
+    if parts.len() != 3 || parts[1] != "incremental" || parts[2].len() != 64 {
+        return None;
+    }
+    let hash = parts[2].parse().ok()?;
+    let mut h = std::hash::DefaultHasher::new();
+    parts[0].hash(&mut h);
+    Some((h.finish(), hash))
 }
 
 /// The open database of a profile. Cheap to clone; all clones are one store.
@@ -179,16 +188,20 @@ impl Store {
     /// change_hash]` → `change.raw_bytes()`), then awaits [`Store::flush`] to know it is on
     /// disk.
     pub fn put_durable(&self, key: &StorageKey, data: Vec<u8>) -> WriteTicket {
-        if is_single_change(key) {
+        if let Some(change) = single_change(key) {
             let mut keys = self
                 .shared
                 .durable_keys
                 .lock()
                 .unwrap_or_else(|e| e.into_inner());
             if keys.len() >= MAX_DURABLE_KEYS {
+                tracing::warn!(
+                    "forgetting {} changes whose echo from samod is late",
+                    keys.len()
+                );
                 keys.clear();
             }
-            keys.insert(key.to_string());
+            keys.insert(change);
         }
         self.shared.enqueue(Op::Put {
             key: key.to_string(),
@@ -555,13 +568,13 @@ impl samod::storage::Storage for SqliteStorage {
     }
 
     fn put(&self, key: StorageKey, data: Vec<u8>) -> impl Future<Output = ()> + Send {
-        let echo = is_single_change(&key)
-            && self
-                .shared
+        let echo = single_change(&key).is_some_and(|change| {
+            self.shared
                 .durable_keys
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
-                .remove(&key.to_string());
+                .remove(&change)
+        });
         let snapshot_of = {
             let parts: Vec<&String> = (&key).into_iter().collect();
             (parts.len() == 3 && parts[1] == "snapshot").then(|| parts[0].clone())
