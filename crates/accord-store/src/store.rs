@@ -74,7 +74,8 @@ pub(crate) struct Shared {
 }
 
 /// Past this many unechoed keys (tens of megabytes; samod's echoes lag that far only when
-/// changes come faster than its IO loop runs) the set is cleared. An echo that finds nothing
+/// changes come faster than its IO loop runs, and the one change of each step in which samod
+/// compacts instead is never echoed) the set is cleared. An echo that finds nothing
 /// is written again: a second write, and a merged key back until samod's next compaction.
 const MAX_DURABLE_KEYS: usize = 1 << 20;
 
