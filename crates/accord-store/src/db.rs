@@ -12,7 +12,7 @@ use crate::index;
 
 /// The layout of the store's own tables (`meta`, `samod_kv`). A profile with a higher
 /// number was written by a newer Accord and is refused; a lower one is migrated.
-pub const FORMAT_VERSION: i64 = 1;
+pub const FORMAT_VERSION: i64 = 2;
 
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
@@ -214,7 +214,8 @@ fn migrate(conn: &Connection) -> rusqlite::Result<IndexState> {
     conn.execute_batch(
         "BEGIN IMMEDIATE;
          CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-         CREATE TABLE IF NOT EXISTS samod_kv (key TEXT PRIMARY KEY, data BLOB NOT NULL);",
+         CREATE TABLE IF NOT EXISTS samod_kv (key TEXT PRIMARY KEY, data BLOB NOT NULL);
+         CREATE TABLE IF NOT EXISTS resting_heads (doc TEXT PRIMARY KEY, heads BLOB NOT NULL) WITHOUT ROWID;",
     )?;
     let result = (|| {
         let found: Option<i64> = conn
@@ -225,7 +226,8 @@ fn migrate(conn: &Connection) -> rusqlite::Result<IndexState> {
             )
             .optional()?;
         if found != Some(FORMAT_VERSION) {
-            // Version 1 is the first format: there is nothing older to migrate from yet.
+            // 1 → 2: the `resting_heads` table (created above). Version 1 code would write
+            // documents without forgetting their resting heads, hence the new version.
             // Future migrations go here, one step per version, inside this transaction.
             set_meta(conn, "format_version", &FORMAT_VERSION.to_string())?;
         }

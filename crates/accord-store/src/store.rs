@@ -71,6 +71,8 @@ pub(crate) struct Shared {
     /// Single-change keys written with [`Store::put_durable`] whose echo from samod has not
     /// come yet (see [`SqliteStorage`]), as (hash of the document id, change hash).
     durable_keys: Mutex<HashSet<SingleChange>>,
+    /// Documents written in this session: their resting heads are forgotten.
+    touched: Mutex<HashSet<String>>,
 }
 
 /// Past this many unechoed keys (tens of megabytes; samod's echoes lag that far only when
@@ -167,6 +169,7 @@ impl Store {
                 snapshot_acks: Mutex::new(HashMap::new()),
                 release,
                 durable_keys: Mutex::new(HashSet::new()),
+                touched: Mutex::new(HashSet::new()),
             }),
         })
     }
@@ -204,10 +207,7 @@ impl Store {
             }
             keys.insert(change);
         }
-        self.shared.enqueue(Op::Put {
-            key: key.to_string(),
-            data,
-        })
+        self.shared.put(key, data)
     }
 
     /// Enqueues the deletion of `key`, in order with the writes before it (so a put followed
@@ -318,6 +318,54 @@ impl Store {
         })
     }
 
+    /// The heads each document rested at when a session last recorded them, for the documents
+    /// untouched since: a document written to in any way (by samod or by
+    /// [`Store::put_durable`]) loses its record before the write is queued, so a record that is
+    /// there is exactly the stored document's heads — also after a crash. The Workspace
+    /// records them when it closes ([`Store::record_resting_heads`]) and tells peers what it
+    /// holds from them without loading the documents.
+    pub fn resting_heads(&self) -> Result<HashMap<String, Vec<ChangeHash>>> {
+        self.shared.read(|c| {
+            let mut st = c.prepare_cached("SELECT doc, heads FROM resting_heads")?;
+            let mut rows = st.query([])?;
+            let mut out = HashMap::new();
+            while let Some(r) = rows.next()? {
+                let doc: String = r.get(0)?;
+                let bytes: Vec<u8> = r.get(1)?;
+                if !bytes.len().is_multiple_of(32) {
+                    continue; // not ours: no record
+                }
+                let heads = bytes
+                    .chunks_exact(32)
+                    .map(|b| ChangeHash(b.try_into().expect("32 bytes")))
+                    .collect();
+                out.insert(doc, heads);
+            }
+            Ok(out)
+        })
+    }
+
+    /// Records the heads `doc` rests at. Call it only when every write of the document is
+    /// queued (the repo stopped), with the heads those writes leave it at.
+    pub fn record_resting_heads(&self, doc: &str, heads: &[ChangeHash]) -> WriteTicket {
+        let mut sorted = heads.to_vec();
+        sorted.sort();
+        self.shared.enqueue(Op::RecordHeads {
+            doc: doc.to_string(),
+            heads: sorted.iter().flat_map(|h| h.0).collect(),
+        })
+    }
+
+    /// The documents written to in this session (whose resting heads were forgotten).
+    pub fn touched_documents(&self) -> Vec<String> {
+        let touched = self
+            .shared
+            .touched
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        touched.iter().cloned().collect()
+    }
+
     /// Lets every held snapshot acknowledgement complete now and stops holding new ones.
     /// Call it before `repo.stop()`, which waits for outstanding storage writes.
     pub fn release_snapshot_holds(&self) {
@@ -349,6 +397,22 @@ impl Store {
 }
 
 impl Shared {
+    /// Queues a write of a document's key, after forgetting the document's resting heads the
+    /// first time it is written in this session.
+    fn put(&self, key: &StorageKey, data: Vec<u8>) -> WriteTicket {
+        if let Some(doc) = key.into_iter().next() {
+            // Queued under the lock, so no concurrent put of the document can go before it.
+            let mut touched = self.touched.lock().unwrap_or_else(|e| e.into_inner());
+            if touched.insert(doc.clone()) {
+                drop(self.enqueue(Op::ForgetHeads { doc: doc.clone() }));
+            }
+        }
+        self.enqueue(Op::Put {
+            key: key.to_string(),
+            data,
+        })
+    }
+
     fn send(&self, op: Op, ack: Ack) -> std::result::Result<(), Ack> {
         let tx = self.tx.lock().unwrap_or_else(|e| e.into_inner());
         match tx.as_ref() {
@@ -580,12 +644,7 @@ impl samod::storage::Storage for SqliteStorage {
             let parts: Vec<&String> = (&key).into_iter().collect();
             (parts.len() == 3 && parts[1] == "snapshot").then(|| parts[0].clone())
         };
-        let ticket = (!echo).then(|| {
-            self.shared.enqueue(Op::Put {
-                key: key.to_string(),
-                data,
-            })
-        });
+        let ticket = (!echo).then(|| self.shared.put(&key, data));
         let shared = self.shared.clone();
         async move {
             let Some(ticket) = ticket else { return };

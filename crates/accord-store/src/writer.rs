@@ -51,6 +51,15 @@ pub(crate) enum Op {
         key: String,
     },
     Index(IndexOp),
+    /// Records the heads a document rests at (see [`crate::Store::resting_heads`]).
+    RecordHeads {
+        doc: String,
+        heads: Vec<u8>,
+    },
+    /// Forgets them: the document is about to change.
+    ForgetHeads {
+        doc: String,
+    },
     /// Completes when everything queued before it is committed, with an error if any write
     /// since the previous flush failed.
     Flush,
@@ -151,6 +160,8 @@ impl Op {
             Op::Put { key, data } => key.len() + data.len(),
             Op::Delete { key } => key.len(),
             Op::Index(_) => 4096,
+            Op::RecordHeads { doc, heads } => doc.len() + heads.len(),
+            Op::ForgetHeads { doc } => doc.len(),
             Op::Flush | Op::Close => 0,
         }
     }
@@ -248,6 +259,16 @@ fn apply(conn: &Connection, op: &Op) -> rusqlite::Result<()> {
                 .execute([key])?;
         }
         Op::Index(op) => index::apply(conn, op)?,
+        Op::RecordHeads { doc, heads } => {
+            conn.prepare_cached(
+                "INSERT INTO resting_heads (doc, heads) VALUES (?1, ?2) ON CONFLICT (doc) DO UPDATE SET heads = excluded.heads",
+            )?
+            .execute((doc, heads))?;
+        }
+        Op::ForgetHeads { doc } => {
+            conn.prepare_cached("DELETE FROM resting_heads WHERE doc = ?1")?
+                .execute([doc])?;
+        }
         Op::Flush | Op::Close => {}
     }
     Ok(())

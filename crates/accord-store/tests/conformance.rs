@@ -427,3 +427,40 @@ async fn samod_repo_finds_its_document_after_reopening_the_profile() {
         .await
         .expect("repo stops");
 }
+
+#[tokio::test]
+async fn resting_heads_stay_only_for_documents_untouched_since_they_were_recorded() {
+    use accord_model::automerge::ChangeHash;
+    let dir = tempfile::tempdir().unwrap();
+    let (h1, h2) = (ChangeHash([1; 32]), ChangeHash([2; 32]));
+    {
+        let p = Profile::open_with(dir.path(), sqlite_options()).unwrap();
+        let store = p.store();
+        store
+            .record_resting_heads("quiet", &[h2, h1])
+            .await
+            .unwrap();
+        store.record_resting_heads("busy", &[h1]).await.unwrap();
+        store.record_resting_heads("echoed", &[h1]).await.unwrap();
+        p.close().unwrap();
+    }
+    let p = Profile::open_with(dir.path(), sqlite_options()).unwrap();
+    let store = p.store();
+    let got = store.resting_heads().unwrap();
+    assert_eq!(got.get("quiet"), Some(&vec![h1, h2]), "sorted, as recorded");
+    assert_eq!(got.len(), 3);
+    // Writing to a document in any way forgets its record, before the write is queued.
+    let s = store.samod_storage();
+    s.put(key(&["busy", "incremental", "a"]), b"a".to_vec())
+        .await;
+    drop(store.put_durable(&key(&["echoed", "snapshot", "s"]), b"s".to_vec()));
+    assert_eq!(store.touched_documents().len(), 2);
+    store.flush().await.unwrap();
+    let got = store.resting_heads().unwrap();
+    assert_eq!(got.keys().collect::<Vec<_>>(), ["quiet"]);
+    p.close().unwrap();
+    // And a record written and forgotten stays forgotten across a reopen.
+    let p = Profile::open_with(dir.path(), sqlite_options()).unwrap();
+    assert_eq!(p.store().resting_heads().unwrap().len(), 1);
+    p.close().unwrap();
+}
