@@ -5,9 +5,11 @@
 
 use std::sync::{Arc, RwLock};
 
-use futures::{StreamExt, stream::BoxStream};
+use futures::{FutureExt, StreamExt, future::BoxFuture, stream::BoxStream};
 use iroh::EndpointId;
 use samod::{DocumentId, PeerId, ShareConfig, SharePolicy};
+
+use crate::summary::{Fingerprint, PeerSummary, Summaries};
 
 /// The access decisions the network layer asks for. Implemented by the integrator.
 ///
@@ -36,7 +38,25 @@ pub trait Access: Send + Sync + 'static {
     /// for observers (we send them changes, ignore theirs), `ShareConfig::none()` for everyone
     /// else. Note that samod asks about a document before the peer has it, so a document's id
     /// alone grants nothing.
-    fn share(&self, doc: DocumentId, peer: EndpointId) -> BoxStream<'static, ShareConfig>;
+    ///
+    /// `theirs` is what the peer said it holds on its current connection (see
+    /// [`crate::summary`]): to spare a document both sides hold at the same heads its
+    /// announcement, yield the decision `with_announce(false)` while the peer holds this
+    /// document's [`crate::fingerprint`], and the announcing one as soon as that is no longer
+    /// so (a change here, a reconnection). Ignoring it announces everything, as samod does.
+    fn share(
+        &self,
+        doc: DocumentId,
+        peer: EndpointId,
+        theirs: PeerSummary,
+    ) -> BoxStream<'static, ShareConfig>;
+
+    /// Our summary for `peer`: the fingerprints of the documents we would share with it, as
+    /// we hold them (sent once per connection; it may wait a little, until the profile knows
+    /// its documents). The default claims nothing, so the peer announces everything to us.
+    fn summary(&self, _peer: EndpointId) -> BoxFuture<'static, Vec<Fingerprint>> {
+        async { Vec::new() }.boxed()
+    }
 }
 
 /// The samod [`SharePolicy`] that forwards to an [`Access`] installed later.
@@ -51,6 +71,7 @@ pub trait Access: Send + Sync + 'static {
 #[derive(Clone, Default)]
 pub struct AccessPolicy {
     slot: Arc<RwLock<Option<Arc<dyn Access>>>>,
+    summaries: Arc<Summaries>,
 }
 
 impl std::fmt::Debug for AccessPolicy {
@@ -77,6 +98,11 @@ impl AccessPolicy {
         self.slot.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
+    /// The peers' summaries, filled by the sync connections.
+    pub(crate) fn summaries(&self) -> &Arc<Summaries> {
+        &self.summaries
+    }
+
     /// `may_connect` of the installed access; `false` when none is installed.
     pub fn may_connect(&self, peer: EndpointId) -> bool {
         self.current().is_some_and(|a| a.may_connect(peer))
@@ -96,7 +122,7 @@ impl SharePolicy for AccessPolicy {
             return futures::stream::iter([ShareConfig::none()]).boxed();
         };
         match self.current() {
-            Some(access) => access.share(doc_id, peer),
+            Some(access) => access.share(doc_id, peer, self.summaries.of(peer)),
             None => futures::stream::iter([ShareConfig::none()]).boxed(),
         }
     }

@@ -1,8 +1,9 @@
 //! Accord's network layer: the only crate that knows iroh.
 //!
 //! **Owns:** the iroh endpoint (the device key, relays, mDNS and DNS lookup, the LAN-only
-//! switch), the two ALPNs — [`SYNC_ALPN`] (`accord/sync/1`: samod document sync, one bi-stream,
-//! length-delimited frames with our own size limit) and [`JOIN_ALPN`] (`accord/join/1`: one
+//! switch), the two ALPNs — [`SYNC_ALPN`] (`accord/sync/2`: samod document sync on one bi-stream,
+//! length-delimited frames with our own size limit; a second bi-stream carries each side's
+//! [`summary`] of what it holds) and [`JOIN_ALPN`] (`accord/join/1`: one
 //! bounded request, one bounded response) — dialling the wanted peers with backoff, peer
 //! status, and the invitation [`Ticket`] string and QR code.
 //!
@@ -64,6 +65,7 @@ pub use frames::CLOSE_SYNC_ENDED;
 mod join;
 mod net;
 mod peers;
+pub mod summary;
 mod sync;
 mod ticket;
 
@@ -76,6 +78,7 @@ pub use error::{NetError, TicketError};
 pub use join::{JOIN_ALPN, JoinHandler};
 pub use net::{Net, peer_id_for};
 pub use peers::{ConnectionKind, Direction, PeerEvent, PeerStatus};
+pub use summary::{Fingerprint, PeerSummary, fingerprint};
 pub use sync::{CLOSE_DISCONNECTED, CLOSE_DUPLICATE, CLOSE_NOT_ALLOWED, SYNC_ALPN};
 pub use ticket::{TICKET_PREFIX, TICKET_VERSION, Ticket};
 

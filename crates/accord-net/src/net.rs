@@ -113,6 +113,19 @@ impl Net {
         })
     }
 
+    /// The bytes the summaries of what each side holds moved since the start: (sent,
+    /// received). See [`crate::summary`].
+    pub fn summary_traffic(&self) -> (u64, u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        let s = self.shared.policy.summaries();
+        (s.sent_bytes.load(Relaxed), s.received_bytes.load(Relaxed))
+    }
+
+    /// What `peer` said it holds on its current connection.
+    pub fn peer_summary(&self, peer: EndpointId) -> crate::PeerSummary {
+        self.shared.policy.summaries().of(peer)
+    }
+
     /// This device's endpoint id.
     pub fn id(&self) -> EndpointId {
         self.endpoint.id()

@@ -1,4 +1,4 @@
-//! Document sync: samod over the `accord/sync/1` ALPN, accept side and dial side.
+//! Document sync: samod over the `accord/sync/2` ALPN, accept side and dial side.
 
 use std::{sync::Arc, time::Duration};
 
@@ -19,7 +19,7 @@ use crate::{
 };
 
 /// ALPN of document sync: the automerge-repo protocol (samod), one bi-stream per connection.
-pub const SYNC_ALPN: &[u8] = b"accord/sync/1";
+pub const SYNC_ALPN: &[u8] = b"accord/sync/2";
 
 /// QUIC close code: the device may not connect (not on any roster, or revoked).
 pub const CLOSE_NOT_ALLOWED: u32 = 403;
@@ -95,6 +95,9 @@ impl SyncProtocol {
         };
         let token = s.peers.add(Direction::Inbound, conn.clone());
         tracing::info!("sync connection accepted");
+        // The summary comes on the second stream; samod may ask for share decisions from now.
+        let epoch = s.policy.summaries().reset(peer);
+        tokio::spawn(accept_summary(s.clone(), conn.clone(), epoch).in_current_span());
         if let Err(stopped) =
             self.acceptor
                 .accept(transport(conn.clone(), send, recv, s.max_frame_len))
@@ -194,6 +197,16 @@ impl Dialer for IrohDialer {
             };
             let token = shared.peers.add(Direction::Outbound, conn.clone());
             tracing::info!("sync connection dialled");
+            let epoch = shared.policy.summaries().reset(peer);
+            match conn.open_bi().await {
+                Ok((s, r)) => {
+                    tokio::spawn(exchange_summary(shared.clone(), peer, epoch, s, r).in_current_span());
+                }
+                Err(e) => {
+                    tracing::debug!(error = %e, "no summary stream");
+                    shared.policy.summaries().give_up(peer, epoch);
+                }
+            }
             let peers = shared.peers.clone();
             let watch = conn.clone();
             tokio::spawn(
@@ -209,6 +222,36 @@ impl Dialer for IrohDialer {
         .instrument(span)
         .boxed()
     }
+}
+
+/// Accepts the summary stream of an accepted connection (the dialer opens it second) and
+/// runs the exchange on it.
+async fn accept_summary(shared: Arc<SyncShared>, conn: Connection, epoch: u64) {
+    let peer = conn.remote_id();
+    match tokio::time::timeout(OPEN_STREAM_TIMEOUT, conn.accept_bi()).await {
+        Ok(Ok((send, recv))) => exchange_summary(shared, peer, epoch, send, recv).await,
+        _ => {
+            tracing::debug!("no summary stream from the peer");
+            shared.policy.summaries().give_up(peer, epoch);
+        }
+    }
+}
+
+async fn exchange_summary(
+    shared: Arc<SyncShared>,
+    peer: EndpointId,
+    epoch: u64,
+    send: iroh::endpoint::SendStream,
+    recv: iroh::endpoint::RecvStream,
+) {
+    let ours = match shared.policy.current() {
+        Some(access) => access.summary(peer),
+        None => futures::future::ready(Vec::new()).boxed(),
+    };
+    let summaries = shared.policy.summaries().clone();
+    summaries
+        .exchange(peer, epoch, ours, send, recv, shared.max_frame_len)
+        .await;
 }
 
 /// The larger id of a pair gives the smaller one `grace` to dial in first: waits until an

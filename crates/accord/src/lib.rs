@@ -24,6 +24,7 @@ mod pins;
 pub mod presence;
 pub mod report;
 mod settings;
+mod share;
 mod sync;
 mod workspace;
 

@@ -16,16 +16,16 @@ use accord_model::{
     jiff::{SignedDuration, Timestamp},
 };
 use accord_net::{
-    Access, EndpointAddr, EndpointId, JoinHandler, Net, NetConfig, RelayUrl, Ticket, TransportAddr,
+    EndpointAddr, EndpointId, JoinHandler, Net, NetConfig, RelayUrl, Ticket, TransportAddr,
 };
-use futures::{StreamExt, stream::BoxStream};
 use rand::RngCore;
-use samod::{DocumentId, ShareConfig};
+use samod::ShareConfig;
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
 use crate::error::{Error, Result};
 use crate::pins::Pin;
+use crate::share::{RosterAccess, device_of};
 use crate::workspace::{Inner, Workspace};
 
 /// How a workspace takes part in the network.
@@ -54,13 +54,13 @@ pub const DEFAULT_INVITE_VALIDITY: Duration = Duration::from_secs(7 * 24 * 3600)
 #[derive(Debug)]
 pub(crate) struct AccessState {
     /// Each meeting's roster under its pinned founder.
-    rosters: Mutex<HashMap<DocId, RosterView>>,
+    pub(crate) rosters: Mutex<HashMap<DocId, RosterView>>,
     /// Which meeting each known document belongs to (a meeting to itself).
-    doc_meeting: Mutex<HashMap<DocId, DocId>>,
+    pub(crate) doc_meeting: Mutex<HashMap<DocId, DocId>>,
     /// Meetings being joined, and the host we may fetch them from before we know the roster.
     pending: Mutex<HashMap<DocId, DeviceId>>,
     /// Bumped whenever any of the above changes; share decisions are re-evaluated.
-    generation: watch::Sender<u64>,
+    pub(crate) generation: watch::Sender<u64>,
 }
 
 impl AccessState {
@@ -77,7 +77,7 @@ impl AccessState {
         self.generation.send_modify(|g| *g += 1);
     }
 
-    fn decide(&self, doc: &DocId, peer: &DeviceId) -> ShareConfig {
+    pub(crate) fn decide(&self, doc: &DocId, peer: &DeviceId) -> ShareConfig {
         let meeting = self
             .doc_meeting
             .lock()
@@ -124,7 +124,7 @@ impl AccessState {
             .map(|e| e.party.clone())
     }
 
-    fn known(&self, peer: &DeviceId) -> bool {
+    pub(crate) fn known(&self, peer: &DeviceId) -> bool {
         self.rosters
             .lock()
             .expect("access lock")
@@ -136,43 +136,6 @@ impl AccessState {
                 .expect("access lock")
                 .values()
                 .any(|h| h == peer)
-    }
-}
-
-/// The access rules as `accord-net` asks for them.
-#[derive(Debug, Clone)]
-pub(crate) struct RosterAccess(pub(crate) Arc<AccessState>);
-
-fn device_of(id: &EndpointId) -> DeviceId {
-    DeviceId::from_bytes(*id.as_bytes())
-}
-
-impl Access for RosterAccess {
-    fn may_connect(&self, peer: EndpointId) -> bool {
-        self.0.known(&device_of(&peer))
-    }
-
-    fn share(&self, doc: DocumentId, peer: EndpointId) -> BoxStream<'static, ShareConfig> {
-        let Ok(doc) = DocId::new(doc.to_string()) else {
-            return futures::stream::once(async { ShareConfig::none() }).boxed();
-        };
-        let peer = device_of(&peer);
-        let state = self.0.clone();
-        let rx = state.generation.subscribe();
-        futures::stream::unfold(
-            (state, rx, None::<ShareConfig>, doc, peer),
-            |(state, mut rx, last, doc, peer)| async move {
-                loop {
-                    rx.borrow_and_update();
-                    let d = state.decide(&doc, &peer);
-                    if last != Some(d) {
-                        return Some((d, (state, rx, Some(d), doc, peer)));
-                    }
-                    rx.changed().await.ok()?;
-                }
-            },
-        )
-        .boxed()
     }
 }
 
@@ -372,7 +335,10 @@ impl Workspace {
         let Some(cfg) = net_config(mode, secret, &settings) else {
             return Ok(());
         };
-        let access = Arc::new(RosterAccess(self.inner.access.clone()));
+        let access = Arc::new(RosterAccess {
+            state: self.inner.access.clone(),
+            inner: Arc::downgrade(&self.inner),
+        });
         let net = Net::spawn(
             cfg,
             self.inner.repo.clone(),
@@ -427,7 +393,11 @@ impl Workspace {
                 }
             }
             if let Some(inner) = weak.upgrade() {
-                Workspace { inner }.update_wanted();
+                Workspace {
+                    inner: inner.clone(),
+                }
+                .update_wanted();
+                inner.loaded.send_replace(true);
             }
         });
         Ok(())
@@ -929,6 +899,10 @@ impl Workspace {
         for (id, kind) in ids {
             let Ok(d) = self.doc(&id).await else { continue };
             let heads = d.handle.with_document(|doc| doc.get_heads());
+            let summaries = self
+                .net()
+                .ok()
+                .map(|net| (net, accord_net::fingerprint(&d.samod_id, &heads)));
             let mut peers: Vec<DocPeerSync> = Vec::new();
             for c in &conns {
                 let samod::ConnectionState::Connected { their_peer_id } = &c.state else {
@@ -937,14 +911,23 @@ impl Workspace {
                 let Ok(device) = their_peer_id.to_string().parse::<DeviceId>() else {
                     continue;
                 };
-                let Some(st) = c.docs.get(&d.samod_id) else {
-                    continue;
-                };
-                let theirs = st.their_heads.clone().unwrap_or_default();
-                let we_have_theirs = d.handle.with_document(|doc| {
-                    theirs.iter().all(|h| doc.get_change_by_hash(h).is_some())
+                // A document both sides held at the same heads when they connected is not
+                // synced at all (see `share`): the peer's summary says so.
+                let quiet = summaries.as_ref().is_some_and(|(net, fp)| {
+                    EndpointId::from_bytes(device.as_bytes())
+                        .is_ok_and(|id| net.peer_summary(id).holds_now(*fp))
                 });
-                let they_have_ours = st.shared_heads.as_ref() == Some(&heads);
+                let (they_have_ours, we_have_theirs) = match c.docs.get(&d.samod_id) {
+                    Some(st) if st.their_heads.is_some() => {
+                        let theirs = st.their_heads.clone().unwrap_or_default();
+                        let we_have_theirs = d.handle.with_document(|doc| {
+                            theirs.iter().all(|h| doc.get_change_by_hash(h).is_some())
+                        });
+                        (st.shared_heads.as_ref() == Some(&heads), we_have_theirs)
+                    }
+                    _ if quiet => (true, true),
+                    _ => continue,
+                };
                 if let Some(p) = peers.iter_mut().find(|p| p.device == device) {
                     p.they_have_ours |= they_have_ours;
                     p.we_have_theirs |= we_have_theirs;

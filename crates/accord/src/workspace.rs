@@ -74,7 +74,7 @@ pub(crate) struct Inner {
     unindexed: watch::Sender<usize>,
     pub(crate) settings: Mutex<Settings>,
     /// Where this device's user is (the meeting and the presence in it).
-    local_presence: watch::Sender<Option<(DocId, Presence)>>,
+    pub(crate) local_presence: watch::Sender<Option<(DocId, Presence)>>,
     peers_present: Mutex<presence::Roster>,
     pub(crate) key: model::DeviceKey,
     pub(crate) pins: Mutex<Pins>,
@@ -84,6 +84,8 @@ pub(crate) struct Inner {
     traffic: Arc<Traffic>,
     /// Roster signatures already checked (rosters are re-read on every meeting change).
     pub(crate) signatures: Mutex<model::roster::SignatureCache>,
+    /// `true` once the pinned meetings are loaded (their rosters and documents known).
+    pub(crate) loaded: watch::Sender<bool>,
 }
 
 /// Sync traffic since the workspace opened: the automerge sync messages sent and received.
@@ -146,7 +148,9 @@ pub(crate) struct OpenDoc {
     /// The meeting it belongs to (itself for a meeting document).
     pub(crate) meeting: DocId,
     /// The heads up to which changes have been reported as events.
-    seen: Mutex<Vec<ChangeHash>>,
+    pub(crate) seen: Mutex<Vec<ChangeHash>>,
+    /// Bumped whenever `seen` moves (share decisions that stayed quiet re-check).
+    pub(crate) moved: watch::Sender<u64>,
     /// Queued for the index loop.
     index_pending: std::sync::atomic::AtomicBool,
     /// The keys this workspace wrote for the document, by level (see [`Durable`]).
@@ -154,6 +158,14 @@ pub(crate) struct OpenDoc {
 }
 
 impl OpenDoc {
+    /// Sets the reported heads (under the `seen` lock) and tells whoever waits on them.
+    fn set_seen(&self, seen: &mut Vec<ChangeHash>, heads: Vec<ChangeHash>) {
+        if *seen != heads {
+            *seen = heads;
+            self.moved.send_modify(|v| *v += 1);
+        }
+    }
+
     /// Queues one local change for the disk. Called inside the document lock, so no
     /// compaction of samod's can overtake it.
     fn write_durable(&self, doc: &Automerge, hash: ChangeHash, bytes: Vec<u8>, store: &Store) {
@@ -290,6 +302,7 @@ impl Workspace {
             net: Mutex::new(None),
             traffic,
             signatures: Mutex::default(),
+            loaded: watch::channel(false).0,
         });
         tokio::spawn(index_loop(Arc::downgrade(&inner), dirty_rx));
         tokio::spawn(presence_loop(
@@ -334,9 +347,19 @@ impl Workspace {
         {
             tracing::warn!(error = %e, "network did not shut down cleanly");
         }
+        // Nothing arrives from peers any more: the heads in memory are what the documents
+        // rest at once the repo has written everything.
+        let resting = self.resting_heads().await;
         let flushed = self.flush().await;
         self.inner.store.release_snapshot_holds();
         self.inner.repo.stop().await;
+        for (doc, heads) in &resting {
+            drop(self.inner.store.record_resting_heads(doc, heads));
+        }
+        let flushed = match (flushed, self.flush().await) {
+            (Err(e), _) | (Ok(()), Err(e)) => Err(e),
+            (Ok(()), Ok(())) => Ok(()),
+        };
         let profile = self.inner.profile.lock().expect("profile lock").take();
         let closed = match profile {
             Some(p) => tokio::task::spawn_blocking(move || p.close())
@@ -346,6 +369,40 @@ impl Workspace {
         };
         flushed?;
         Ok(closed?)
+    }
+
+    /// The heads of every document open here or written to in this session, to record as
+    /// their resting heads when the profile closes (see `Store::resting_heads`).
+    async fn resting_heads(&self) -> Vec<(String, Vec<ChangeHash>)> {
+        let open: Vec<Arc<OpenDoc>> = self
+            .inner
+            .docs
+            .lock()
+            .expect("docs lock")
+            .values()
+            .cloned()
+            .collect();
+        let mut out: HashMap<String, Vec<ChangeHash>> = open
+            .iter()
+            .map(|d| {
+                let heads = d.handle.with_document(|doc| doc.get_heads());
+                (d.samod_id.to_string(), heads)
+            })
+            .collect();
+        for id in self.inner.store.touched_documents() {
+            if out.contains_key(&id) {
+                continue;
+            }
+            // Written to by samod alone (a peer's changes to a document not opened here):
+            // samod holds it in memory.
+            let Ok(samod_id) = id.parse::<DocumentId>() else {
+                continue;
+            };
+            if let Ok(Some(handle)) = self.inner.repo.find(samod_id).await {
+                out.insert(id, handle.with_document(|doc| doc.get_heads()));
+            }
+        }
+        out.into_iter().filter(|(_, h)| !h.is_empty()).collect()
     }
 
     /// The profile's settings.
@@ -386,9 +443,18 @@ impl Workspace {
     pub fn traffic(&self) -> TrafficFigures {
         use std::sync::atomic::Ordering::Relaxed;
         let t = &self.inner.traffic;
+        // And what the summaries of what each side holds cost (see `accord_net::summary`).
+        let (sum_sent, sum_received) = self
+            .inner
+            .net
+            .lock()
+            .expect("net lock")
+            .as_ref()
+            .map(|n| n.summary_traffic())
+            .unwrap_or_default();
         TrafficFigures {
-            sent_bytes: t.sent_bytes.load(Relaxed),
-            received_bytes: t.received_bytes.load(Relaxed),
+            sent_bytes: t.sent_bytes.load(Relaxed) + sum_sent,
+            received_bytes: t.received_bytes.load(Relaxed) + sum_received,
             sent_messages: t.sent_messages.load(Relaxed),
         }
     }
@@ -455,6 +521,7 @@ impl Workspace {
             kind,
             meeting,
             seen: Mutex::new(heads.clone()),
+            moved: watch::channel(0).0,
             index_pending: Default::default(),
             durable: Mutex::new(Durable::new(&heads)),
         });
@@ -514,7 +581,7 @@ impl Workspace {
                 let ch = doc.get_change_by_hash(&hash).expect("the change just made");
                 d.write_durable(doc, hash, ch.raw_bytes().to_vec(), store);
             }
-            *seen = changed.heads.clone();
+            d.set_seen(&mut seen, changed.heads.clone());
             Ok((changed.value, remote, changed.patches))
         })?;
         self.report(&d, Origin::Remote, remote);
@@ -545,7 +612,7 @@ impl Workspace {
             for (hash, bytes) in raw {
                 d.write_durable(doc, hash, bytes, store);
             }
-            *seen = doc.get_heads();
+            d.set_seen(&mut seen, doc.get_heads());
             Ok((remote, model::translate(doc.make_patches(&mut log))))
         })?;
         self.report(&d, Origin::Remote, remote);
@@ -681,7 +748,7 @@ async fn watch_remote(inner: std::sync::Weak<Inner>, d: Arc<OpenDoc>) {
                 return Vec::new(); // a local change, already reported
             }
             let p = model::patches_between(doc, &seen, &after);
-            *seen = after;
+            d.set_seen(&mut seen, after);
             p
         });
         Workspace { inner }.report(&d, Origin::Remote, patches);

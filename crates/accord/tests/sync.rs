@@ -335,3 +335,132 @@ async fn reused_expired_forged_and_garbage_tickets_are_refused_and_change_nothin
 mod accord_net_ticket {
     pub use accord_net::Ticket;
 }
+
+/// Opens a profile with the given network mode (no settings changed).
+async fn reopen(dir: &Path, net: NetMode) -> Workspace {
+    tokio::time::timeout(
+        WAIT,
+        Workspace::open_with(dir, OpenOptions::default().with_net(net)),
+    )
+    .await
+    .expect("open in time")
+    .expect("open")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_reconnection_exchanges_only_the_documents_that_changed() {
+    const DRAFTS: usize = 40;
+    let dirs: Vec<_> = (0..2).map(|_| tempfile::tempdir().unwrap()).collect();
+    let ts = device(dirs[0].path(), "Technical Secretariat").await;
+    let mx = device(dirs[1].path(), "Mexico").await;
+    let (m, _, _) = founded(&ts).await;
+    for i in 1..DRAFTS {
+        ts.create_draft(&m, &format!("Draft {i}"), "")
+            .await
+            .unwrap();
+    }
+    let inv = ts
+        .invite(&m, "Mexico", Role::Member, Duration::from_secs(3600))
+        .await
+        .unwrap();
+    mx.join(&inv.ticket).await.unwrap();
+    let drafts: Vec<DocId> = ts.meeting(&m).await.unwrap().drafts().cloned().collect();
+    assert_eq!(drafts.len(), DRAFTS);
+    let in_sync = |a: &Workspace, b: &Workspace, d: DocId| {
+        let (a, b) = (a.clone(), b.clone());
+        async move {
+            let (x, y) = (a.heads(&d).await.ok(), b.heads(&d).await.ok());
+            x.is_some() && x == y
+        }
+    };
+    for d in &drafts {
+        eventually("Mexico has every draft", || in_sync(&ts, &mx, d.clone())).await;
+    }
+    mx.close().await.unwrap();
+
+    // While Mexico is away the TS changes one draft; Mexico, offline, another.
+    let title = |s: &str| Splice::insert(0, s);
+    ts.splice(&drafts[0], &TextField::Title, &title("TS: "))
+        .await
+        .unwrap();
+    let mx = reopen(dirs[1].path(), NetMode::Off).await;
+    mx.splice(&drafts[1], &TextField::Title, &title("MX: "))
+        .await
+        .unwrap();
+    mx.close().await.unwrap();
+
+    let before = ts.traffic();
+    let mx = reopen(dirs[1].path(), NetMode::Loopback).await;
+    for d in &drafts[..2] {
+        eventually("both changes arrive", || in_sync(&ts, &mx, d.clone())).await;
+    }
+    // Until the traffic stops.
+    let mut last = (ts.traffic(), mx.traffic());
+    loop {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let now = (ts.traffic(), mx.traffic());
+        if now == last {
+            break;
+        }
+        last = now;
+    }
+    let messages = (last.0.sent_messages - before.sent_messages) + last.1.sent_messages;
+    eprintln!("reconnection: {messages} sync messages for {DRAFTS} drafts, 2 changed");
+    assert!(
+        messages < DRAFTS as u64 / 2,
+        "{messages} sync messages for 2 changed drafts of {DRAFTS} (and the meeting)"
+    );
+    // The drafts that did not change are reported in sync all the same.
+    eventually("every document is in sync", || async {
+        let docs = ts.doc_sync(&m).await.unwrap();
+        // The drafts, the minutes and the meeting itself.
+        docs.len() == DRAFTS + 2
+            && docs.iter().all(|d| {
+                d.peers.len() == 1 && d.peers[0].they_have_ours && d.peers[0].we_have_theirs
+            })
+    })
+    .await;
+    // A draft that stayed quiet is announced as soon as it changes, either way.
+    ts.splice(&drafts[5], &TextField::Title, &title("later: "))
+        .await
+        .unwrap();
+    mx.splice(&drafts[6], &TextField::Title, &title("later: "))
+        .await
+        .unwrap();
+    for d in &drafts[5..7] {
+        eventually("later changes arrive", || in_sync(&ts, &mx, d.clone())).await;
+    }
+    assert!(
+        ts.draft(&drafts[6])
+            .await
+            .unwrap()
+            .title
+            .starts_with("later: ")
+    );
+    assert!(
+        mx.draft(&drafts[0])
+            .await
+            .unwrap()
+            .title
+            .starts_with("TS: ")
+    );
+    assert!(
+        ts.draft(&drafts[1])
+            .await
+            .unwrap()
+            .title
+            .starts_with("MX: ")
+    );
+    // Presence still travels on the (otherwise quiet) meeting document.
+    mx.set_presence(&m, accord::presence::Presence::default())
+        .await
+        .unwrap();
+    let mx_id = mx.device();
+    eventually("the TS sees Mexico present", || async {
+        ts.present(&m).iter().any(|p| p.device == mx_id)
+    })
+    .await;
+    for ws in [ts, mx] {
+        ws.close().await.unwrap();
+    }
+}

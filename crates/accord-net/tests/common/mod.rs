@@ -85,7 +85,12 @@ impl Access for TestAccess {
         self.allowed.lock().unwrap().contains(&peer)
     }
 
-    fn share(&self, _doc: DocumentId, peer: EndpointId) -> BoxStream<'static, ShareConfig> {
+    fn share(
+        &self,
+        _doc: DocumentId,
+        peer: EndpointId,
+        _theirs: accord_net::PeerSummary,
+    ) -> BoxStream<'static, ShareConfig> {
         let rx = self.share_tx(peer).subscribe();
         futures::stream::unfold((rx, true), |(mut rx, first)| async move {
             if !first && rx.changed().await.is_err() {
