@@ -33,6 +33,10 @@ pub struct StoreOptions {
     /// An upper bound on the database's size in pages (`PRAGMA max_page_count`); writes
     /// beyond it fail like a full disk. `None`: no bound but the disk.
     pub max_page_count: Option<u32>,
+    /// Snapshot acknowledgements are held only while the document is being typed into here:
+    /// this long after its last local write ([`Store::put_durable`]) they are released. 100 ms
+    /// by default.
+    pub typing_pause: Duration,
 }
 
 impl Default for StoreOptions {
@@ -40,6 +44,7 @@ impl Default for StoreOptions {
         StoreOptions {
             snapshot_interval: Duration::from_secs(2),
             max_page_count: None,
+            typing_pause: Duration::from_millis(100),
         }
     }
 }
@@ -47,6 +52,10 @@ impl Default for StoreOptions {
 impl StoreOptions {
     pub fn with_snapshot_interval(mut self, d: Duration) -> Self {
         self.snapshot_interval = d;
+        self
+    }
+    pub fn with_typing_pause(mut self, d: Duration) -> Self {
+        self.typing_pause = d;
         self
     }
     pub fn with_max_page_count(mut self, pages: u32) -> Self {
@@ -73,6 +82,8 @@ pub(crate) struct Shared {
     durable_keys: Mutex<HashSet<SingleChange>>,
     /// Documents written in this session: their resting heads are forgotten.
     touched: Mutex<HashSet<String>>,
+    /// When each document was last written by [`Store::put_durable`] (typed into here).
+    local_writes: Mutex<HashMap<String, Instant>>,
 }
 
 /// Past this many unechoed keys (tens of megabytes; samod's echoes lag that far only when
@@ -170,6 +181,7 @@ impl Store {
                 release,
                 durable_keys: Mutex::new(HashSet::new()),
                 touched: Mutex::new(HashSet::new()),
+                local_writes: Mutex::new(HashMap::new()),
             }),
         })
     }
@@ -206,6 +218,20 @@ impl Store {
                 keys.clear();
             }
             keys.insert(change);
+        }
+        if let Some(doc) = key.into_iter().next() {
+            let now = Instant::now();
+            let mut writes = self
+                .shared
+                .local_writes
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            match writes.get_mut(doc) {
+                Some(at) => *at = now,
+                None => {
+                    writes.insert(doc.clone(), now);
+                }
+            }
         }
         self.shared.put(key, data)
     }
@@ -493,6 +519,30 @@ impl Shared {
         acks.insert(doc.to_string(), at);
         at
     }
+
+    /// Until when a snapshot of `doc` whose slot is `slot` is held, now: the slot, but no
+    /// longer than [`StoreOptions::typing_pause`] after the document's last local write.
+    fn snapshot_hold_until(&self, doc: &str, slot: Instant) -> Instant {
+        let last = self
+            .local_writes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(doc)
+            .copied();
+        match last {
+            Some(t) => slot.min(t + self.options.typing_pause),
+            None => Instant::now(),
+        }
+    }
+
+    /// A held snapshot of `doc` was acknowledged at `at`, before its slot: the next one is
+    /// spaced from here.
+    fn snapshot_acked(&self, doc: &str, at: Instant) {
+        let mut acks = self.snapshot_acks.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(slot) = acks.get_mut(doc) {
+            *slot = (*slot).min(at);
+        }
+    }
 }
 
 /// samod's [`samod::storage::Storage`] on the profile's database (table `samod_kv`, keys
@@ -508,8 +558,12 @@ impl Shared {
 /// disk and no compaction is running, and a compaction runs until its snapshot `put`
 /// resolves. With a fast storage that is a full save every ~11 keystrokes, so typing would
 /// cost more the longer the document is. So a `put` of a `[doc, "snapshot", hash]` key is
-/// written at once but resolves no sooner than [`StoreOptions::snapshot_interval`] after the
-/// previous snapshot of the same document resolved. Nothing becomes less durable: while a
+/// written at once but, while the document is being typed into here, resolves no sooner than
+/// [`StoreOptions::snapshot_interval`] after the previous snapshot of the same document
+/// resolved — or [`StoreOptions::typing_pause`] after the last local write, if typing
+/// pauses first. A document only changed by peers is never held: while a compaction runs,
+/// samod writes each change of a received batch as a key of its own, and a thousand of them
+/// cost a thousand steps of the document. Nothing becomes less durable: while a
 /// compaction runs samod keeps writing each change as an incremental key, and the Workspace
 /// also writes every local change itself with [`Store::put_durable`]. The first snapshot of a
 /// document in a session is acknowledged at once. [`Store::release_snapshot_holds`] ends the
@@ -653,16 +707,24 @@ impl samod::storage::Storage for SqliteStorage {
                 return;
             }
             let Some(doc) = snapshot_of else { return };
-            let at = shared.snapshot_ack_at(&doc);
-            if at <= Instant::now() || tokio::runtime::Handle::try_current().is_err() {
+            let slot = shared.snapshot_ack_at(&doc);
+            if slot <= Instant::now() || tokio::runtime::Handle::try_current().is_err() {
                 return;
             }
-            tracing::trace!(%doc, hold_ms = (at - Instant::now()).as_millis() as u64, "holding snapshot acknowledgement");
             let mut release = shared.release.subscribe();
-            tokio::select! {
-                _ = tokio::time::sleep_until(at.into()) => {}
-                _ = release.wait_for(|r| *r) => {}
+            // Re-checked after each wait: typing may have gone on meanwhile.
+            loop {
+                let until = shared.snapshot_hold_until(&doc, slot);
+                if until <= Instant::now() {
+                    break;
+                }
+                tracing::trace!(%doc, hold_ms = (until - Instant::now()).as_millis() as u64, "holding snapshot acknowledgement");
+                tokio::select! {
+                    _ = tokio::time::sleep_until(until.into()) => {}
+                    _ = release.wait_for(|r| *r) => break,
+                }
             }
+            shared.snapshot_acked(&doc, Instant::now());
         }
     }
 

@@ -315,50 +315,84 @@ async fn echoes_that_lag_tens_of_thousands_of_changes_behind_bring_nothing_back(
 }
 
 #[tokio::test]
-async fn snapshot_acknowledgements_are_spaced_per_document() {
+async fn snapshot_acknowledgements_are_held_only_while_the_document_is_typed_into() {
     let dir = tempfile::tempdir().unwrap();
-    let interval = Duration::from_millis(300);
+    let (interval, pause) = (Duration::from_millis(800), Duration::from_millis(200));
     let p = Profile::open_with(
         dir.path(),
-        StoreOptions::default().with_snapshot_interval(interval),
+        StoreOptions::default()
+            .with_snapshot_interval(interval)
+            .with_typing_pause(pause),
     )
     .unwrap();
-    let s = p.store().samod_storage();
+    let store = p.store().clone();
+    let s = store.samod_storage();
+    let type_into = |doc: &str, n: u32| {
+        drop(store.put_durable(&key(&[doc, "incremental", &format!("k{n}")]), b"k".to_vec()));
+    };
     let t0 = std::time::Instant::now();
     s.put(key(&["d1", "snapshot", "a"]), b"1".to_vec()).await; // the first: at once
     assert!(
-        t0.elapsed() < interval,
+        t0.elapsed() < pause,
         "first snapshot of a document is not held"
     );
-    s.put(key(&["d2", "snapshot", "a"]), b"1".to_vec()).await; // another document: at once
-    assert!(t0.elapsed() < interval, "documents do not hold each other");
-    s.put(key(&["d1", "incremental", "x"]), b"1".to_vec()).await; // incrementals: never held
-    assert!(t0.elapsed() < interval);
-    let t1 = std::time::Instant::now();
+    // A document changed only by peers: never held.
     s.put(key(&["d1", "snapshot", "b"]), b"2".to_vec()).await;
     assert!(
-        t1.elapsed() >= interval - Duration::from_millis(50),
-        "second snapshot held: {:?}",
-        t1.elapsed()
+        t0.elapsed() < pause,
+        "no local typing, no hold: {:?}",
+        t0.elapsed()
     );
-    // Written at once, though: a reader sees it even while the ack would still be held.
+    s.put(key(&["d1", "incremental", "x"]), b"1".to_vec()).await; // incrementals: never held
+    assert!(t0.elapsed() < pause);
+
+    // Typed into, then a pause: held until the pause, not the whole interval.
+    type_into("d1", 0);
+    let t1 = std::time::Instant::now();
+    s.put(key(&["d1", "snapshot", "c"]), b"3".to_vec()).await;
+    let held = t1.elapsed();
+    assert!(
+        held >= pause - Duration::from_millis(50) && held < interval - Duration::from_millis(100),
+        "held until typing paused: {held:?}"
+    );
+    // Typed into without pause: held for the interval. Another document is not held.
+    let typing = async {
+        for n in 1..=30 {
+            type_into("d1", n);
+            tokio::time::sleep(Duration::from_millis(40)).await;
+        }
+    };
     let t2 = std::time::Instant::now();
-    let held = s.put(key(&["d1", "snapshot", "c"]), b"3".to_vec()); // enqueued by the call
+    let snapshot = async {
+        s.put(key(&["d1", "snapshot", "d"]), b"4".to_vec()).await;
+        t2.elapsed()
+    };
+    let other = async {
+        s.put(key(&["d2", "snapshot", "a"]), b"1".to_vec()).await;
+        t2.elapsed()
+    };
+    let ((), held, other) = futures::join!(typing, snapshot, other);
+    assert!(
+        held >= interval - Duration::from_millis(100),
+        "held while typing goes on: {held:?}"
+    );
+    assert!(other < pause, "documents do not hold each other: {other:?}");
+
+    // Written at once, though: a reader sees it even while the ack would still be held.
+    type_into("d1", 99);
+    let t3 = std::time::Instant::now();
+    let held = s.put(key(&["d1", "snapshot", "e"]), b"5".to_vec()); // enqueued by the call
     let check = async {
         p.store().flush().await.unwrap();
         assert_eq!(
-            s.load(key(&["d1", "snapshot", "c"])).await.as_deref(),
-            Some(&b"3"[..])
+            s.load(key(&["d1", "snapshot", "e"])).await.as_deref(),
+            Some(&b"5"[..])
         );
         // Releasing the holds (what the Workspace does before `repo.stop()`) ends the wait.
         p.store().release_snapshot_holds();
     };
     futures::join!(held, check);
-    assert!(
-        t2.elapsed() < interval,
-        "released at once: {:?}",
-        t2.elapsed()
-    );
+    assert!(t3.elapsed() < pause, "released at once: {:?}", t3.elapsed());
 }
 
 /// samod itself on the storage: a document created and changed, the repo stopped, the
