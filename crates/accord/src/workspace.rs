@@ -197,6 +197,17 @@ impl Durable {
         }
     }
 
+    /// Merges the single changes written since level 0 last merged into one chunk, however
+    /// few (when the profile closes): samod compacts a document on its next load and deletes
+    /// every piece it supersedes one at a time, each deletion a step of the document, so a
+    /// few hundred leftover keys would keep a freshly opened document busy while its peers'
+    /// changes wait.
+    fn settle(&mut self, doc: &Automerge, samod_id: &DocumentId, store: &Store) {
+        if self.levels[0].0.len() >= 2 {
+            self.merge(0, doc, samod_id, store);
+        }
+    }
+
     /// Records a key written at `level`, merging upwards where a level is full. The merged
     /// chunk is queued before the keys it replaces are deleted; the writer keeps that order.
     fn push(
@@ -212,14 +223,18 @@ impl Durable {
         } else {
             DURABLE_FAN_OUT
         };
-        let heads = doc.get_heads();
         if self.levels.len() <= level {
-            self.levels.push((Vec::new(), heads.clone()));
+            self.levels.push((Vec::new(), doc.get_heads()));
         }
         self.levels[level].0.push(key);
-        if self.levels[level].0.len() < fan_in {
-            return;
+        if self.levels[level].0.len() >= fan_in {
+            self.merge(level, doc, samod_id, store);
         }
+    }
+
+    /// Rewrites the keys of `level` as one chunk on the next level up.
+    fn merge(&mut self, level: usize, doc: &Automerge, samod_id: &DocumentId, store: &Store) {
+        let heads = doc.get_heads();
         let chunk = doc.save_after(&self.levels[level].1);
         let name = format!(
             "accord-l{}-{}",
@@ -347,6 +362,7 @@ impl Workspace {
         {
             tracing::warn!(error = %e, "network did not shut down cleanly");
         }
+        self.settle_pieces();
         // Nothing arrives from peers any more: the heads in memory are what the documents
         // rest at once the repo has written everything.
         let resting = self.resting_heads().await;
@@ -369,6 +385,27 @@ impl Workspace {
         };
         flushed?;
         Ok(closed?)
+    }
+
+    /// Merges each open document's leftover single-change pieces (see `Durable::settle`).
+    fn settle_pieces(&self) {
+        let open: Vec<Arc<OpenDoc>> = self
+            .inner
+            .docs
+            .lock()
+            .expect("docs lock")
+            .values()
+            .cloned()
+            .collect();
+        let store = &self.inner.store;
+        for d in open {
+            d.handle.with_document(|doc| {
+                d.durable
+                    .lock()
+                    .expect("durable lock")
+                    .settle(doc, &d.samod_id, store)
+            });
+        }
     }
 
     /// The heads of every document open here or written to in this session, to record as
