@@ -89,7 +89,8 @@ fn main() -> anyhow::Result<()> {
             &[1_000, 10_000]
         };
         for &n in sizes {
-            rows.extend(rt.block_on(metrics::sync_converge(n))?);
+            let runs = if n <= 1_000 { 5 } else { 1 };
+            rows.extend(rt.block_on(metrics::sync_converge(n, runs))?);
         }
     }
     if wanted("open") {
