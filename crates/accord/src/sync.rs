@@ -863,15 +863,12 @@ impl Workspace {
         let (conns, _) = self.inner.repo.connected_peers();
         let mut out = Vec::new();
         for e in &roster.entries {
-            let peer_id = e.device.to_string();
             let up_to_date = e.device == me
                 || (online.contains(&e.device)
                     && docs.iter().all(|d| {
                         let heads = d.handle.with_document(|doc| doc.get_heads());
-                        conns.iter().any(|c| {
-                            matches!(&c.state, samod::ConnectionState::Connected { their_peer_id } if their_peer_id.to_string() == peer_id)
-                                && c.docs.get(&d.samod_id).is_some_and(|s| s.shared_heads.as_ref() == Some(&heads))
-                        })
+                        self.doc_state_with(d, &heads, &e.device, &conns)
+                            .is_some_and(|(theirs, ours)| theirs && ours)
                     }));
             out.push(PeerInfo {
                 device: e.device,
@@ -899,10 +896,6 @@ impl Workspace {
         for (id, kind) in ids {
             let Ok(d) = self.doc(&id).await else { continue };
             let heads = d.handle.with_document(|doc| doc.get_heads());
-            let summaries = self
-                .net()
-                .ok()
-                .map(|net| (net, accord_net::fingerprint(&d.samod_id, &heads)));
             let mut peers: Vec<DocPeerSync> = Vec::new();
             for c in &conns {
                 let samod::ConnectionState::Connected { their_peer_id } = &c.state else {
@@ -911,27 +904,12 @@ impl Workspace {
                 let Ok(device) = their_peer_id.to_string().parse::<DeviceId>() else {
                     continue;
                 };
-                // A document both sides held at the same heads when they connected is not
-                // synced at all (see `share`): the peer's summary says so.
-                let quiet = summaries.as_ref().is_some_and(|(net, fp)| {
-                    EndpointId::from_bytes(device.as_bytes())
-                        .is_ok_and(|id| net.peer_summary(id).holds_now(*fp))
-                });
-                let (they_have_ours, we_have_theirs) = match c.docs.get(&d.samod_id) {
-                    Some(st) if st.their_heads.is_some() => {
-                        let theirs = st.their_heads.clone().unwrap_or_default();
-                        let we_have_theirs = d.handle.with_document(|doc| {
-                            theirs.iter().all(|h| doc.get_change_by_hash(h).is_some())
-                        });
-                        (st.shared_heads.as_ref() == Some(&heads), we_have_theirs)
-                    }
-                    _ if quiet => (true, true),
-                    _ => continue,
-                };
-                if let Some(p) = peers.iter_mut().find(|p| p.device == device) {
-                    p.they_have_ours |= they_have_ours;
-                    p.we_have_theirs |= we_have_theirs;
-                } else {
+                if peers.iter().any(|p| p.device == device) {
+                    continue;
+                }
+                if let Some((they_have_ours, we_have_theirs)) =
+                    self.doc_state_with(&d, &heads, &device, &conns)
+                {
                     peers.push(DocPeerSync {
                         device,
                         they_have_ours,
@@ -946,6 +924,58 @@ impl Workspace {
             });
         }
         Ok(out)
+    }
+
+    /// Whether `device` has every change of `d` we have (`heads`), and we every change it
+    /// told us of, over any of its connections; `None` when nothing is known. A document
+    /// both sides held at the same heads when they connected is not synced at all (see
+    /// `share`): the peer's summary says so.
+    fn doc_state_with(
+        &self,
+        d: &crate::workspace::OpenDoc,
+        heads: &[automerge::ChangeHash],
+        device: &DeviceId,
+        conns: &[samod::ConnectionInfo],
+    ) -> Option<(bool, bool)> {
+        let peer_id = device.to_string();
+        let mut known: Option<(bool, bool)> = None;
+        for c in conns {
+            let samod::ConnectionState::Connected { their_peer_id } = &c.state else {
+                continue;
+            };
+            if their_peer_id.to_string() != peer_id {
+                continue;
+            }
+            let Some(st) = c
+                .docs
+                .get(&d.samod_id)
+                .filter(|st| st.their_heads.is_some())
+            else {
+                continue;
+            };
+            let theirs = st.their_heads.clone().unwrap_or_default();
+            let we_have_theirs = d
+                .handle
+                .with_document(|doc| theirs.iter().all(|h| doc.get_change_by_hash(h).is_some()));
+            let they_have_ours = st.shared_heads.as_deref() == Some(heads);
+            let k = known.get_or_insert((false, false));
+            k.0 |= they_have_ours;
+            k.1 |= we_have_theirs;
+        }
+        if known.is_some_and(|(a, _)| a) {
+            return known;
+        }
+        let quiet = self.net().is_ok_and(|net| {
+            EndpointId::from_bytes(device.as_bytes()).is_ok_and(|id| {
+                net.peer_summary(id)
+                    .holds_now(accord_net::fingerprint(&d.samod_id, heads))
+            })
+        });
+        match known {
+            // It held our heads when it connected, and ours have not moved since.
+            Some((_, ours)) => Some((quiet, ours)),
+            None => quiet.then_some((true, true)),
+        }
     }
 
     /// Whether the network is on, and how many devices are connected.

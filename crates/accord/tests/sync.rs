@@ -420,6 +420,19 @@ async fn a_reconnection_exchanges_only_the_documents_that_changed() {
             })
     })
     .await;
+    let mx_id = mx.device();
+    eventually("the TS reports Mexico online and up to date", || async {
+        ts.peers(&m)
+            .await
+            .unwrap()
+            .iter()
+            .any(|p| p.device == mx_id && p.online && p.up_to_date)
+    })
+    .await;
+    assert!(
+        ts.sync_all(WAIT).await.unwrap().is_empty(),
+        "nobody is behind"
+    );
     // A draft that stayed quiet is announced as soon as it changes, either way.
     ts.splice(&drafts[5], &TextField::Title, &title("later: "))
         .await
@@ -455,7 +468,6 @@ async fn a_reconnection_exchanges_only_the_documents_that_changed() {
     mx.set_presence(&m, accord::presence::Presence::default())
         .await
         .unwrap();
-    let mx_id = mx.device();
     eventually("the TS sees Mexico present", || async {
         ts.present(&m).iter().any(|p| p.device == mx_id)
     })
