@@ -28,6 +28,16 @@ pub fn peer_id_for(secret_key: &[u8; 32]) -> PeerId {
 struct Wanted {
     addr: EndpointAddr,
     handle: DialerHandle<DialFailure>,
+    /// Cancelled when the peer is no longer wanted: a dial attempt still under way (waiting
+    /// for the peer to dial in, say) then ends without a connection.
+    stop: CancellationToken,
+}
+
+impl Wanted {
+    fn close(&self) {
+        self.stop.cancel();
+        self.handle.close();
+    }
 }
 
 /// The running network layer: an iroh endpoint with the sync and join protocols mounted, and
@@ -207,7 +217,7 @@ impl Net {
             let keep = next.get(id).is_some_and(|a| *a == w.addr);
             if !keep {
                 tracing::debug!(peer = %id.fmt_short(), "no longer wanted (or new hints): closing dialer");
-                w.handle.close();
+                w.close();
             }
             keep
         });
@@ -216,17 +226,19 @@ impl Net {
                 continue;
             }
             tracing::debug!(peer = %id.fmt_short(), "wanted: dialling");
+            let stop = self.shared.cancel.child_token();
             let dialer = Arc::new(IrohDialer {
                 endpoint: self.endpoint.clone(),
                 addr: addr.clone(),
                 shared: self.shared.clone(),
                 grace: self.config.dial_grace,
+                stop: stop.clone(),
             });
             let handle = self
                 .repo
                 .dial(self.config.backoff.clone(), dialer)
                 .map_err(|_| NetError::RepoStopped)?;
-            wanted.insert(id, Wanted { addr, handle });
+            wanted.insert(id, Wanted { addr, handle, stop });
         }
         Ok(())
     }
@@ -281,7 +293,7 @@ impl Net {
         self.shared.cancel.cancel();
         let mut wanted = self.wanted.lock().unwrap_or_else(|e| e.into_inner());
         for (_, w) in wanted.drain() {
-            w.handle.close();
+            w.close();
         }
     }
 }

@@ -122,6 +122,8 @@ pub(crate) struct IrohDialer {
     pub(crate) addr: EndpointAddr,
     pub(crate) shared: Arc<SyncShared>,
     pub(crate) grace: Duration,
+    /// Cancelled when the peer is no longer wanted (or the network shuts down).
+    pub(crate) stop: CancellationToken,
 }
 
 /// Why a dial attempt did not produce a connection; all are retried with backoff.
@@ -152,10 +154,11 @@ impl Dialer for IrohDialer {
         let addr = self.addr.clone();
         let shared = self.shared.clone();
         let grace = self.grace;
+        let stop = self.stop.clone();
         let peer = addr.id;
         let span = tracing::info_span!("sync_dial", peer = %peer.fmt_short());
         async move {
-            if shared.cancel.is_cancelled() {
+            if stop.is_cancelled() {
                 return Err(DialError::PermanentFailure(DialFailure::Shutdown));
             }
             if !shared.policy.may_connect(peer) {
@@ -168,7 +171,7 @@ impl Dialer for IrohDialer {
                 if shared.peers.has(peer, Direction::Inbound) {
                     return Err(DialError::transient(DialFailure::PeerDialsUs));
                 }
-                if !wait_for_inbound(&shared, peer, grace).await {
+                if !wait_for_inbound(&shared, &stop, peer, grace).await {
                     return Err(DialError::PermanentFailure(DialFailure::Shutdown));
                 }
                 if shared.peers.has(peer, Direction::Inbound) {
@@ -193,8 +196,14 @@ impl Dialer for IrohDialer {
                     Ok(Err(e)) => { tracing::debug!(error = %e, "dial failed"); return Err(DialError::transient(e)) }
                     Err(_) => return Err(DialError::transient(DialFailure::Timeout)),
                 },
-                () = shared.cancel.cancelled() => return Err(DialError::PermanentFailure(DialFailure::Shutdown)),
+                () = stop.cancelled() => return Err(DialError::PermanentFailure(DialFailure::Shutdown)),
             };
+            if stop.is_cancelled() {
+                // No longer wanted while the connection came up: samod would keep it with
+                // no dialer to close it.
+                conn.close(CLOSE_DISCONNECTED.into(), b"no longer wanted");
+                return Err(DialError::PermanentFailure(DialFailure::Shutdown));
+            }
             let token = shared.peers.add(Direction::Outbound, conn.clone());
             tracing::info!("sync connection dialled");
             let epoch = shared.policy.summaries().reset(peer);
@@ -256,8 +265,14 @@ async fn exchange_summary(
 
 /// The larger id of a pair gives the smaller one `grace` to dial in first: waits until an
 /// inbound connection from `peer` appears or `grace` runs out. Kept short, because samod's
-/// `find` waits for pending dialers. Returns `false` when the network layer shut down.
-async fn wait_for_inbound(shared: &SyncShared, peer: EndpointId, grace: Duration) -> bool {
+/// `find` waits for pending dialers. Returns `false` when the peer is no longer wanted or the
+/// network layer shut down.
+async fn wait_for_inbound(
+    shared: &SyncShared,
+    stop: &CancellationToken,
+    peer: EndpointId,
+    grace: Duration,
+) -> bool {
     let mut changes = shared.peers.watch_changes();
     let deadline = tokio::time::Instant::now() + grace;
     loop {
@@ -267,7 +282,7 @@ async fn wait_for_inbound(shared: &SyncShared, peer: EndpointId, grace: Duration
         tokio::select! {
             r = changes.changed() => if r.is_err() { return false },
             () = tokio::time::sleep_until(deadline) => return true,
-            () = shared.cancel.cancelled() => return false,
+            () = stop.cancelled() => return false,
         }
     }
 }
