@@ -4,7 +4,7 @@
 //! Access is decided from caches that are refreshed whenever a meeting document changes
 //! (locally or from a peer), so the share policy samod consults never touches a document.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::net::SocketAddr;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex, Weak};
@@ -221,9 +221,10 @@ pub struct PeerInfo {
     pub device_name: String,
     pub party: String,
     pub role: Role,
-    /// Connected now.
+    /// Connected now: directly, or through the meeting's hub (its presence comes through).
     pub online: bool,
-    /// It has all our changes to the meeting's documents and we have all of its.
+    /// It has all our changes to the meeting's documents and we have all of its (for a
+    /// device reached through the hub: the hub has, and relays them).
     pub up_to_date: bool,
     pub revoked: bool,
     pub valid: bool,
@@ -368,6 +369,8 @@ impl Workspace {
                     },
                 };
                 let _ = inner.events.send(ev);
+                // A hub came or went: whom to keep connected to follows.
+                Workspace { inner }.update_wanted();
             }
         });
         *self.inner.net.lock().expect("net lock") = Some(Arc::new(net));
@@ -516,19 +519,49 @@ impl Workspace {
 
     /// Tells the network whom to keep connected to: every active roster device of every
     /// meeting, and hosts of meetings being joined.
-    fn update_wanted(&self) {
+    ///
+    /// A meeting's founding device is its **hub**: while this device has a direct connection
+    /// to it, this device keeps no other connection for that meeting, and the hub relays
+    /// (samod forwards every change and presence message to its other peers). A room of
+    /// thirty devices then moves each keystroke thirty times rather than nine hundred —
+    /// with every device connected to every other, each one passes every change on to all
+    /// the others. Without the hub (not there, or reached only through a relay server) every
+    /// device connects to every other, as before.
+    pub(crate) fn update_wanted(&self) {
         let Ok(net) = self.net() else { return };
         let me = self.device();
+        let direct: HashSet<DeviceId> = net
+            .peers()
+            .iter()
+            .filter(|p| p.kind != accord_net::ConnectionKind::Relay)
+            .map(|p| device_of(&p.id))
+            .collect();
+        let founders: HashMap<DocId, DeviceId> = self
+            .inner
+            .pins
+            .lock()
+            .expect("pins lock")
+            .meetings
+            .iter()
+            .map(|(m, p)| (m.clone(), p.founder))
+            .collect();
         let mut hints: HashMap<DeviceId, Vec<String>> = HashMap::new();
-        for r in self
+        for (meeting, r) in self
             .inner
             .access
             .rosters
             .lock()
             .expect("access lock")
-            .values()
+            .iter()
         {
+            let hub = founders
+                .get(meeting)
+                .copied()
+                .filter(|h| *h != me && r.role_of(h).is_some() && direct.contains(h));
             for e in r.active().filter(|e| e.device != me) {
+                if hub.is_some_and(|h| h != e.device) {
+                    continue; // reached through the hub
+                }
                 hints
                     .entry(e.device)
                     .or_default()
@@ -861,21 +894,33 @@ impl Workspace {
             .cloned()
             .collect();
         let (conns, _) = self.inner.repo.connected_peers();
+        let synced_with = |device: &DeviceId| {
+            docs.iter().all(|d| {
+                let heads = d.handle.with_document(|doc| doc.get_heads());
+                self.doc_state_with(d, &heads, device, &conns)
+                    .is_some_and(|(theirs, ours)| theirs && ours)
+            })
+        };
+        // Devices reached through the meeting's hub (see `update_wanted`) are online while
+        // their presence comes through it, and as up to date as the hub is.
+        let hub = self
+            .founder_of(meeting)
+            .ok()
+            .filter(|h| *h != me && online.contains(h));
+        let hub_synced = hub.as_ref().is_some_and(&synced_with);
+        let present: BTreeSet<DeviceId> = self.present(meeting).iter().map(|p| p.device).collect();
         let mut out = Vec::new();
         for e in &roster.entries {
-            let up_to_date = e.device == me
-                || (online.contains(&e.device)
-                    && docs.iter().all(|d| {
-                        let heads = d.handle.with_document(|doc| doc.get_heads());
-                        self.doc_state_with(d, &heads, &e.device, &conns)
-                            .is_some_and(|(theirs, ours)| theirs && ours)
-                    }));
+            let direct = online.contains(&e.device);
+            let relayed = !direct && hub.is_some() && present.contains(&e.device);
+            let up_to_date =
+                e.device == me || (direct && synced_with(&e.device)) || (relayed && hub_synced);
             out.push(PeerInfo {
                 device: e.device,
                 device_name: e.name.clone(),
                 party: e.party.clone(),
                 role: e.role,
-                online: e.device == me || online.contains(&e.device),
+                online: e.device == me || direct || relayed,
                 up_to_date,
                 revoked: e.revoked,
                 valid: e.valid,

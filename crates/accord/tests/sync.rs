@@ -476,3 +476,73 @@ async fn a_reconnection_exchanges_only_the_documents_that_changed() {
         ws.close().await.unwrap();
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_room_connects_through_its_hub_and_falls_back_to_a_mesh_without_it() {
+    let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+    let ts = device(dirs[0].path(), "Technical Secretariat").await;
+    let mx = device(dirs[1].path(), "Mexico").await;
+    let cr = device(dirs[2].path(), "Costa Rica").await;
+    let (m, d, _) = founded(&ts).await;
+    for (ws, party) in [(&mx, "Mexico"), (&cr, "Costa Rica")] {
+        let inv = ts
+            .invite(&m, party, Role::Member, Duration::from_secs(3600))
+            .await
+            .unwrap();
+        ws.join(&inv.ticket).await.unwrap();
+    }
+    // The founder is the hub: the delegations connect to it, not to each other.
+    eventually("each delegation is connected to the hub alone", || async {
+        ts.sync_state().peers_online == 2
+            && mx.sync_state().peers_online == 1
+            && cr.sync_state().peers_online == 1
+    })
+    .await;
+    let c = mx
+        .insert_clause(&d, &Placement::top_end(), "MX through the hub.")
+        .await
+        .unwrap();
+    eventually(
+        "Costa Rica gets Mexico's clause through the hub",
+        || async { clause_text(&cr, &d, &c).await.as_deref() == Some("MX through the hub.") },
+    )
+    .await;
+    // Mexico's presence comes through the hub too: Costa Rica shows it online.
+    mx.set_presence(&m, accord::presence::Presence::default())
+        .await
+        .unwrap();
+    let mx_id = mx.device();
+    eventually("Costa Rica sees Mexico online through the hub", || async {
+        cr.peers(&m)
+            .await
+            .unwrap()
+            .iter()
+            .any(|p| p.device == mx_id && p.online)
+    })
+    .await;
+    // And it stays so (a mesh would have connected them by now).
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        (mx.sync_state().peers_online, cr.sync_state().peers_online),
+        (1, 1),
+        "the delegations stay connected to the hub alone"
+    );
+
+    // The hub leaves: the delegations connect to each other and keep syncing.
+    ts.close().await.unwrap();
+    eventually("the delegations connect directly", || async {
+        mx.sync_state().peers_online == 1 && cr.sync_state().peers_online == 1
+    })
+    .await;
+    let c2 = cr
+        .insert_clause(&d, &Placement::top_end(), "CR without the hub.")
+        .await
+        .unwrap();
+    eventually("Mexico gets Costa Rica's clause directly", || async {
+        clause_text(&mx, &d, &c2).await.as_deref() == Some("CR without the hub.")
+    })
+    .await;
+    for ws in [mx, cr] {
+        ws.close().await.unwrap();
+    }
+}
