@@ -756,6 +756,7 @@ fn changing_the_offline_setting_of_an_online_start_asks_for_a_restart() {
     let api = accord::SyncState {
         mode: "online",
         peers_online: 0,
+        peers_connected: 0,
         addr: None,
     };
     let start = |mode| NetStart {

@@ -109,6 +109,11 @@ impl Roster {
     }
 
     /// Everyone present in a meeting.
+    /// Every device heard from (and not yet forgotten), in any meeting.
+    pub(crate) fn devices(&self) -> impl Iterator<Item = DeviceId> + '_ {
+        self.seen.keys().copied()
+    }
+
     pub(crate) fn in_meeting(&self, meeting: &DocId) -> Vec<PeerPresence> {
         let mut out: Vec<PeerPresence> = self
             .seen

@@ -254,7 +254,11 @@ pub struct DocSync {
 pub struct SyncState {
     /// `offline` (no network), `lan` or `online`.
     pub mode: &'static str,
+    /// Devices online: connected directly, or heard from through a meeting's hub (their
+    /// presence came through it in the last half minute).
     pub peers_online: usize,
+    /// Devices with a sync connection to this one.
+    pub peers_connected: usize,
     /// This device's address, for others to dial (when the network is on).
     pub addr: Option<String>,
 }
@@ -1026,18 +1030,33 @@ impl Workspace {
     /// Whether the network is on, and how many devices are connected.
     pub fn sync_state(&self) -> SyncState {
         match self.net() {
-            Ok(net) => SyncState {
-                mode: if net.config().contacts_internet() {
-                    "online"
-                } else {
-                    "lan"
-                },
-                peers_online: net.peers().len(),
-                addr: Some(addr_strings(&net.addr()).join(" ")),
-            },
+            Ok(net) => {
+                let mut online: BTreeSet<DeviceId> =
+                    net.peers().iter().map(|p| device_of(&p.id)).collect();
+                let connected = online.len();
+                online.extend(
+                    self.inner
+                        .peers_present
+                        .lock()
+                        .expect("presence lock")
+                        .devices(),
+                );
+                online.remove(&self.device());
+                SyncState {
+                    mode: if net.config().contacts_internet() {
+                        "online"
+                    } else {
+                        "lan"
+                    },
+                    peers_online: online.len(),
+                    peers_connected: connected,
+                    addr: Some(addr_strings(&net.addr()).join(" ")),
+                }
+            }
             Err(_) => SyncState {
                 mode: "offline",
                 peers_online: 0,
+                peers_connected: 0,
                 addr: None,
             },
         }

@@ -75,7 +75,7 @@ pub(crate) struct Inner {
     pub(crate) settings: Mutex<Settings>,
     /// Where this device's user is (the meeting and the presence in it).
     pub(crate) local_presence: watch::Sender<Option<(DocId, Presence)>>,
-    peers_present: Mutex<presence::Roster>,
+    pub(crate) peers_present: Mutex<presence::Roster>,
     pub(crate) key: model::DeviceKey,
     pub(crate) pins: Mutex<Pins>,
     pub(crate) access: Arc<AccessState>,

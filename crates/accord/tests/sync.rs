@@ -493,9 +493,9 @@ async fn a_room_connects_through_its_hub_and_falls_back_to_a_mesh_without_it() {
     }
     // The founder is the hub: the delegations connect to it, not to each other.
     eventually("each delegation is connected to the hub alone", || async {
-        ts.sync_state().peers_online == 2
-            && mx.sync_state().peers_online == 1
-            && cr.sync_state().peers_online == 1
+        ts.sync_state().peers_connected == 2
+            && mx.sync_state().peers_connected == 1
+            && cr.sync_state().peers_connected == 1
     })
     .await;
     let c = mx
@@ -520,10 +520,19 @@ async fn a_room_connects_through_its_hub_and_falls_back_to_a_mesh_without_it() {
             .any(|p| p.device == mx_id && p.online)
     })
     .await;
+    let cr_state = cr.sync_state();
+    assert_eq!(
+        (cr_state.peers_online, cr_state.peers_connected),
+        (2, 1),
+        "two devices online, one of them connected"
+    );
     // And it stays so (a mesh would have connected them by now).
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(
-        (mx.sync_state().peers_online, cr.sync_state().peers_online),
+        (
+            mx.sync_state().peers_connected,
+            cr.sync_state().peers_connected
+        ),
         (1, 1),
         "the delegations stay connected to the hub alone"
     );
@@ -531,7 +540,7 @@ async fn a_room_connects_through_its_hub_and_falls_back_to_a_mesh_without_it() {
     // The hub leaves: the delegations connect to each other and keep syncing.
     ts.close().await.unwrap();
     eventually("the delegations connect directly", || async {
-        mx.sync_state().peers_online == 1 && cr.sync_state().peers_online == 1
+        mx.sync_state().peers_connected == 1 && cr.sync_state().peers_connected == 1
     })
     .await;
     let c2 = cr
