@@ -78,7 +78,7 @@ pub use error::{NetError, TicketError};
 pub use join::{JOIN_ALPN, JoinHandler};
 pub use net::{Net, peer_id_for};
 pub use peers::{ConnectionKind, Direction, PeerEvent, PeerStatus};
-pub use summary::{Fingerprint, PeerSummary, fingerprint};
+pub use summary::{Fingerprint, Held, PeerSummary, fingerprint};
 pub use sync::{CLOSE_DISCONNECTED, CLOSE_DUPLICATE, CLOSE_NOT_ALLOWED, SYNC_ALPN};
 pub use ticket::{TICKET_PREFIX, TICKET_VERSION, Ticket};
 

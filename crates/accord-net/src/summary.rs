@@ -43,7 +43,8 @@ pub type Fingerprint = u64;
 pub const MAX_SUMMARY: usize = 1 << 20;
 /// Fingerprints per frame (64 KiB).
 const PER_FRAME: usize = 8192;
-/// How long a share decision waits for the peer's summary before announcing anyway.
+/// After this long on a connection, a summary that has not ended counts as complete: what it
+/// has not named is announced.
 pub const SUMMARY_WAIT: Duration = Duration::from_secs(15);
 
 /// The fingerprint of `doc` at `heads` (in any order): the first eight bytes of a SHA-256 of
@@ -69,6 +70,20 @@ struct State {
     held: Arc<HashSet<Fingerprint>>,
     /// The summary ended (or will never come): what is not in `held` the peer does not hold.
     complete: bool,
+    /// When the connection began; past [`SUMMARY_WAIT`] an unfinished summary counts as
+    /// complete.
+    since: Option<tokio::time::Instant>,
+}
+
+/// What a peer's summary says of one fingerprint so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Held {
+    /// The peer holds the document at these heads.
+    Yes,
+    /// It does not (its summary is complete without it, or never came in time).
+    No,
+    /// Its summary has not said yet.
+    NotYet,
 }
 
 /// A peer's summary, as the share decisions of its documents see it: live across its
@@ -95,22 +110,38 @@ impl PeerSummary {
         self.rx.borrow().epoch
     }
 
-    /// Whether the peer holds `fp`: `true` as soon as its summary says so, `false` once the
-    /// summary is complete without it, the connection changed, or [`SUMMARY_WAIT`] passed.
-    pub async fn holds(&mut self, fp: Fingerprint) -> bool {
-        let epoch = self.epoch();
-        let wait = self
-            .rx
-            .wait_for(|s| s.epoch != epoch || s.complete || s.held.contains(&fp));
-        match tokio::time::timeout(SUMMARY_WAIT, wait).await {
-            Ok(Ok(s)) => s.epoch == epoch && s.held.contains(&fp),
-            _ => false,
-        }
-    }
-
     /// Whether the peer's summary on its current connection holds `fp`, without waiting.
     pub fn holds_now(&self, fp: Fingerprint) -> bool {
         self.rx.borrow().held.contains(&fp)
+    }
+
+    /// What the summary says of `fp` now, without waiting ([`PeerSummary::changed`] then
+    /// waits for what comes after).
+    pub fn status(&mut self, fp: Fingerprint) -> Held {
+        let s = self.rx.borrow_and_update();
+        if s.held.contains(&fp) {
+            Held::Yes
+        } else if s.complete || s.since.is_some_and(|t| t.elapsed() >= SUMMARY_WAIT) {
+            Held::No
+        } else {
+            Held::NotYet
+        }
+    }
+
+    /// Completes when the summary says more (or the peer reconnects), or when an unfinished
+    /// summary runs out of time.
+    pub async fn changed(&mut self) {
+        let deadline = self.rx.borrow().since.map(|t| t + SUMMARY_WAIT);
+        let timeout = async {
+            match deadline {
+                Some(d) => tokio::time::sleep_until(d).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            r = self.rx.changed() => if r.is_err() { std::future::pending::<()>().await },
+            () = timeout => {}
+        }
     }
 
     /// Completes when the peer's connection changes (a reconnection starts a new summary).
@@ -154,6 +185,7 @@ impl Summaries {
             s.epoch += 1;
             s.held = Arc::new(HashSet::new());
             s.complete = false;
+            s.since = Some(tokio::time::Instant::now());
             epoch = s.epoch;
         });
         epoch
@@ -266,9 +298,14 @@ mod tests {
         s.update(peer, e1, |st| {
             Arc::make_mut(&mut st.held).insert(7);
         });
-        assert!(view.holds(7).await, "a fingerprint in the summary is held");
+        assert_eq!(
+            view.status(7),
+            Held::Yes,
+            "a fingerprint in the summary is held"
+        );
+        assert_eq!(view.status(8), Held::NotYet, "not complete yet: not known");
         s.update(peer, e1, |st| st.complete = true);
-        assert!(!view.holds(8).await, "complete without it: not held");
+        assert_eq!(view.status(8), Held::No, "complete without it: not held");
         let e2 = s.reset(peer);
         assert_ne!(e1, e2);
         // The old connection's late updates change nothing.
@@ -277,7 +314,7 @@ mod tests {
         });
         s.give_up(peer, e2);
         assert!(
-            !view.holds(7).await && !view.holds(9).await,
+            view.status(7) == Held::No && view.status(9) == Held::No,
             "a new connection starts empty"
         );
     }
@@ -337,7 +374,25 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn changed_wakes_when_the_summary_says_more() {
+        let s = Arc::new(Summaries::default());
+        let peer = iroh::SecretKey::from_bytes(&[5; 32]).public();
+        let mut view = s.of(peer);
+        let e = s.reset(peer);
+        assert_eq!(view.status(5), Held::NotYet);
+        let s2 = s.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            s2.update(peer, e, |st| st.complete = true);
+        });
+        tokio::time::timeout(Duration::from_secs(5), view.changed())
+            .await
+            .expect("woken by the end of the summary");
+        assert_eq!(view.status(5), Held::No);
+    }
+
+    #[tokio::test]
     async fn none_answers_at_once() {
-        assert!(!PeerSummary::none().holds(1).await);
+        assert_eq!(PeerSummary::none().status(1), Held::No);
     }
 }

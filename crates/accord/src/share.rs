@@ -3,9 +3,10 @@
 //!
 //! **Access** comes from the rosters ([`AccessState::decide`]). **Announcement** follows what
 //! the peer said it holds on this connection ([`accord_net::summary`]): a document this device
-//! has open stays quiet towards a peer whose summary holds its fingerprint, and is announced
-//! the moment that stops being so — a change here or from a third device moves its heads, the
-//! peer reconnects, or this device's user is present in the meeting (presence travels on the
+//! has open starts quiet towards a peer, stays so while the peer's summary holds its
+//! fingerprint, and is announced the moment that is not so — the summary ends without it, a
+//! change here or from a third device moves its heads, the peer reconnects, or this device's
+//! user is present in the meeting (presence travels on the
 //! meeting document, and samod only sends it on announced documents). A document samod holds
 //! but the Workspace has not opened is always announced: its heads are not known here without
 //! taking the document. Either side announcing is enough for a sync; samod answers a peer that
@@ -22,7 +23,7 @@ use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use accord_model::{DeviceId, DocId, DocKind};
-use accord_net::{Access, EndpointId, Fingerprint, PeerSummary, fingerprint};
+use accord_net::{Access, EndpointId, Fingerprint, Held, PeerSummary, fingerprint};
 use futures::{FutureExt, StreamExt, future::BoxFuture, stream::BoxStream};
 use samod::{DocumentId, ShareAccess, ShareConfig};
 use tokio::sync::watch;
@@ -164,28 +165,33 @@ impl Decision {
         loop {
             self.roster.borrow_and_update();
             let base = self.state.decide(&self.id, &self.peer);
-            let mut quiet = None;
             let settled = base.access == ShareAccess::None
                 || !base.announce
                 || self.announced_on == Some(self.theirs.epoch());
+            let mut quiet = None;
+            // Still waiting for the peer's summary to say whether it holds this document.
+            let mut undecided = false;
             let decision = if settled {
                 base
             } else {
                 let epoch = self.theirs.epoch();
                 let candidate = self.quiet();
-                let held = match &candidate {
-                    Some(q) => self.theirs.holds(q.fingerprint).await,
-                    None => false,
-                };
-                if held {
-                    if self.roster.has_changed().unwrap_or(true) || self.theirs.epoch() != epoch {
-                        continue; // decided on stale facts: again
+                let held = candidate
+                    .as_ref()
+                    .map_or(Held::No, |q| self.theirs.status(q.fingerprint));
+                match held {
+                    Held::No => {
+                        self.announced_on = Some(epoch);
+                        base
                     }
-                    quiet = candidate;
-                    base.with_announce(false)
-                } else {
-                    self.announced_on = Some(epoch);
-                    base
+                    // Quiet from the start: the summary usually confirms it, and a document
+                    // that differs is announced the moment it says so, not after every
+                    // other document's decision.
+                    Held::Yes | Held::NotYet => {
+                        undecided = held == Held::NotYet;
+                        quiet = candidate;
+                        base.with_announce(false)
+                    }
                 }
             };
             if self.last != Some(decision) {
@@ -204,9 +210,17 @@ impl Decision {
                     None => std::future::pending().await,
                 }
             };
+            let theirs = &mut self.theirs;
+            let summary = async move {
+                if undecided {
+                    theirs.changed().await; // more of the summary, or a reconnection
+                } else {
+                    theirs.reconnected().await;
+                }
+            };
             tokio::select! {
                 r = self.roster.changed() => r.ok()?,
-                () = self.theirs.reconnected() => {}
+                () = summary => {}
                 alive = moved => if !alive { return None },
             }
         }
