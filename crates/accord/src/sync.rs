@@ -888,20 +888,21 @@ impl Workspace {
             Err(_) => BTreeSet::new(),
         };
         let me = self.device();
+        // Each document's heads once, not once per device.
         let docs: Vec<_> = self
             .inner
-            .docs
-            .lock()
-            .expect("docs lock")
-            .values()
+            .open_docs()
+            .into_iter()
             .filter(|d| d.meeting == *meeting)
-            .cloned()
+            .map(|d| {
+                let heads = d.handle.with_document(|doc| doc.get_heads());
+                (d, heads)
+            })
             .collect();
         let (conns, _) = self.inner.repo.connected_peers();
         let synced_with = |device: &DeviceId| {
-            docs.iter().all(|d| {
-                let heads = d.handle.with_document(|doc| doc.get_heads());
-                self.doc_state_with(d, &heads, device, &conns)
+            docs.iter().all(|(d, heads)| {
+                self.doc_state_with(d, heads, device, &conns)
                     .is_some_and(|(theirs, ours)| theirs && ours)
             })
         };

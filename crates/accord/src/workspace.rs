@@ -123,6 +123,16 @@ impl samod::RepoObserver for TrafficObserver {
 }
 
 impl Inner {
+    /// Every document open in this workspace now.
+    pub(crate) fn open_docs(&self) -> Vec<Arc<OpenDoc>> {
+        self.docs
+            .lock()
+            .expect("docs lock")
+            .values()
+            .cloned()
+            .collect()
+    }
+
     /// Asks the index loop to re-read a document.
     /// Once per document until the index loop takes it: a keystroke that finds its
     /// document already queued costs one atomic swap, no wake-up.
@@ -362,10 +372,9 @@ impl Workspace {
         {
             tracing::warn!(error = %e, "network did not shut down cleanly");
         }
-        self.settle_pieces();
         // Nothing arrives from peers any more: the heads in memory are what the documents
         // rest at once the repo has written everything.
-        let resting = self.resting_heads().await;
+        let resting = self.settle_and_rest().await;
         let flushed = self.flush().await;
         self.inner.store.release_snapshot_holds();
         self.inner.repo.stop().await;
@@ -387,42 +396,23 @@ impl Workspace {
         Ok(closed?)
     }
 
-    /// Merges each open document's leftover single-change pieces (see `Durable::settle`).
-    fn settle_pieces(&self) {
-        let open: Vec<Arc<OpenDoc>> = self
-            .inner
-            .docs
-            .lock()
-            .expect("docs lock")
-            .values()
-            .cloned()
-            .collect();
+    /// When the profile closes: merges each open document's leftover single-change pieces
+    /// (see `Durable::settle`), and returns the heads of every document open here or written
+    /// to in this session, to record as their resting heads (see `Store::resting_heads`).
+    async fn settle_and_rest(&self) -> Vec<(String, Vec<ChangeHash>)> {
         let store = &self.inner.store;
-        for d in open {
-            d.handle.with_document(|doc| {
-                d.durable
-                    .lock()
-                    .expect("durable lock")
-                    .settle(doc, &d.samod_id, store)
-            });
-        }
-    }
-
-    /// The heads of every document open here or written to in this session, to record as
-    /// their resting heads when the profile closes (see `Store::resting_heads`).
-    async fn resting_heads(&self) -> Vec<(String, Vec<ChangeHash>)> {
-        let open: Vec<Arc<OpenDoc>> = self
+        let mut out: HashMap<String, Vec<ChangeHash>> = self
             .inner
-            .docs
-            .lock()
-            .expect("docs lock")
-            .values()
-            .cloned()
-            .collect();
-        let mut out: HashMap<String, Vec<ChangeHash>> = open
+            .open_docs()
             .iter()
             .map(|d| {
-                let heads = d.handle.with_document(|doc| doc.get_heads());
+                let heads = d.handle.with_document(|doc| {
+                    d.durable
+                        .lock()
+                        .expect("durable lock")
+                        .settle(doc, &d.samod_id, store);
+                    doc.get_heads()
+                });
                 (d.samod_id.to_string(), heads)
             })
             .collect();
