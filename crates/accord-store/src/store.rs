@@ -80,10 +80,9 @@ pub(crate) struct Shared {
     /// Single-change keys written with [`Store::put_durable`] whose echo from samod has not
     /// come yet (see [`SqliteStorage`]), as (hash of the document id, change hash).
     durable_keys: Mutex<HashSet<SingleChange>>,
-    /// Documents written in this session: their resting heads are forgotten.
-    touched: Mutex<HashSet<String>>,
-    /// When each document was last written by [`Store::put_durable`] (typed into here).
-    local_writes: Mutex<HashMap<String, Instant>>,
+    /// The documents written in this session (their resting heads are forgotten), with when
+    /// each was last written by [`Store::put_durable`], that is typed into here.
+    written: Mutex<HashMap<String, Option<Instant>>>,
 }
 
 /// Past this many unechoed keys (tens of megabytes; samod's echoes lag that far only when
@@ -180,8 +179,7 @@ impl Store {
                 snapshot_acks: Mutex::new(HashMap::new()),
                 release,
                 durable_keys: Mutex::new(HashSet::new()),
-                touched: Mutex::new(HashSet::new()),
-                local_writes: Mutex::new(HashMap::new()),
+                written: Mutex::new(HashMap::new()),
             }),
         })
     }
@@ -219,21 +217,7 @@ impl Store {
             }
             keys.insert(change);
         }
-        if let Some(doc) = key.into_iter().next() {
-            let now = Instant::now();
-            let mut writes = self
-                .shared
-                .local_writes
-                .lock()
-                .unwrap_or_else(|e| e.into_inner());
-            match writes.get_mut(doc) {
-                Some(at) => *at = now,
-                None => {
-                    writes.insert(doc.clone(), now);
-                }
-            }
-        }
-        self.shared.put(key, data)
+        self.shared.put(key, data, true)
     }
 
     /// Enqueues the deletion of `key`, in order with the writes before it (so a put followed
@@ -384,12 +368,12 @@ impl Store {
 
     /// The documents written to in this session (whose resting heads were forgotten).
     pub fn touched_documents(&self) -> Vec<String> {
-        let touched = self
+        let written = self
             .shared
-            .touched
+            .written
             .lock()
             .unwrap_or_else(|e| e.into_inner());
-        touched.iter().cloned().collect()
+        written.keys().cloned().collect()
     }
 
     /// Lets every held snapshot acknowledgement complete now and stops holding new ones.
@@ -424,13 +408,22 @@ impl Store {
 
 impl Shared {
     /// Queues a write of a document's key, after forgetting the document's resting heads the
-    /// first time it is written in this session.
-    fn put(&self, key: &StorageKey, data: Vec<u8>) -> WriteTicket {
+    /// first time it is written in this session; `local`: typed into here.
+    fn put(&self, key: &StorageKey, data: Vec<u8>, local: bool) -> WriteTicket {
         if let Some(doc) = key.into_iter().next() {
+            let now = local.then(Instant::now);
             // Queued under the lock, so no concurrent put of the document can go before it.
-            let mut touched = self.touched.lock().unwrap_or_else(|e| e.into_inner());
-            if touched.insert(doc.clone()) {
-                drop(self.enqueue(Op::ForgetHeads { doc: doc.clone() }));
+            let mut written = self.written.lock().unwrap_or_else(|e| e.into_inner());
+            match written.get_mut(doc) {
+                Some(at) => {
+                    if now.is_some() {
+                        *at = now;
+                    }
+                }
+                None => {
+                    written.insert(doc.clone(), now);
+                    drop(self.enqueue(Op::ForgetHeads { doc: doc.clone() }));
+                }
             }
         }
         self.enqueue(Op::Put {
@@ -524,11 +517,12 @@ impl Shared {
     /// longer than [`StoreOptions::typing_pause`] after the document's last local write.
     fn snapshot_hold_until(&self, doc: &str, slot: Instant) -> Instant {
         let last = self
-            .local_writes
+            .written
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .get(doc)
-            .copied();
+            .copied()
+            .flatten();
         match last {
             Some(t) => slot.min(t + self.options.typing_pause),
             None => Instant::now(),
@@ -698,7 +692,7 @@ impl samod::storage::Storage for SqliteStorage {
             let parts: Vec<&String> = (&key).into_iter().collect();
             (parts.len() == 3 && parts[1] == "snapshot").then(|| parts[0].clone())
         };
-        let ticket = (!echo).then(|| self.shared.put(&key, data));
+        let ticket = (!echo).then(|| self.shared.put(&key, data, false));
         let shared = self.shared.clone();
         async move {
             let Some(ticket) = ticket else { return };
