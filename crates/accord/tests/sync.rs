@@ -10,13 +10,7 @@ use accord::{NetMode, OpenOptions, SettingsPatch, Workspace};
 const WAIT: Duration = Duration::from_secs(30);
 
 async fn device(dir: &Path, party: &str) -> Workspace {
-    let ws = tokio::time::timeout(
-        WAIT,
-        Workspace::open_with(dir, OpenOptions::default().with_net(NetMode::Loopback)),
-    )
-    .await
-    .expect("open in time")
-    .expect("open");
+    let ws = reopen(dir, NetMode::Loopback).await;
     ws.set_settings(SettingsPatch {
         party: Some(party.into()),
         device_name: Some(format!("{party} laptop")),
@@ -44,6 +38,19 @@ where
 
 async fn clause_text(ws: &Workspace, draft: &DocId, c: &ClauseId) -> Option<String> {
     ws.draft(draft).await.ok()?.find(c).map(|c| c.text.clone())
+}
+
+/// `host` invites `guest` as a member for `party`, and `guest` joins in time.
+async fn admit(host: &Workspace, guest: &Workspace, meeting: &DocId, party: &str) {
+    let inv = host
+        .invite(meeting, party, Role::Member, Duration::from_secs(3600))
+        .await
+        .unwrap();
+    let joined = tokio::time::timeout(WAIT, guest.join(&inv.ticket))
+        .await
+        .expect("join in time")
+        .unwrap();
+    assert_eq!(&joined, meeting);
 }
 
 /// The TS founds a meeting with a draft and one clause; returns (meeting, draft, clause).
@@ -359,11 +366,7 @@ async fn a_reconnection_exchanges_only_the_documents_that_changed() {
             .await
             .unwrap();
     }
-    let inv = ts
-        .invite(&m, "Mexico", Role::Member, Duration::from_secs(3600))
-        .await
-        .unwrap();
-    mx.join(&inv.ticket).await.unwrap();
+    admit(&ts, &mx, &m, "Mexico").await;
     let drafts: Vec<DocId> = ts.meeting(&m).await.unwrap().drafts().cloned().collect();
     assert_eq!(drafts.len(), DRAFTS);
     let in_sync = |a: &Workspace, b: &Workspace, d: DocId| {
@@ -443,27 +446,17 @@ async fn a_reconnection_exchanges_only_the_documents_that_changed() {
     for d in &drafts[5..7] {
         eventually("later changes arrive", || in_sync(&ts, &mx, d.clone())).await;
     }
-    assert!(
-        ts.draft(&drafts[6])
-            .await
-            .unwrap()
-            .title
-            .starts_with("later: ")
-    );
-    assert!(
-        mx.draft(&drafts[0])
-            .await
-            .unwrap()
-            .title
-            .starts_with("TS: ")
-    );
-    assert!(
-        ts.draft(&drafts[1])
-            .await
-            .unwrap()
-            .title
-            .starts_with("MX: ")
-    );
+    for (ws, d, prefix) in [
+        (&ts, &drafts[6], "later: "),
+        (&mx, &drafts[0], "TS: "),
+        (&ts, &drafts[1], "MX: "),
+    ] {
+        let title = ws.draft(d).await.unwrap().title;
+        assert!(
+            title.starts_with(prefix),
+            "{title:?} starts with {prefix:?}"
+        );
+    }
     // Presence still travels on the (otherwise quiet) meeting document.
     mx.set_presence(&m, accord::presence::Presence::default())
         .await
@@ -485,11 +478,7 @@ async fn a_room_connects_through_its_hub_and_falls_back_to_a_mesh_without_it() {
     let cr = device(dirs[2].path(), "Costa Rica").await;
     let (m, d, _) = founded(&ts).await;
     for (ws, party) in [(&mx, "Mexico"), (&cr, "Costa Rica")] {
-        let inv = ts
-            .invite(&m, party, Role::Member, Duration::from_secs(3600))
-            .await
-            .unwrap();
-        ws.join(&inv.ticket).await.unwrap();
+        admit(&ts, ws, &m, party).await;
     }
     // The founder is the hub: the delegations connect to it, not to each other.
     eventually("each delegation is connected to the hub alone", || async {
