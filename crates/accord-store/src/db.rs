@@ -279,6 +279,10 @@ fn migrate(conn: &Connection) -> rusqlite::Result<IndexState> {
     }
 }
 
+/// The `meta` key holding the documents last worked on, ids separated by spaces. Optional:
+/// a profile without it (or code that ignores it) loses nothing but a faster first open.
+pub(crate) const RECENT_KEY: &str = "recent_documents";
+
 pub(crate) fn set_meta(conn: &Connection, key: &str, value: &str) -> rusqlite::Result<()> {
     conn.execute(
         "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",

@@ -366,6 +366,47 @@ impl Store {
         })
     }
 
+    /// The documents typed into here in this session, the most recently written first.
+    pub fn edited_documents(&self) -> Vec<String> {
+        let written = self
+            .shared
+            .written
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let mut edited: Vec<(Instant, &String)> = written
+            .iter()
+            .filter_map(|(doc, at)| at.map(|t| (t, doc)))
+            .collect();
+        edited.sort_by(|a, b| b.0.cmp(&a.0));
+        edited.into_iter().map(|(_, d)| d.clone()).collect()
+    }
+
+    /// The documents recorded as last worked on ([`Store::record_recent_documents`]), most
+    /// recent first; none for a profile that never recorded any.
+    pub fn recent_documents(&self) -> Result<Vec<String>> {
+        self.shared.read(|c| {
+            use rusqlite::OptionalExtension;
+            let v: Option<String> = c
+                .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+                .query_row([db::RECENT_KEY], |r| r.get(0))
+                .optional()?;
+            Ok(v.map(|v| v.split_whitespace().map(str::to_string).collect())
+                .unwrap_or_default())
+        })
+    }
+
+    /// Records the documents last worked on, most recent first, for the next open to load
+    /// ahead of being asked. Ids holding whitespace are skipped (samod's never do).
+    pub fn record_recent_documents(&self, docs: &[String]) -> WriteTicket {
+        let docs = docs
+            .iter()
+            .filter(|d| !d.is_empty() && !d.contains(char::is_whitespace))
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join(" ");
+        self.shared.enqueue(Op::RecordRecent { docs })
+    }
+
     /// The documents written to in this session (whose resting heads were forgotten).
     pub fn touched_documents(&self) -> Vec<String> {
         let written = self

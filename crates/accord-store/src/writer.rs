@@ -60,6 +60,10 @@ pub(crate) enum Op {
     ForgetHeads {
         doc: String,
     },
+    /// Records the documents last worked on (see [`crate::Store::recent_documents`]).
+    RecordRecent {
+        docs: String,
+    },
     /// Completes when everything queued before it is committed, with an error if any write
     /// since the previous flush failed.
     Flush,
@@ -162,6 +166,7 @@ impl Op {
             Op::Index(_) => 4096,
             Op::RecordHeads { doc, heads } => doc.len() + heads.len(),
             Op::ForgetHeads { doc } => doc.len(),
+            Op::RecordRecent { docs } => docs.len(),
             Op::Flush | Op::Close => 0,
         }
     }
@@ -269,6 +274,7 @@ fn apply(conn: &Connection, op: &Op) -> rusqlite::Result<()> {
             conn.prepare_cached("DELETE FROM resting_heads WHERE doc = ?1")?
                 .execute([doc])?;
         }
+        Op::RecordRecent { docs } => crate::db::set_meta(conn, crate::db::RECENT_KEY, docs)?,
         Op::Flush | Op::Close => {}
     }
     Ok(())

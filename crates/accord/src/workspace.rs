@@ -338,6 +338,7 @@ impl Workspace {
         if ws.inner.store.index_needs_rebuild() {
             ws.rebuild_index().await?;
         }
+        tokio::spawn(preload(Arc::downgrade(&ws.inner)));
         ws.start_sync(options.net, secret).await?;
         Ok(ws)
     }
@@ -375,6 +376,7 @@ impl Workspace {
         // Nothing arrives from peers any more: the heads in memory are what the documents
         // rest at once the repo has written everything.
         let resting = self.settle_and_rest().await;
+        drop(self.inner.store.record_recent_documents(&self.recent_documents()));
         let flushed = self.flush().await;
         self.inner.store.release_snapshot_holds();
         self.inner.repo.stop().await;
@@ -399,6 +401,37 @@ impl Workspace {
     /// When the profile closes: merges each open document's leftover single-change pieces
     /// (see `Durable::settle`), and returns the heads of every document open here or written
     /// to in this session, to record as their resting heads (see `Store::resting_heads`).
+    /// The documents worked on lately, most recent first: the one this device's user is in,
+    /// those typed into in this session, then those recorded at the last close.
+    fn recent_documents(&self) -> Vec<String> {
+        let present = self
+            .inner
+            .local_presence
+            .borrow()
+            .as_ref()
+            .and_then(|(_, p)| p.doc.as_ref().map(|d| d.as_str().to_string()));
+        let earlier = self.inner.store.recent_documents().unwrap_or_default();
+        let mut out: Vec<String> = Vec::with_capacity(RECENT_DOCUMENTS);
+        for id in present
+            .into_iter()
+            .chain(self.inner.store.edited_documents())
+            .chain(earlier)
+        {
+            if out.len() == RECENT_DOCUMENTS {
+                break;
+            }
+            if !out.contains(&id) {
+                out.push(id);
+            }
+        }
+        out
+    }
+
+    /// The documents held in memory now (opened by an operation, or loaded ahead).
+    pub fn open_documents(&self) -> Vec<DocId> {
+        self.inner.open_docs().iter().map(|d| d.id.clone()).collect()
+    }
+
     async fn settle_and_rest(&self) -> Vec<(String, Vec<ChangeHash>)> {
         let store = &self.inner.store;
         let mut out: HashMap<String, Vec<ChangeHash>> = self
@@ -779,6 +812,30 @@ async fn watch_remote(inner: std::sync::Weak<Inner>, d: Arc<OpenDoc>) {
             p
         });
         Workspace { inner }.report(&d, Origin::Remote, patches);
+    }
+}
+
+/// How many of the documents worked on lately a profile loads as it opens.
+const RECENT_DOCUMENTS: usize = 8;
+
+/// Loads the documents worked on lately, one at a time, in the background: the user's next
+/// step is likely in one of them, and a peer's changes to it then apply without waiting for
+/// a load. Opening the profile never waits on this.
+async fn preload(inner: std::sync::Weak<Inner>) {
+    let recent = {
+        let Some(inner) = inner.upgrade() else { return };
+        let store = inner.store.clone();
+        match tokio::task::spawn_blocking(move || store.recent_documents()).await {
+            Ok(Ok(ids)) => ids,
+            _ => return,
+        }
+    };
+    for id in recent {
+        let Some(inner) = inner.upgrade() else { return };
+        let Ok(id) = DocId::new(id) else { continue };
+        if let Err(e) = (Workspace { inner }).doc(&id).await {
+            tracing::debug!(doc = %id, error = %e, "not loaded ahead");
+        }
     }
 }
 

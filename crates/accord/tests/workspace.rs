@@ -262,3 +262,53 @@ async fn many_keystrokes_are_stored_in_chunks_not_one_piece_each() {
     assert_eq!(ws.minutes(&minutes).await.unwrap().text, "x".repeat(n));
     ws.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_documents_worked_on_last_are_loaded_ahead_at_the_next_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = open(dir.path()).await;
+    let meeting = ws
+        .create_meeting(&MeetingDetails::titled("M"), &[])
+        .await
+        .unwrap();
+    let mut drafts = Vec::new();
+    for i in 0..10 {
+        drafts.push(ws.create_draft(&meeting, &format!("D{i}"), "").await.unwrap());
+    }
+    // Typed into the first; the user is in the second.
+    ws.splice(&drafts[0], &TextField::Title, &Splice::insert(2, ", revised"))
+        .await
+        .unwrap();
+    ws.set_presence(
+        &meeting,
+        accord::Presence {
+            doc: Some(drafts[1].clone()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    ws.close().await.unwrap();
+
+    // Eight at most: the one the user was in, then the latest written (the meeting, which
+    // lists its drafts, among them).
+    let expected: Vec<_> = [1, 0, 9, 8, 7].map(|i| drafts[i].clone()).into();
+    for session in 0..2 {
+        let ws = open(dir.path()).await;
+        tokio::time::timeout(Duration::from_secs(30), async {
+            while !expected.iter().all(|d| ws.open_documents().contains(d)) {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        })
+        .await
+        .unwrap_or_else(|_| panic!("session {session}: not loaded ahead: {:?}", ws.open_documents()));
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let loaded = ws.open_documents();
+        assert!(
+            loaded.len() <= 8 && !loaded.contains(&drafts[2]) && !loaded.contains(&drafts[3]),
+            "session {session}: loaded more than the recent ones: {loaded:?}"
+        );
+        // Nothing is worked on in the first reopening: the record carries over.
+        ws.close().await.unwrap();
+    }
+}
