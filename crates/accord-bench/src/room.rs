@@ -140,6 +140,41 @@ where
     Ok(())
 }
 
+/// Waits until `a` and `b` hold the same heads of `doc`, looking each time either reports a
+/// change to it (and every 50 ms besides): reading the heads is a step of the document, and
+/// polling often would add steps to the sync being timed.
+pub async fn until_same_heads(
+    a: &Workspace,
+    b: &Workspace,
+    doc: &DocId,
+    limit: Duration,
+) -> anyhow::Result<()> {
+    let (mut ea, mut eb) = (a.subscribe(), b.subscribe());
+    let deadline = Instant::now() + limit;
+    let is = |e: Result<Event, broadcast::error::RecvError>| match e {
+        Ok(Event::DocChanged { doc: d, .. }) => &d == doc,
+        Ok(_) => false,
+        Err(_) => true, // lagged or closed: look again
+    };
+    loop {
+        if b.heads(doc).await.ok() == a.heads(doc).await.ok() {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            bail!("timed out after {limit:?}");
+        }
+        let tick = tokio::time::sleep(Duration::from_millis(50));
+        tokio::pin!(tick);
+        loop {
+            tokio::select! {
+                e = ea.recv() => if is(e) { break },
+                e = eb.recv() => if is(e) { break },
+                _ = &mut tick => break,
+            }
+        }
+    }
+}
+
 /// Waits until `ws` reports `device` up (sync connection open).
 pub async fn until_peer_up(
     events: &mut broadcast::Receiver<Event>,
