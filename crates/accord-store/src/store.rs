@@ -366,6 +366,26 @@ impl Store {
         })
     }
 
+    /// Stores a whole document as one piece: `data`, automerge's `save()` of the document at
+    /// `heads`, under a snapshot key, and deletes every piece it was stored in before (queued
+    /// in order: a piece written after this call stays). samod loads a document of one piece
+    /// as fast as `Automerge::load`, where many pieces — above all large single changes, which
+    /// automerge applies op by op — cost it time and memory. The caller must hold every
+    /// change of the stored pieces in `data` (a document with changes waiting for missing
+    /// dependencies must not be rested).
+    pub fn rest_document(&self, doc_id: &str, heads: &[ChangeHash], data: Vec<u8>) -> WriteTicket {
+        let name = heads
+            .iter()
+            .min()
+            .map(|h| h.to_string())
+            .unwrap_or_default();
+        self.shared.enqueue(Op::Rest {
+            doc: doc_id.to_string(),
+            key: format!("{doc_id}/snapshot/accord-rest-{name}"),
+            data,
+        })
+    }
+
     /// The documents typed into here in this session, the most recently written first.
     pub fn edited_documents(&self) -> Vec<String> {
         let written = self
@@ -377,7 +397,7 @@ impl Store {
             .iter()
             .filter_map(|(doc, at)| at.map(|t| (t, doc)))
             .collect();
-        edited.sort_by(|a, b| b.0.cmp(&a.0));
+        edited.sort_by_key(|e| std::cmp::Reverse(e.0));
         edited.into_iter().map(|(_, d)| d.clone()).collect()
     }
 
@@ -390,8 +410,10 @@ impl Store {
                 .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
                 .query_row([db::RECENT_KEY], |r| r.get(0))
                 .optional()?;
-            Ok(v.map(|v| v.split_whitespace().map(str::to_string).collect())
-                .unwrap_or_default())
+            Ok(
+                v.map(|v| v.split_whitespace().map(str::to_string).collect())
+                    .unwrap_or_default(),
+            )
         })
     }
 

@@ -60,6 +60,13 @@ pub(crate) enum Op {
     ForgetHeads {
         doc: String,
     },
+    /// Writes `data` under `key` and deletes every other key of document `doc`: the whole
+    /// document as one piece, replacing the pieces it was stored in.
+    Rest {
+        doc: String,
+        key: String,
+        data: Vec<u8>,
+    },
     /// Records the documents last worked on (see [`crate::Store::recent_documents`]).
     RecordRecent {
         docs: String,
@@ -167,6 +174,7 @@ impl Op {
             Op::RecordHeads { doc, heads } => doc.len() + heads.len(),
             Op::ForgetHeads { doc } => doc.len(),
             Op::RecordRecent { docs } => docs.len(),
+            Op::Rest { key, data, .. } => key.len() + data.len(),
             Op::Flush | Op::Close => 0,
         }
     }
@@ -273,6 +281,15 @@ fn apply(conn: &Connection, op: &Op) -> rusqlite::Result<()> {
         Op::ForgetHeads { doc } => {
             conn.prepare_cached("DELETE FROM resting_heads WHERE doc = ?1")?
                 .execute([doc])?;
+        }
+        Op::Rest { doc, key, data } => {
+            conn.prepare_cached(
+                "INSERT INTO samod_kv (key, data) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET data = excluded.data",
+            )?
+            .execute((key, data))?;
+            // Every key under "doc/": '0' is the character after '/'.
+            conn.prepare_cached("DELETE FROM samod_kv WHERE key >= ?1 AND key < ?2 AND key != ?3")?
+                .execute((format!("{doc}/"), format!("{doc}0"), key))?;
         }
         Op::RecordRecent { docs } => crate::db::set_meta(conn, crate::db::RECENT_KEY, docs)?,
         Op::Flush | Op::Close => {}

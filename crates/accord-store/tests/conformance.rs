@@ -498,3 +498,40 @@ async fn resting_heads_stay_only_for_documents_untouched_since_they_were_recorde
     assert_eq!(p.store().resting_heads().unwrap().len(), 1);
     p.close().unwrap();
 }
+
+#[tokio::test]
+async fn resting_a_document_replaces_its_pieces_and_keeps_what_comes_after() {
+    use accord_model::automerge::ChangeHash;
+    let dir = tempfile::tempdir().unwrap();
+    let p = Profile::open_with(dir.path(), sqlite_options()).unwrap();
+    let store = p.store();
+    let s = store.samod_storage();
+    for k in ["a", "b", "c"] {
+        s.put(key(&["doc", "incremental", k]), k.as_bytes().to_vec())
+            .await;
+    }
+    s.put(key(&["doc", "snapshot", "old"]), b"old".to_vec())
+        .await;
+    s.put(key(&["doc2", "incremental", "a"]), b"other".to_vec())
+        .await;
+    s.put(key(&["doc-x", "incremental", "a"]), b"prefix".to_vec())
+        .await;
+    drop(store.rest_document("doc", &[ChangeHash([7; 32])], b"whole".to_vec()));
+    // Written after the rest was queued: stays.
+    s.put(key(&["doc", "incremental", "d"]), b"d".to_vec())
+        .await;
+    store.flush().await.unwrap();
+    let got = s.load_range(key(&["doc"])).await;
+    assert_eq!(
+        keys_of(&got),
+        [
+            "doc/incremental/d".to_string(),
+            format!("doc/snapshot/accord-rest-{}", ChangeHash([7; 32]))
+        ]
+    );
+    assert!(got.values().any(|v| v == b"whole"));
+    // Other documents, also those whose id starts with this one's, are untouched.
+    assert_eq!(s.load_range(key(&["doc2"])).await.len(), 1);
+    assert_eq!(s.load_range(key(&["doc-x"])).await.len(), 1);
+    p.close().unwrap();
+}

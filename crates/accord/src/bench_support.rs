@@ -21,6 +21,14 @@ pub async fn import_raw(dir: &Path, bytes: &[u8]) -> Result<String> {
     })?;
     let handle = ws.inner.repo.create(doc).await.map_err(|_| Error::Closed)?;
     let id = handle.document_id().to_string();
+    // samod writes a new document after `create` returns; closing once it is stored rests it
+    // as one piece, as any document is after the session that received it.
+    for _ in 0..1000 {
+        if ws.inner.store.document_bytes(&id)?.1 > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
     ws.close().await?;
     Ok(id)
 }

@@ -207,17 +207,6 @@ impl Durable {
         }
     }
 
-    /// Merges the single changes written since level 0 last merged into one chunk, however
-    /// few (when the profile closes): samod compacts a document on its next load and deletes
-    /// every piece it supersedes one at a time, each deletion a step of the document, so a
-    /// few hundred leftover keys would keep a freshly opened document busy while its peers'
-    /// changes wait.
-    fn settle(&mut self, doc: &Automerge, samod_id: &DocumentId, store: &Store) {
-        if self.levels[0].0.len() >= 2 {
-            self.merge(0, doc, samod_id, store);
-        }
-    }
-
     /// Records a key written at `level`, merging upwards where a level is full. The merged
     /// chunk is queued before the keys it replaces are deleted; the writer keeps that order.
     fn push(
@@ -376,7 +365,11 @@ impl Workspace {
         // Nothing arrives from peers any more: the heads in memory are what the documents
         // rest at once the repo has written everything.
         let resting = self.settle_and_rest().await;
-        drop(self.inner.store.record_recent_documents(&self.recent_documents()));
+        drop(
+            self.inner
+                .store
+                .record_recent_documents(&self.recent_documents()),
+        );
         let flushed = self.flush().await;
         self.inner.store.release_snapshot_holds();
         self.inner.repo.stop().await;
@@ -398,9 +391,6 @@ impl Workspace {
         Ok(closed?)
     }
 
-    /// When the profile closes: merges each open document's leftover single-change pieces
-    /// (see `Durable::settle`), and returns the heads of every document open here or written
-    /// to in this session, to record as their resting heads (see `Store::resting_heads`).
     /// The documents worked on lately, most recent first: the one this device's user is in,
     /// those typed into in this session, then those recorded at the last close.
     fn recent_documents(&self) -> Vec<String> {
@@ -429,28 +419,27 @@ impl Workspace {
 
     /// The documents held in memory now (opened by an operation, or loaded ahead).
     pub fn open_documents(&self) -> Vec<DocId> {
-        self.inner.open_docs().iter().map(|d| d.id.clone()).collect()
+        self.inner
+            .open_docs()
+            .iter()
+            .map(|d| d.id.clone())
+            .collect()
     }
 
+    /// When the profile closes: stores each document open here or written to in this session
+    /// as one piece where it is in several (see `Store::rest_document`: the next open loads it
+    /// at `Automerge::load`'s speed and memory, and samod finds nothing to compact), and
+    /// returns their heads, to record as their resting heads (see `Store::resting_heads`).
     async fn settle_and_rest(&self) -> Vec<(String, Vec<ChangeHash>)> {
         let store = &self.inner.store;
-        let mut out: HashMap<String, Vec<ChangeHash>> = self
+        let mut handles: Vec<(String, DocHandle)> = self
             .inner
             .open_docs()
             .iter()
-            .map(|d| {
-                let heads = d.handle.with_document(|doc| {
-                    d.durable
-                        .lock()
-                        .expect("durable lock")
-                        .settle(doc, &d.samod_id, store);
-                    doc.get_heads()
-                });
-                (d.samod_id.to_string(), heads)
-            })
+            .map(|d| (d.samod_id.to_string(), d.handle.clone()))
             .collect();
-        for id in self.inner.store.touched_documents() {
-            if out.contains_key(&id) {
+        for id in store.touched_documents() {
+            if handles.iter().any(|(h, _)| *h == id) {
                 continue;
             }
             // Written to by samod alone (a peer's changes to a document not opened here):
@@ -459,10 +448,26 @@ impl Workspace {
                 continue;
             };
             if let Ok(Some(handle)) = self.inner.repo.find(samod_id).await {
-                out.insert(id, handle.with_document(|doc| doc.get_heads()));
+                handles.push((id, handle));
             }
         }
-        out.into_iter().filter(|(_, h)| !h.is_empty()).collect()
+        let mut out = Vec::with_capacity(handles.len());
+        for (id, handle) in handles {
+            let pieces = store.document_bytes(&id).map(|(_, n)| n).unwrap_or(0);
+            let heads = handle.with_document(|doc| {
+                let heads = doc.get_heads();
+                // Changes waiting for missing dependencies are in no `save()`: their pieces
+                // stay until the dependencies arrive.
+                if pieces > 1 && !heads.is_empty() && doc.get_missing_deps(&[]).is_empty() {
+                    drop(store.rest_document(&id, &heads, doc.save()));
+                }
+                heads
+            });
+            if !heads.is_empty() {
+                out.push((id, heads));
+            }
+        }
+        out
     }
 
     /// The profile's settings.
