@@ -373,15 +373,20 @@ impl Store {
     /// automerge applies op by op — cost it time and memory. The caller must hold every
     /// change of the stored pieces in `data` (a document with changes waiting for missing
     /// dependencies must not be rested).
+    ///
+    /// The key is new each time: samod deletes the pieces a compaction of its own superseded
+    /// once that compaction is written, and a rest at the heads of an earlier one must not
+    /// land under a key samod is about to delete.
     pub fn rest_document(&self, doc_id: &str, heads: &[ChangeHash], data: Vec<u8>) -> WriteTicket {
         let name = heads
             .iter()
             .min()
             .map(|h| h.to_string())
             .unwrap_or_default();
+        let nonce: u64 = rand::random();
         self.shared.enqueue(Op::Rest {
             doc: doc_id.to_string(),
-            key: format!("{doc_id}/snapshot/accord-rest-{name}"),
+            key: format!("{doc_id}/snapshot/accord-rest-{name}-{nonce:016x}"),
             data,
         })
     }

@@ -334,3 +334,36 @@ async fn the_documents_worked_on_last_are_loaded_ahead_at_the_next_open() {
         ws.close().await.unwrap();
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn documents_survive_many_sessions_that_change_nothing() {
+    // Each open has samod compact the document it loads (more than ten changes) and delete
+    // the piece it loaded once its own is written; each close rests the document. Neither
+    // may delete what the other wrote.
+    let dir = tempfile::tempdir().unwrap();
+    let ws = open(dir.path()).await;
+    let meeting = ws
+        .create_meeting(&MeetingDetails::titled("M"), &[])
+        .await
+        .unwrap();
+    let draft = ws.create_draft(&meeting, "D", "").await.unwrap();
+    for i in 0..20 {
+        ws.insert_clause(&draft, &Placement::top_end(), &format!("c{i}"))
+            .await
+            .unwrap();
+    }
+    ws.close().await.unwrap();
+    for session in 0..8 {
+        let ws = open(dir.path()).await;
+        let v = ws
+            .draft(&draft)
+            .await
+            .unwrap_or_else(|e| panic!("session {session}: {e}"));
+        assert_eq!(v.clauses.len(), 20, "session {session}");
+        if session % 2 == 1 {
+            // Give samod's compaction time to finish before closing, in some sessions.
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        ws.close().await.unwrap();
+    }
+}
