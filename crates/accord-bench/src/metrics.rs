@@ -229,9 +229,6 @@ pub async fn sync_converge(n: usize, runs: usize) -> anyhow::Result<Vec<Row>> {
     let mut results = Vec::with_capacity(runs);
     for _ in 0..runs.max(1) {
         results.push(converge_once(n).await?);
-        if std::env::var_os("BENCH_VERBOSE").is_some() {
-            eprintln!("sync_converge_{n}: run {:?}", results.last());
-        }
     }
     results.sort_by(|a, b| a.0.total_cmp(&b.0));
     let (took, _, wire, exchanged) = results[results.len() / 2];

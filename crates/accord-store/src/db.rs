@@ -279,6 +279,13 @@ fn migrate(conn: &Connection) -> rusqlite::Result<IndexState> {
     }
 }
 
+/// The bounds of the keys under `prefix/` in `samod_kv` (`key >= .0 AND key < .1`): '0' is
+/// the character after '/', so the range is exactly the keys starting with "prefix/" — not
+/// those of a document whose id merely starts with the same characters.
+pub(crate) fn keys_under(prefix: &str) -> (String, String) {
+    (format!("{prefix}/"), format!("{prefix}0"))
+}
+
 /// The `meta` key holding the documents last worked on, ids separated by spaces. Optional:
 /// a profile without it (or code that ignores it) loses nothing but a faster first open.
 pub(crate) const RECENT_KEY: &str = "recent_documents";

@@ -318,7 +318,7 @@ impl Store {
     /// The bytes stored for one document (its snapshots and incremental changes), and the
     /// number of keys they are in.
     pub fn document_bytes(&self, doc_id: &str) -> Result<(u64, u64)> {
-        let (from, to) = (format!("{doc_id}/"), format!("{doc_id}0"));
+        let (from, to) = db::keys_under(doc_id);
         self.shared.read(|c| {
             c.query_row(
                 "SELECT COALESCE(SUM(LENGTH(data)), 0), COUNT(*) FROM samod_kv WHERE key >= ?1 AND key < ?2",
@@ -718,8 +718,7 @@ impl samod::storage::Storage for SqliteStorage {
         let p = prefix.to_string();
         async move {
             self.blocking_read("load_range", move |c| {
-                // `p` itself, and everything under `p/`: '0' is the character after '/', so
-                // the range is exactly the keys that start with "p/" — and not "p1".
+                // `p` itself, and everything under `p/` (`db::keys_under`).
                 let mut out = HashMap::new();
                 let mut push = |k: String, v: Vec<u8>| {
                     if let Some(k) = parse_key(&k) {
@@ -736,7 +735,8 @@ impl samod::storage::Storage for SqliteStorage {
                     let mut st = c.prepare_cached(
                         "SELECT key, data FROM samod_kv WHERE key = ?1 OR (key >= ?2 AND key < ?3)",
                     )?;
-                    let mut rows = st.query((&p, format!("{p}/"), format!("{p}0")))?;
+                    let (from, to) = db::keys_under(&p);
+                    let mut rows = st.query((&p, from, to))?;
                     while let Some(r) = rows.next()? {
                         push(r.get(0)?, r.get(1)?);
                     }

@@ -261,12 +261,7 @@ fn run_batch(
 
 fn apply(conn: &Connection, op: &Op) -> rusqlite::Result<()> {
     match op {
-        Op::Put { key, data } => {
-            conn.prepare_cached(
-                "INSERT INTO samod_kv (key, data) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET data = excluded.data",
-            )?
-            .execute((key, data))?;
-        }
+        Op::Put { key, data } => put_kv(conn, key, data)?,
         Op::Delete { key } => {
             conn.prepare_cached("DELETE FROM samod_kv WHERE key = ?1")?
                 .execute([key])?;
@@ -283,17 +278,22 @@ fn apply(conn: &Connection, op: &Op) -> rusqlite::Result<()> {
                 .execute([doc])?;
         }
         Op::Rest { doc, key, data } => {
-            conn.prepare_cached(
-                "INSERT INTO samod_kv (key, data) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET data = excluded.data",
-            )?
-            .execute((key, data))?;
-            // Every key under "doc/": '0' is the character after '/'.
+            put_kv(conn, key, data)?;
+            let (from, to) = crate::db::keys_under(doc);
             conn.prepare_cached("DELETE FROM samod_kv WHERE key >= ?1 AND key < ?2 AND key != ?3")?
-                .execute((format!("{doc}/"), format!("{doc}0"), key))?;
+                .execute((from, to, key))?;
         }
         Op::RecordRecent { docs } => crate::db::set_meta(conn, crate::db::RECENT_KEY, docs)?,
         Op::Flush | Op::Close => {}
     }
+    Ok(())
+}
+
+fn put_kv(conn: &Connection, key: &str, data: &[u8]) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO samod_kv (key, data) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET data = excluded.data",
+    )?
+    .execute((key, data))?;
     Ok(())
 }
 

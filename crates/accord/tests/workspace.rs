@@ -17,6 +17,13 @@ fn stored_pieces(dir: &std::path::Path, doc: &accord::model::DocId) -> (u64, u64
     got
 }
 
+/// A meeting titled "M", with no parties.
+async fn new_meeting(ws: &Workspace) -> accord::model::DocId {
+    ws.create_meeting(&MeetingDetails::titled("M"), &[])
+        .await
+        .unwrap()
+}
+
 async fn open(dir: &std::path::Path) -> Workspace {
     tokio::time::timeout(Duration::from_secs(30), Workspace::open(dir))
         .await
@@ -49,10 +56,7 @@ async fn a_new_meeting_appears_in_the_list_with_its_minutes() {
 async fn edits_survive_closing_and_reopening_the_profile() {
     let dir = tempfile::tempdir().unwrap();
     let ws = open(dir.path()).await;
-    let meeting = ws
-        .create_meeting(&MeetingDetails::titled("M"), &[])
-        .await
-        .unwrap();
+    let meeting = new_meeting(&ws).await;
     let draft = ws.create_draft(&meeting, "Declaration", "").await.unwrap();
     let c1 = ws
         .insert_clause(&draft, &Placement::top_end(), "Urge")
@@ -157,10 +161,7 @@ async fn the_demo_meeting_has_its_overdue_actions_in_the_tracker() {
 async fn local_changes_are_reported_with_their_patches() {
     let dir = tempfile::tempdir().unwrap();
     let ws = open(dir.path()).await;
-    let meeting = ws
-        .create_meeting(&MeetingDetails::titled("M"), &[])
-        .await
-        .unwrap();
+    let meeting = new_meeting(&ws).await;
     let draft = ws.create_draft(&meeting, "D", "").await.unwrap();
     let c = ws
         .insert_clause(&draft, &Placement::top_end(), "ab")
@@ -244,10 +245,7 @@ async fn a_lost_index_is_rebuilt_from_the_documents() {
 async fn many_keystrokes_are_stored_in_chunks_not_one_piece_each() {
     let dir = tempfile::tempdir().unwrap();
     let ws = open(dir.path()).await;
-    let meeting = ws
-        .create_meeting(&MeetingDetails::titled("M"), &[])
-        .await
-        .unwrap();
+    let meeting = new_meeting(&ws).await;
     let minutes = ws.minutes_of(&meeting).await.unwrap();
     let n = 1000;
     for i in 0..n {
@@ -276,10 +274,7 @@ async fn many_keystrokes_are_stored_in_chunks_not_one_piece_each() {
 async fn the_documents_worked_on_last_are_loaded_ahead_at_the_next_open() {
     let dir = tempfile::tempdir().unwrap();
     let ws = open(dir.path()).await;
-    let meeting = ws
-        .create_meeting(&MeetingDetails::titled("M"), &[])
-        .await
-        .unwrap();
+    let meeting = new_meeting(&ws).await;
     let mut drafts = Vec::new();
     for i in 0..10 {
         drafts.push(
@@ -342,10 +337,7 @@ async fn documents_survive_many_sessions_that_change_nothing() {
     // may delete what the other wrote.
     let dir = tempfile::tempdir().unwrap();
     let ws = open(dir.path()).await;
-    let meeting = ws
-        .create_meeting(&MeetingDetails::titled("M"), &[])
-        .await
-        .unwrap();
+    let meeting = new_meeting(&ws).await;
     let draft = ws.create_draft(&meeting, "D", "").await.unwrap();
     for i in 0..20 {
         ws.insert_clause(&draft, &Placement::top_end(), &format!("c{i}"))
