@@ -391,6 +391,18 @@ impl Store {
         })
     }
 
+    /// Whether `doc` was typed into here ([`Store::put_durable`]) after `t`.
+    pub fn typed_since(&self, doc: &str, t: Instant) -> bool {
+        self.shared
+            .written
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(doc)
+            .copied()
+            .flatten()
+            .is_some_and(|at| at > t)
+    }
+
     /// The documents typed into here in this session, the most recently written first.
     pub fn edited_documents(&self) -> Vec<String> {
         let written = self

@@ -364,6 +364,7 @@ impl Workspace {
         }
         // Nothing arrives from peers any more: the heads in memory are what the documents
         // rest at once the repo has written everything.
+        let settled = std::time::Instant::now();
         let resting = self.settle_and_rest().await;
         drop(
             self.inner
@@ -373,8 +374,17 @@ impl Workspace {
         let flushed = self.flush().await;
         self.inner.store.release_snapshot_holds();
         self.inner.repo.stop().await;
-        for (doc, heads) in &resting {
-            drop(self.inner.store.record_resting_heads(doc, heads));
+        // samod has written everything (a compaction it held for typing among it): the rests
+        // go last, so each document is left in one piece. One typed into since it was saved
+        // (through another handle of this workspace) keeps its pieces.
+        let store = &self.inner.store;
+        for r in resting {
+            if let Some(data) = r.save
+                && !store.typed_since(&r.doc, settled)
+            {
+                drop(store.rest_document(&r.doc, &r.heads, data));
+            }
+            drop(store.record_resting_heads(&r.doc, &r.heads));
         }
         let flushed = match (flushed, self.flush().await) {
             (Err(e), _) | (Ok(()), Err(e)) => Err(e),
@@ -426,11 +436,12 @@ impl Workspace {
             .collect()
     }
 
-    /// When the profile closes: stores each document open here or written to in this session
-    /// as one piece where it is in several (see `Store::rest_document`: the next open loads it
-    /// at `Automerge::load`'s speed and memory, and samod finds nothing to compact), and
-    /// returns their heads, to record as their resting heads (see `Store::resting_heads`).
-    async fn settle_and_rest(&self) -> Vec<(String, Vec<ChangeHash>)> {
+    /// When the profile closes: the heads of each document open here or written to in this
+    /// session, to record as their resting heads (see `Store::resting_heads`), and its `save()`
+    /// where it is stored in several pieces, to rest it as one (see `Store::rest_document`: the
+    /// next open loads it at `Automerge::load`'s speed and memory, and samod finds nothing to
+    /// compact).
+    async fn settle_and_rest(&self) -> Vec<Resting> {
         let store = &self.inner.store;
         let mut handles: Vec<(String, DocHandle)> = self
             .inner
@@ -452,19 +463,17 @@ impl Workspace {
             }
         }
         let mut out = Vec::with_capacity(handles.len());
-        for (id, handle) in handles {
-            let pieces = store.document_bytes(&id).map(|(_, n)| n).unwrap_or(0);
-            let heads = handle.with_document(|doc| {
+        for (doc, handle) in handles {
+            let pieces = store.document_bytes(&doc).map(|(_, n)| n).unwrap_or(0);
+            let (heads, save) = handle.with_document(|doc| {
                 let heads = doc.get_heads();
                 // Changes waiting for missing dependencies are in no `save()`: their pieces
                 // stay until the dependencies arrive.
-                if pieces > 1 && !heads.is_empty() && doc.get_missing_deps(&[]).is_empty() {
-                    drop(store.rest_document(&id, &heads, doc.save()));
-                }
-                heads
+                let whole = pieces > 1 && !heads.is_empty() && doc.get_missing_deps(&[]).is_empty();
+                (heads, whole.then(|| doc.save()))
             });
             if !heads.is_empty() {
-                out.push((id, heads));
+                out.push(Resting { doc, heads, save });
             }
         }
         out
@@ -818,6 +827,14 @@ async fn watch_remote(inner: std::sync::Weak<Inner>, d: Arc<OpenDoc>) {
         });
         Workspace { inner }.report(&d, Origin::Remote, patches);
     }
+}
+
+/// A document as the profile closes: its heads, and its whole `save()` if it is to be
+/// stored as one piece.
+struct Resting {
+    doc: String,
+    heads: Vec<ChangeHash>,
+    save: Option<Vec<u8>>,
 }
 
 /// How many of the documents worked on lately a profile loads as it opens.
