@@ -57,7 +57,11 @@ fn try_main(args: Cli) -> Result<()> {
 
 async fn run(dir: PathBuf, mode: NetMode, req: Request) -> Result<()> {
     let spinner = spinner(&req.command);
-    let opened = Workspace::open_with(&dir, OpenOptions::default().with_net(mode)).await;
+    // Only a serving process lives long enough to use documents loaded ahead.
+    let options = OpenOptions::default()
+        .with_net(mode)
+        .with_load_ahead(matches!(req.command, Command::Serve));
+    let opened = Workspace::open_with(&dir, options).await;
     let ws = match opened {
         Ok(ws) => ws,
         Err(e) if e.code() == "profile_in_use" => {

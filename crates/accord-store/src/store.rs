@@ -683,6 +683,11 @@ impl SqliteStorage {
         };
         match r {
             Ok(v) => Some(v),
+            Err(StoreError::Closed) => {
+                // A load still under way as the profile closes: nothing failed.
+                tracing::debug!(what, "storage read after the store closed");
+                None
+            }
             Err(e) => {
                 // samod's trait has no error channel: a failed read looks like "not here",
                 // which makes samod ask peers rather than overwrite anything.

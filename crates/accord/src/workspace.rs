@@ -31,17 +31,34 @@ const INDEX_DEBOUNCE: Duration = Duration::from_millis(300);
 const INDEX_MAX_DELAY: Duration = Duration::from_secs(3);
 
 /// Options for [`Workspace::open_with`].
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct OpenOptions {
     /// Passed to the store (e.g. a zero snapshot interval in tests).
     pub store: StoreOptions,
     /// Whether and how to take part in the network.
     pub net: NetMode,
+    /// Whether to load the documents worked on last in the background (on by default; a
+    /// process that runs one command and exits has no use for it).
+    pub load_ahead: bool,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        OpenOptions {
+            store: StoreOptions::default(),
+            net: NetMode::default(),
+            load_ahead: true,
+        }
+    }
 }
 
 impl OpenOptions {
     pub fn with_net(mut self, net: NetMode) -> Self {
         self.net = net;
+        self
+    }
+    pub fn with_load_ahead(mut self, on: bool) -> Self {
+        self.load_ahead = on;
         self
     }
 }
@@ -86,6 +103,8 @@ pub(crate) struct Inner {
     pub(crate) signatures: Mutex<model::roster::SignatureCache>,
     /// `true` once the pinned meetings are loaded (their rosters and documents known).
     pub(crate) loaded: watch::Sender<bool>,
+    /// Set as `close` begins: background work (loading ahead) stops starting new loads.
+    closing: std::sync::atomic::AtomicBool,
 }
 
 /// Sync traffic since the workspace opened: the automerge sync messages sent and received.
@@ -317,6 +336,7 @@ impl Workspace {
             traffic,
             signatures: Mutex::default(),
             loaded: watch::channel(false).0,
+            closing: Default::default(),
         });
         tokio::spawn(index_loop(Arc::downgrade(&inner), dirty_rx));
         tokio::spawn(presence_loop(
@@ -327,7 +347,9 @@ impl Workspace {
         if ws.inner.store.index_needs_rebuild() {
             ws.rebuild_index().await?;
         }
-        tokio::spawn(preload(Arc::downgrade(&ws.inner)));
+        if options.load_ahead {
+            tokio::spawn(preload(Arc::downgrade(&ws.inner)));
+        }
         ws.start_sync(options.net, secret).await?;
         Ok(ws)
     }
@@ -356,6 +378,9 @@ impl Workspace {
 
     /// Flushes, stops the network and the repository, and releases the profile.
     pub async fn close(self) -> Result<()> {
+        self.inner
+            .closing
+            .store(true, std::sync::atomic::Ordering::SeqCst);
         let net = self.inner.net.lock().expect("net lock").take();
         if let Some(net) = net
             && let Err(e) = net.shutdown().await
@@ -854,6 +879,9 @@ async fn preload(inner: std::sync::Weak<Inner>) {
     };
     for id in recent {
         let Some(inner) = inner.upgrade() else { return };
+        if inner.closing.load(std::sync::atomic::Ordering::SeqCst) {
+            return;
+        }
         let Ok(id) = DocId::new(id) else { continue };
         if let Err(e) = (Workspace { inner }).doc(&id).await {
             tracing::debug!(doc = %id, error = %e, "not loaded ahead");
