@@ -140,9 +140,14 @@ pub fn remove_owner<T: Transactable>(tx: &mut T, id: &ActionId, owner: &PartyId)
 }
 
 pub fn splice_text<T: Transactable>(tx: &mut T, id: &ActionId, splice: &Splice) -> Result<()> {
-    let a = action_obj(tx, id)?;
-    let t = schema::obj(tx, KIND, &a, TEXT, ObjType::Text)?;
+    let t = text_obj(tx, id)?;
     text::apply(tx, &t, splice)
+}
+
+/// An action item's text object, after the schema check: what [`splice_text`] edits.
+pub(crate) fn text_obj<D: ReadDoc>(doc: &D, id: &ActionId) -> Result<ObjId> {
+    let a = action_obj(doc, id)?;
+    schema::obj(doc, KIND, &a, TEXT, ObjType::Text)
 }
 
 /// Removes an action item altogether (to keep it on record, set it cancelled instead).

@@ -261,10 +261,15 @@ pub fn remove_proposer<T: Transactable>(tx: &mut T, id: &ClauseId, party: &Party
 
 /// Edits a clause's text.
 pub fn splice_clause<T: Transactable>(tx: &mut T, id: &ClauseId, splice: &Splice) -> Result<()> {
-    schema::expect(tx, KIND)?;
-    let c = live_clause_obj(tx, id)?;
-    let t = schema::obj(tx, KIND, &c, TEXT, ObjType::Text)?;
+    let t = clause_text_obj(tx, id)?;
     text::apply(tx, &t, splice)
+}
+
+/// A live clause's text object, after the schema check: what [`splice_clause`] edits.
+pub(crate) fn clause_text_obj<D: ReadDoc>(doc: &D, id: &ClauseId) -> Result<ObjId> {
+    schema::expect(doc, KIND)?;
+    let c = live_clause_obj(doc, id)?;
+    schema::obj(doc, KIND, &c, TEXT, ObjType::Text)
 }
 
 /// Replaces a clause's whole text (by the smallest edits, so concurrent edits survive).
@@ -277,16 +282,30 @@ pub fn set_clause_text<T: Transactable>(tx: &mut T, id: &ClauseId, new: &str) ->
 
 /// Edits the draft's title.
 pub fn splice_title<T: Transactable>(tx: &mut T, splice: &Splice) -> Result<()> {
-    schema::expect(tx, KIND)?;
-    let t = schema::obj(tx, KIND, &ROOT, TITLE, ObjType::Text)?;
+    let t = root_text_obj(tx, TITLE)?;
     text::apply(tx, &t, splice)
 }
 
 /// Edits the draft's preamble.
 pub fn splice_preamble<T: Transactable>(tx: &mut T, splice: &Splice) -> Result<()> {
-    schema::expect(tx, KIND)?;
-    let t = schema::obj(tx, KIND, &ROOT, PREAMBLE, ObjType::Text)?;
+    let t = root_text_obj(tx, PREAMBLE)?;
     text::apply(tx, &t, splice)
+}
+
+/// The title's or the preamble's text object, after the schema check.
+fn root_text_obj<D: ReadDoc>(doc: &D, key: &str) -> Result<ObjId> {
+    schema::expect(doc, KIND)?;
+    schema::obj(doc, KIND, &ROOT, key, ObjType::Text)
+}
+
+/// The title's text object, after the schema check: what [`splice_title`] edits.
+pub(crate) fn title_obj<D: ReadDoc>(doc: &D) -> Result<ObjId> {
+    root_text_obj(doc, TITLE)
+}
+
+/// The preamble's text object, after the schema check: what [`splice_preamble`] edits.
+pub(crate) fn preamble_obj<D: ReadDoc>(doc: &D) -> Result<ObjId> {
+    root_text_obj(doc, PREAMBLE)
 }
 
 // ---- views ---------------------------------------------------------------------------

@@ -47,6 +47,7 @@ pub mod schema;
 mod status;
 pub mod text;
 pub mod tree;
+mod typing;
 
 pub use action::{ActionView, ClauseRef, NewAction};
 pub use change::{
@@ -63,6 +64,7 @@ pub use roster::{DeviceKey, Invite, JoinRefusal, Role, RosterEntry, RosterView};
 pub use schema::DocKind;
 pub use status::{ActionStatus, ClauseStatus};
 pub use text::Splice;
+pub use typing::Typing;
 
 pub use automerge;
 pub use jiff;

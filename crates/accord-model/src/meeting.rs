@@ -397,9 +397,14 @@ fn date_str(d: Option<Date>) -> String {
 
 /// Edits the meeting's title.
 pub fn splice_title<T: Transactable>(tx: &mut T, splice: &Splice) -> Result<()> {
-    schema::expect(tx, KIND)?;
-    let t = schema::obj(tx, KIND, &ROOT, TITLE, ObjType::Text)?;
+    let t = title_obj(tx)?;
     text::apply(tx, &t, splice)
+}
+
+/// The title's text object, after the schema check: what [`splice_title`] edits.
+pub(crate) fn title_obj<D: ReadDoc>(doc: &D) -> Result<ObjId> {
+    schema::expect(doc, KIND)?;
+    schema::obj(doc, KIND, &ROOT, TITLE, ObjType::Text)
 }
 
 /// Adds a party, or updates the name, kind and abbreviation of the party with its id.

@@ -2,7 +2,7 @@
 //!
 //! Stored shape: `schema: "accord/minutes", schema_version: 1, meeting: <doc id>, text: Text`.
 
-use automerge::{ObjType, ROOT, ReadDoc, transaction::Transactable};
+use automerge::{ObjId, ObjType, ROOT, ReadDoc, transaction::Transactable};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ModelError, Result};
@@ -25,9 +25,14 @@ pub fn create<T: Transactable>(tx: &mut T, meeting: &DocId, initial: &str) -> Re
 
 /// Edits the text.
 pub fn splice<T: Transactable>(tx: &mut T, splice: &Splice) -> Result<()> {
-    schema::expect(tx, KIND)?;
-    let t = schema::obj(tx, KIND, &ROOT, TEXT, ObjType::Text)?;
+    let t = text_obj(tx)?;
     text::apply(tx, &t, splice)
+}
+
+/// The text object, after the schema check: what [`splice`] edits.
+pub(crate) fn text_obj<D: ReadDoc>(doc: &D) -> Result<ObjId> {
+    schema::expect(doc, KIND)?;
+    schema::obj(doc, KIND, &ROOT, TEXT, ObjType::Text)
 }
 
 /// Adds a paragraph at the end, separated from what is there by a blank line.
