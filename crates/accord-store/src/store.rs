@@ -77,34 +77,46 @@ pub(crate) struct Shared {
     snapshot_acks: Mutex<HashMap<String, Instant>>,
     /// Set to `true` to release held snapshot acknowledgements at once (before shutdown).
     release: watch::Sender<bool>,
-    /// Single-change keys written with [`Store::put_durable`] whose echo from samod has not
-    /// come yet (see [`SqliteStorage`]), as (hash of the document id, change hash).
-    durable_keys: Mutex<HashSet<SingleChange>>,
-    /// The documents written in this session (their resting heads are forgotten), with when
-    /// each was last written by [`Store::put_durable`], that is typed into here.
-    written: Mutex<HashMap<String, Option<Instant>>>,
+    /// The documents written in this session (their resting heads are forgotten), by
+    /// samod's document id.
+    written: Mutex<HashMap<String, DocWrites>>,
 }
 
-/// Past this many unechoed keys (tens of megabytes; samod's echoes lag that far only when
-/// changes come faster than its IO loop runs, and the one change of each step in which samod
-/// compacts instead is never echoed) the set is cleared. An echo that finds nothing
-/// is written again: a second write, and a merged key back until samod's next compaction.
-const MAX_DURABLE_KEYS: usize = 1 << 20;
+/// What this session wrote of one document.
+#[derive(Debug, Default)]
+struct DocWrites {
+    /// When it was last typed into here ([`Store::expect_change`], [`Store::put_durable`]);
+    /// `None` if only samod wrote it (peers' changes).
+    typed: Option<Instant>,
+    /// Local changes samod has not put yet ([`Store::expect_change`]).
+    expected: HashSet<ChangeHash>,
+    /// The pieces written since their level was last merged: level 0 holds single changes,
+    /// level `n + 1` the chunks merged from level `n` (see [`CHUNK_SINGLES`]).
+    pieces: Vec<Vec<String>>,
+}
 
-/// The document (by a hash of its id) and the change of a single-change key.
-type SingleChange = (u64, ChangeHash);
+/// samod loads every stored piece of a document with its own `load_incremental`, so a
+/// profile opened after a long burst of typing (or reopened after a crash in one) would apply
+/// each keystroke as a piece of its own. So every [`CHUNK_SINGLES`] single-change pieces of a
+/// document are rewritten, by the writer, as one chunk — their bytes one after the other,
+/// which `load_incremental` reads as it reads them one by one — and [`CHUNK_FAN_IN`] chunks
+/// of one level as one of the next, up to [`CHUNK_LEVELS`] levels. Nothing here reads the
+/// document: the cost is the bytes written, off the edit path. samod's own compaction
+/// (a snapshot, then the deletion of the single pieces it wrote) and the rest at close make
+/// the chunks superseded; the writer merges only the pieces still there.
+const CHUNK_SINGLES: usize = 256;
+/// How many chunks of one level make a chunk of the next.
+const CHUNK_FAN_IN: usize = 16;
+/// Chunks of the last level are not merged further (each holds 256 × 16² changes).
+const CHUNK_LEVELS: usize = 3;
 
-/// `[doc, "incremental", <change hash>]`: the key of one change, whose bytes the key names.
-fn single_change(key: &StorageKey) -> Option<SingleChange> {
-    use std::hash::{Hash, Hasher};
-    let parts: Vec<&String> = key.into_iter().collect();
+/// The change of a `[doc, "incremental", <change hash>]` key: one change, whose hash the key
+/// names.
+fn single_change(parts: &[&String]) -> Option<ChangeHash> {
     if parts.len() != 3 || parts[1] != "incremental" || parts[2].len() != 64 {
         return None;
     }
-    let hash = parts[2].parse().ok()?;
-    let mut h = std::hash::DefaultHasher::new();
-    parts[0].hash(&mut h);
-    Some((h.finish(), hash))
+    parts[2].parse().ok()
 }
 
 /// The open database of a profile. Cheap to clone; all clones are one store.
@@ -178,7 +190,6 @@ impl Store {
                 index_ready,
                 snapshot_acks: Mutex::new(HashMap::new()),
                 release,
-                durable_keys: Mutex::new(HashSet::new()),
                 written: Mutex::new(HashMap::new()),
             }),
         })
@@ -196,28 +207,68 @@ impl Store {
         }
     }
 
-    /// Enqueues a write of `data` under `key` (samod's key layout) and returns at once; it
-    /// never blocks on the disk, so it may be called while holding samod's document lock.
-    /// The Workspace writes each local change this way (`[doc_id, "incremental",
-    /// change_hash]` → `change.raw_bytes()`), then awaits [`Store::flush`] to know it is on
-    /// disk.
+    /// Enqueues a write of `data` under `key` (samod's key layout), made by this device, and
+    /// returns at once; it never blocks on the disk, so it may be called while holding
+    /// samod's document lock. A single change written this way (`[doc_id, "incremental",
+    /// change_hash]` → `change.raw_bytes()`) is no longer [expected](Store::expect_change).
     pub fn put_durable(&self, key: &StorageKey, data: Vec<u8>) -> WriteTicket {
-        if let Some(change) = single_change(key) {
-            let mut keys = self
+        self.shared.put(key, data, true)
+    }
+
+    /// Records that a change was just made to `doc` on this device (typed into here) and that
+    /// samod will put it: until samod's `put` of it arrives, it is among
+    /// [`Store::unwritten_changes`]. Call it inside samod's document lock, before samod's
+    /// step after the change. Costs no write: samod's own put of the change is the write.
+    pub fn expect_change(&self, doc: &str, change: ChangeHash) {
+        let mut written = self
+            .shared
+            .written
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let w = self.shared.entry(&mut written, doc);
+        w.typed = Some(Instant::now());
+        w.expected.insert(change);
+    }
+
+    /// Enqueues a write of `data` under `key`, a piece of a document (its id the key's first
+    /// component) holding at least `changes` — one of them, or a save of the whole document
+    /// — which are then no longer [expected](Store::expect_change). Not typing: it moves no
+    /// [`Store::typed_since`].
+    pub fn put_covering(
+        &self,
+        key: &StorageKey,
+        data: Vec<u8>,
+        changes: &[ChangeHash],
+    ) -> WriteTicket {
+        let ticket = self.shared.put(key, data, false);
+        if let Some(doc) = key.into_iter().next() {
+            let mut written = self
                 .shared
-                .durable_keys
+                .written
                 .lock()
                 .unwrap_or_else(|e| e.into_inner());
-            if keys.len() >= MAX_DURABLE_KEYS {
-                tracing::warn!(
-                    "forgetting {} changes whose echo from samod is late",
-                    keys.len()
-                );
-                keys.clear();
+            if let Some(w) = written.get_mut(doc.as_str()) {
+                for c in changes {
+                    w.expected.remove(c);
+                }
             }
-            keys.insert(change);
         }
-        self.shared.put(key, data, true)
+        ticket
+    }
+
+    /// The changes of `doc` [expected](Store::expect_change) whose put has not arrived:
+    /// samod has them queued, or wrote them inside a snapshot. To make them durable, write
+    /// each with [`Store::put_durable`], then [`Store::flush`].
+    pub fn unwritten_changes(&self, doc: &str) -> Vec<ChangeHash> {
+        let written = self
+            .shared
+            .written
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        written
+            .get(doc)
+            .map(|w| w.expected.iter().copied().collect())
+            .unwrap_or_default()
     }
 
     /// Enqueues the deletion of `key`, in order with the writes before it (so a put followed
@@ -230,6 +281,8 @@ impl Store {
 
     /// Completes when everything enqueued before the call is committed. Errs if any write
     /// since the previous flush failed (a full disk, say); what was committed stays readable.
+    /// Changes [expected](Store::expect_change) from samod are covered only once written
+    /// (see [`Store::unwritten_changes`]).
     pub fn flush(&self) -> impl Future<Output = Result<()>> + Send + 'static {
         self.shared.enqueue(Op::Flush)
     }
@@ -384,6 +437,14 @@ impl Store {
             .map(|h| h.to_string())
             .unwrap_or_default();
         let nonce: u64 = rand::random();
+        let mut written = self
+            .shared
+            .written
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if let Some(w) = written.get_mut(doc_id) {
+            w.pieces.clear(); // all of them deleted by the rest
+        }
         self.shared.enqueue(Op::Rest {
             doc: doc_id.to_string(),
             key: format!("{doc_id}/snapshot/accord-rest-{name}-{nonce:016x}"),
@@ -391,15 +452,15 @@ impl Store {
         })
     }
 
-    /// Whether `doc` was typed into here ([`Store::put_durable`]) after `t`.
+    /// Whether `doc` was typed into here ([`Store::expect_change`], [`Store::put_durable`])
+    /// after `t`.
     pub fn typed_since(&self, doc: &str, t: Instant) -> bool {
         self.shared
             .written
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .get(doc)
-            .copied()
-            .flatten()
+            .and_then(|w| w.typed)
             .is_some_and(|at| at > t)
     }
 
@@ -412,7 +473,7 @@ impl Store {
             .unwrap_or_else(|e| e.into_inner());
         let mut edited: Vec<(Instant, &String)> = written
             .iter()
-            .filter_map(|(doc, at)| at.map(|t| (t, doc)))
+            .filter_map(|(doc, w)| w.typed.map(|t| (t, doc)))
             .collect();
         edited.sort_by_key(|e| std::cmp::Reverse(e.0));
         edited.into_iter().map(|(_, d)| d.clone()).collect()
@@ -487,29 +548,76 @@ impl Store {
 }
 
 impl Shared {
-    /// Queues a write of a document's key, after forgetting the document's resting heads the
-    /// first time it is written in this session; `local`: typed into here.
-    fn put(&self, key: &StorageKey, data: Vec<u8>, local: bool) -> WriteTicket {
-        if let Some(doc) = key.into_iter().next() {
-            let now = local.then(Instant::now);
-            // Queued under the lock, so no concurrent put of the document can go before it.
-            let mut written = self.written.lock().unwrap_or_else(|e| e.into_inner());
-            match written.get_mut(doc) {
-                Some(at) => {
-                    if now.is_some() {
-                        *at = now;
-                    }
-                }
-                None => {
-                    written.insert(doc.clone(), now);
-                    drop(self.enqueue(Op::ForgetHeads { doc: doc.clone() }));
-                }
-            }
+    /// The record of `doc`'s writes, made (and the document's resting heads forgotten, ahead
+    /// of any write of it) the first time it is written in this session.
+    fn entry<'a>(
+        &self,
+        written: &'a mut HashMap<String, DocWrites>,
+        doc: &str,
+    ) -> &'a mut DocWrites {
+        if !written.contains_key(doc) {
+            drop(self.enqueue(Op::ForgetHeads {
+                doc: doc.to_string(),
+            }));
+            written.insert(doc.to_string(), DocWrites::default());
         }
-        self.enqueue(Op::Put {
-            key: key.to_string(),
+        written.get_mut(doc).expect("just inserted")
+    }
+
+    /// Queues a write of a document's key; `local`: typed into here. A single change is no
+    /// longer expected, and counts towards the document's next chunk.
+    fn put(&self, key: &StorageKey, data: Vec<u8>, local: bool) -> WriteTicket {
+        let parts: Vec<&String> = key.into_iter().collect();
+        let Some(doc) = parts.first() else {
+            return self.enqueue(Op::Put {
+                key: key.to_string(),
+                data,
+            });
+        };
+        // Queued under the lock, so no concurrent write of the document can go before it.
+        let mut written = self.written.lock().unwrap_or_else(|e| e.into_inner());
+        let w = self.entry(&mut written, doc);
+        if local {
+            w.typed = Some(Instant::now());
+        }
+        let key = key.to_string();
+        let single = single_change(&parts);
+        if let Some(change) = single {
+            w.expected.remove(&change);
+        }
+        let ticket = self.enqueue(Op::Put {
+            key: key.clone(),
             data,
-        })
+        });
+        if single.is_some() {
+            self.add_piece(doc, w, 0, key);
+        }
+        ticket
+    }
+
+    /// Counts a piece of `doc` at `level`, queueing the merge of a full level into a chunk
+    /// of the next (see [`CHUNK_SINGLES`]).
+    fn add_piece(&self, doc: &str, w: &mut DocWrites, level: usize, key: String) {
+        if w.pieces.len() <= level {
+            w.pieces.resize_with(level + 1, Vec::new);
+        }
+        w.pieces[level].push(key);
+        let full = if level == 0 {
+            CHUNK_SINGLES
+        } else {
+            CHUNK_FAN_IN
+        };
+        if level >= CHUNK_LEVELS || w.pieces[level].len() < full {
+            return;
+        }
+        let nonce: u64 = rand::random();
+        let into = format!("{doc}/incremental/accord-c{}-{nonce:016x}", level + 1);
+        let keys = std::mem::take(&mut w.pieces[level]);
+        drop(self.enqueue(Op::Merge {
+            into: into.clone(),
+            keys,
+        }));
+        self.add_piece(doc, w, level + 1, into);
     }
 
     fn send(&self, op: Op, ack: Ack) -> std::result::Result<(), Ack> {
@@ -601,8 +709,7 @@ impl Shared {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .get(doc)
-            .copied()
-            .flatten();
+            .and_then(|w| w.typed);
         match last {
             Some(t) => slot.min(t + self.options.typing_pause),
             None => Instant::now(),
@@ -622,9 +729,15 @@ impl Shared {
 /// samod's [`samod::storage::Storage`] on the profile's database (table `samod_kv`, keys
 /// are samod's key components joined by `/`).
 ///
-/// `put` and `delete` resolve only when the write is committed (group commit; see the
-/// writer). A write that fails is logged here — samod's `put` cannot return an error — and
-/// reported by the next [`Store::flush`].
+/// **Acknowledged when queued.** A `put` resolves as soon as the writer has it queued: the
+/// writer commits everything in the order it was queued, so nothing samod does after the
+/// acknowledgement (deleting what a compaction superseded, say) can reach the disk before
+/// the put. Waiting for the commit instead kept samod's IO loop far behind a burst of edits
+/// (the paper trace at machine speed: closing then waited 33 s for it, now 1.5 s). A snapshot's `put`
+/// resolves when committed (and may be held, below); a `delete` when committed. A write that
+/// fails is logged by the writer — samod's `put` cannot return an error — and reported by
+/// the next [`Store::flush`]. How a device knows its own changes are on disk: see
+/// [`Store::expect_change`].
 ///
 /// **Snapshot acknowledgements are held back.** samod-core 0.16
 /// (`actors/document/on_disk_state.rs`) starts a *compaction* — a full `doc.save()`, run
@@ -638,18 +751,14 @@ impl Shared {
 /// pauses first. A document only changed by peers is never held: while a compaction runs,
 /// samod writes each change of a received batch as a key of its own, and a thousand of them
 /// cost a thousand steps of the document. Nothing becomes less durable: while a
-/// compaction runs samod keeps writing each change as an incremental key, and the Workspace
-/// also writes every local change itself with [`Store::put_durable`]. The first snapshot of a
-/// document in a session is acknowledged at once. [`Store::release_snapshot_holds`] ends the
+/// compaction runs samod keeps writing each change as an incremental key. The first
+/// snapshot of a document in a session is acknowledged at once. [`Store::release_snapshot_holds`] ends the
 /// holds (call it before `repo.stop()`, which waits for outstanding puts). The hold uses
 /// tokio's timer when a tokio runtime is running and is skipped otherwise.
 ///
-/// **Changes written by the Workspace are not written twice.** samod puts every new change
-/// under `[doc, "incremental", hash]` after the closure that made it returns — the same key,
-/// with the same bytes, that the Workspace already queued with [`Store::put_durable`] from
-/// inside the closure. That echo resolves at once without a write: it would cost a second
-/// write per keystroke, and, arriving late, it would bring back a key the Workspace had
-/// already merged into a chunk and deleted.
+/// **Single changes are merged into chunks** as they come, local or not (see
+/// [`CHUNK_SINGLES`]); a change [expected](Store::expect_change) from this device is marked
+/// written when its put arrives.
 #[derive(Clone)]
 pub struct SqliteStorage {
     shared: Arc<Shared>,
@@ -670,6 +779,10 @@ impl SqliteStorage {
         what: &'static str,
         f: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
     ) -> Option<T> {
+        // Every put acknowledged before this read is committed first (puts are acknowledged
+        // when queued; see "Acknowledged when queued").
+        let barrier = self.shared.enqueue(Op::Barrier);
+        let _ = barrier.await;
         let shared = self.shared.clone();
         let r = match tokio::runtime::Handle::try_current() {
             Ok(h) => match h.spawn_blocking(move || shared.read(f)).await {
@@ -766,26 +879,23 @@ impl samod::storage::Storage for SqliteStorage {
     }
 
     fn put(&self, key: StorageKey, data: Vec<u8>) -> impl Future<Output = ()> + Send {
-        let echo = single_change(&key).is_some_and(|change| {
-            self.shared
-                .durable_keys
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .remove(&change)
-        });
         let snapshot_of = {
             let parts: Vec<&String> = (&key).into_iter().collect();
             (parts.len() == 3 && parts[1] == "snapshot").then(|| parts[0].clone())
         };
-        let ticket = (!echo).then(|| self.shared.put(&key, data, false));
+        let ticket = self.shared.put(&key, data, false);
+        // Only a snapshot's acknowledgement waits for its commit (and is held); other puts
+        // are acknowledged once queued. See "Acknowledged when queued" above.
+        let ticket = snapshot_of.as_ref().map(|_| ticket);
         let shared = self.shared.clone();
         async move {
-            let Some(ticket) = ticket else { return };
+            let (Some(ticket), Some(doc)) = (ticket, snapshot_of) else {
+                return;
+            };
             if let Err(e) = ticket.await {
                 tracing::error!(%key, error = %e, "storage put failed; the next flush reports it");
                 return;
             }
-            let Some(doc) = snapshot_of else { return };
             let slot = shared.snapshot_ack_at(&doc);
             if slot <= Instant::now() || tokio::runtime::Handle::try_current().is_err() {
                 return;

@@ -67,6 +67,12 @@ pub(crate) enum Op {
         key: String,
         data: Vec<u8>,
     },
+    /// Writes the pieces `keys` still there as one piece `into` (their bytes in order), then
+    /// deletes them (see `crate::store::CHUNK_SINGLES`).
+    Merge {
+        into: String,
+        keys: Vec<String>,
+    },
     /// Records the documents last worked on (see [`crate::Store::recent_documents`]).
     RecordRecent {
         docs: String,
@@ -74,6 +80,9 @@ pub(crate) enum Op {
     /// Completes when everything queued before it is committed, with an error if any write
     /// since the previous flush failed.
     Flush,
+    /// Completes when everything queued before it is committed; reports nothing else (a
+    /// read waits on it to see every write acknowledged before it).
+    Barrier,
     /// Ends the thread after this batch.
     Close,
 }
@@ -175,7 +184,8 @@ impl Op {
             Op::ForgetHeads { doc } => doc.len(),
             Op::RecordRecent { docs } => docs.len(),
             Op::Rest { key, data, .. } => key.len() + data.len(),
-            Op::Flush | Op::Close => 0,
+            Op::Merge { keys, .. } => keys.len() * 128,
+            Op::Flush | Op::Barrier | Op::Close => 0,
         }
     }
 }
@@ -283,8 +293,25 @@ fn apply(conn: &Connection, op: &Op) -> rusqlite::Result<()> {
             conn.prepare_cached("DELETE FROM samod_kv WHERE key >= ?1 AND key < ?2 AND key != ?3")?
                 .execute((from, to, key))?;
         }
+        Op::Merge { into, keys } => {
+            use rusqlite::OptionalExtension;
+            let mut data = Vec::new();
+            let mut read = conn.prepare_cached("SELECT data FROM samod_kv WHERE key = ?1")?;
+            for k in keys {
+                if let Some(piece) = read.query_row([k], |r| r.get::<_, Vec<u8>>(0)).optional()? {
+                    data.extend_from_slice(&piece);
+                }
+            }
+            if !data.is_empty() {
+                put_kv(conn, into, &data)?;
+            }
+            let mut delete = conn.prepare_cached("DELETE FROM samod_kv WHERE key = ?1")?;
+            for k in keys {
+                delete.execute([k])?;
+            }
+        }
         Op::RecordRecent { docs } => crate::db::set_meta(conn, crate::db::RECENT_KEY, docs)?,
-        Op::Flush | Op::Close => {}
+        Op::Flush | Op::Barrier | Op::Close => {}
     }
     Ok(())
 }

@@ -233,13 +233,22 @@ async fn sqlite_storage_keeps_everything_across_close_and_reopen() {
 }
 
 #[tokio::test]
-async fn put_resolves_only_after_commit_so_a_fresh_connection_sees_it() {
+async fn a_put_is_read_back_at_once_and_committed_by_the_next_flush() {
     let dir = tempfile::tempdir().unwrap();
     let p = Profile::open_with(dir.path(), sqlite_options()).unwrap();
     let s = p.store().samod_storage();
-    s.put(key(&["d", "incremental", "1"]), b"v".to_vec()).await;
-    // A connection of our own, opened after the put resolved, must see the row: it is
-    // committed, not just queued.
+    // A put is acknowledged once queued; a read after it still sees it (reads wait for
+    // what was acknowledged before them), through the storage…
+    let k = key(&["d", "incremental", "1"]);
+    s.put(k.clone(), b"v".to_vec()).await;
+    assert_eq!(s.load(k.clone()).await.as_deref(), Some(&b"v"[..]));
+    s.put(k.clone(), b"w".to_vec()).await;
+    assert_eq!(
+        s.load_range(key(&["d"])).await.get(&k).map(Vec::as_slice),
+        Some(&b"w"[..])
+    );
+    // …and a connection of our own, opened after a flush, sees it committed.
+    p.store().flush().await.unwrap();
     let conn = rusqlite::Connection::open_with_flags(
         dir.path().join(accord_store::DATABASE_FILE),
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
@@ -252,66 +261,134 @@ async fn put_resolves_only_after_commit_so_a_fresh_connection_sees_it() {
             |r| r.get(0),
         )
         .unwrap();
-    assert_eq!(v, b"v");
+    assert_eq!(v, b"w");
 }
 
 #[tokio::test]
-async fn samods_echo_of_a_durably_written_change_neither_writes_again_nor_brings_it_back() {
+async fn a_change_made_here_is_unwritten_until_samods_put_of_it_arrives() {
     let dir = tempfile::tempdir().unwrap();
     let p = Profile::open_with(dir.path(), sqlite_options()).unwrap();
     let (store, s) = (p.store().clone(), p.store().samod_storage());
-    let hash = "ab".repeat(32);
-    let k = key(&["doc", "incremental", &hash]);
-    // The Workspace writes the change, later merges it into a chunk and deletes the key…
-    store.put_durable(&k, b"change".to_vec()).await.unwrap();
+    let h1 = automerge::ChangeHash([1; 32]);
+    let h2 = automerge::ChangeHash([2; 32]);
+    let t0 = std::time::Instant::now();
+    store.expect_change("doc", h1);
+    store.expect_change("doc", h2);
+    assert!(store.typed_since("doc", t0), "an expected change is typing");
+    let mut unwritten = store.unwritten_changes("doc");
+    unwritten.sort();
+    assert_eq!(unwritten, [h1, h2]);
+    assert!(store.unwritten_changes("other").is_empty());
+    // samod's put of the first change writes it.
+    let k1 = key(&["doc", "incremental", &h1.to_string()]);
+    s.put(k1.clone(), b"one".to_vec()).await;
+    assert_eq!(store.unwritten_changes("doc"), [h2]);
+    assert_eq!(s.load(k1).await.as_deref(), Some(&b"one"[..]));
+    // The Workspace writes the second itself (samod put it inside a snapshot, say): that is
+    // not typing, and moves no `typed_since`.
+    let t1 = std::time::Instant::now();
+    let k2 = key(&["doc", "incremental", &h2.to_string()]);
     store
-        .put_durable(
-            &key(&["doc", "incremental", "accord-l1-x"]),
-            b"chunk".to_vec(),
-        )
+        .put_covering(&k2, b"two".to_vec(), &[h2])
         .await
         .unwrap();
-    store.delete_durable(&k).await.unwrap();
-    // …and only then does samod's own put of the same change arrive: it must not bring the
-    // key back (or every merged keystroke could reappear as a piece of its own).
-    s.put(k.clone(), b"change".to_vec()).await;
-    store.flush().await.unwrap();
-    assert_eq!(s.load(k.clone()).await, None);
-    assert_eq!(
-        keys_of(&s.load_range(key(&["doc"])).await),
-        ["doc/incremental/accord-l1-x"]
+    assert!(store.unwritten_changes("doc").is_empty());
+    assert_eq!(s.load(k2).await.as_deref(), Some(&b"two"[..]));
+    assert!(!store.typed_since("doc", t1));
+    // A save of the whole document covers every change named.
+    let (h3, h4) = (
+        automerge::ChangeHash([3; 32]),
+        automerge::ChangeHash([4; 32]),
     );
-    // A put samod makes of a change nobody wrote before is written as usual, and so is a
-    // second put of the same key.
-    let other = key(&["doc", "incremental", &"cd".repeat(32)]);
-    s.put(other.clone(), b"remote".to_vec()).await;
-    assert_eq!(s.load(other).await.as_deref(), Some(&b"remote"[..]));
-    s.put(k.clone(), b"change".to_vec()).await;
-    assert_eq!(s.load(k).await.as_deref(), Some(&b"change"[..]));
+    store.expect_change("doc", h3);
+    store.expect_change("doc", h4);
+    let whole = key(&["doc", "incremental", "accord-flush-1"]);
+    store
+        .put_covering(&whole, b"34".to_vec(), &[h3, h4])
+        .await
+        .unwrap();
+    assert!(store.unwritten_changes("doc").is_empty());
+}
+
+/// `n` changes of one document, each as samod would store it on its own.
+fn single_changes(n: usize) -> (automerge::Automerge, Vec<automerge::Change>) {
+    use automerge::transaction::Transactable;
+    let mut doc = automerge::Automerge::new();
+    let text = doc
+        .transact::<_, _, automerge::AutomergeError>(|tx| {
+            tx.put_object(automerge::ROOT, "text", automerge::ObjType::Text)
+        })
+        .unwrap()
+        .result;
+    for i in 0..n {
+        doc.transact::<_, _, automerge::AutomergeError>(|tx| {
+            tx.splice_text(&text, i, 0, if i % 7 == 0 { " " } else { "x" })
+        })
+        .unwrap();
+    }
+    let changes = doc.get_changes(&[]);
+    (doc, changes)
+}
+
+fn single_key(doc: &str, c: &automerge::Change) -> StorageKey {
+    key(&[doc, "incremental", &c.hash().to_string()])
 }
 
 #[tokio::test]
-async fn echoes_that_lag_tens_of_thousands_of_changes_behind_bring_nothing_back() {
-    // samod's echoes fall this far behind when changes come faster than its IO loop runs
-    // (a replayed trace, a paste of many edits); none of them may resurrect a merged key.
+async fn single_changes_are_merged_into_chunks_that_load_as_the_same_document() {
     let dir = tempfile::tempdir().unwrap();
     let p = Profile::open_with(dir.path(), sqlite_options()).unwrap();
     let (store, s) = (p.store().clone(), p.store().samod_storage());
-    let keys: Vec<StorageKey> = (0..70_000u32)
-        .map(|i| key(&["doc", "incremental", &format!("{i:064x}")]))
+    // 16 chunks of 256 make one chunk of the next level; 300 more make one chunk and 44.
+    let (doc, changes) = single_changes(256 * 16 + 300 - 1);
+    assert_eq!(changes.len(), 256 * 16 + 300);
+    for c in &changes {
+        drop(s.put(single_key("d", c), c.raw_bytes().to_vec()));
+    }
+    s.put(key(&["other", "snapshot", "x"]), b"untouched".to_vec())
+        .await;
+    store.flush().await.unwrap();
+    let pieces = s.load_range(key(&["d"])).await;
+    assert_eq!(pieces.len(), 1 + 1 + 44, "{:?}", keys_of(&pieces));
+    // samod loads each piece with `load_incremental`, in any order.
+    let mut loaded = automerge::Automerge::new();
+    for bytes in pieces.values() {
+        loaded.load_incremental(bytes).unwrap();
+    }
+    assert_eq!(loaded.get_heads(), doc.get_heads());
+    assert_eq!(loaded.get_changes(&[]).len(), changes.len());
+    assert_eq!(
+        s.load(key(&["other", "snapshot", "x"])).await.as_deref(),
+        Some(&b"untouched"[..])
+    );
+}
+
+#[tokio::test]
+async fn a_merge_takes_only_the_pieces_still_there() {
+    // samod deletes the single pieces a compaction of its own superseded; a merge queued
+    // after that writes the others, and brings none back.
+    let dir = tempfile::tempdir().unwrap();
+    let p = Profile::open_with(dir.path(), sqlite_options()).unwrap();
+    let (store, s) = (p.store().clone(), p.store().samod_storage());
+    let (_, changes) = single_changes(255);
+    for c in &changes[..250] {
+        drop(s.put(single_key("d", c), c.raw_bytes().to_vec()));
+    }
+    for c in &changes[..10] {
+        drop(s.delete(single_key("d", c)));
+    }
+    for c in &changes[250..] {
+        drop(s.put(single_key("d", c), c.raw_bytes().to_vec()));
+    }
+    store.flush().await.unwrap();
+    let pieces = s.load_range(key(&["d"])).await;
+    assert_eq!(keys_of(&pieces).len(), 1, "{:?}", keys_of(&pieces));
+    let chunk = pieces.values().next().unwrap();
+    let expected: Vec<u8> = changes[10..]
+        .iter()
+        .flat_map(|c| c.raw_bytes().to_vec())
         .collect();
-    for k in &keys {
-        drop(store.put_durable(k, b"c".to_vec()));
-    }
-    for k in &keys {
-        drop(store.delete_durable(k));
-    }
-    store.flush().await.unwrap();
-    for k in &keys {
-        s.put(k.clone(), b"c".to_vec()).await;
-    }
-    store.flush().await.unwrap();
-    assert!(s.load_range(key(&["doc"])).await.is_empty());
+    assert_eq!(chunk, &expected);
 }
 
 #[tokio::test]
@@ -328,7 +405,9 @@ async fn snapshot_acknowledgements_are_held_only_while_the_document_is_typed_int
     let store = p.store().clone();
     let s = store.samod_storage();
     let type_into = |doc: &str, n: u32| {
-        drop(store.put_durable(&key(&[doc, "incremental", &format!("k{n}")]), b"k".to_vec()));
+        let mut hash = [0; 32];
+        hash[..4].copy_from_slice(&n.to_be_bytes());
+        store.expect_change(doc, automerge::ChangeHash(hash));
     };
     let t0 = std::time::Instant::now();
     s.put(key(&["d1", "snapshot", "a"]), b"1".to_vec()).await; // the first: at once

@@ -303,51 +303,21 @@ impl Workspace {
     // ---- text ---------------------------------------------------------------------------
 
     /// One edit of any text — a keystroke from an editor — in UTF-16 code units.
+    ///
+    /// The text is found once for a run of keystrokes ([`model::Typing`]) and again whenever
+    /// the document moved otherwise (another edit, a peer's change).
     pub async fn splice(&self, doc: &DocId, target: &TextField, splice: &Splice) -> Result<()> {
         let d = self.doc(doc).await?;
-        match (d.kind, target) {
-            (DocKind::Draft, TextField::Title) => {
-                self.edit(doc, DocKind::Draft, |tx| {
-                    model::draft::splice_title(tx, splice)
-                })
-                .await
-            }
-            (DocKind::Draft, TextField::Preamble) => {
-                self.edit(doc, DocKind::Draft, |tx| {
-                    model::draft::splice_preamble(tx, splice)
-                })
-                .await
-            }
-            (DocKind::Draft, TextField::Clause(c)) => {
-                self.edit(doc, DocKind::Draft, |tx| {
-                    model::draft::splice_clause(tx, c, splice)
-                })
-                .await
-            }
-            (DocKind::Minutes, TextField::Minutes) => {
-                self.edit(doc, DocKind::Minutes, |tx| {
-                    model::minutes::splice(tx, splice)
-                })
-                .await
-            }
-            (DocKind::Meeting, TextField::Title) => {
-                self.edit(doc, DocKind::Meeting, |tx| {
-                    model::meeting::splice_title(tx, splice)
-                })
-                .await
-            }
-            (DocKind::Meeting, TextField::Action(a)) => {
-                self.edit(doc, DocKind::Meeting, |tx| {
-                    model::action::splice_text(tx, a, splice)
-                })
-                .await
-            }
-            (kind, target) => Err(Error::invalid(
-                "text field",
-                format!("{target:?}"),
-                format!("a {kind} document has no such text"),
-            )),
-        }
+        self.change_open(&d, |doc, ctx| {
+            let mut last = d.typing.lock().expect("typing lock");
+            let typing = match last.take() {
+                Some((at, t)) if t.field() == target && at == doc.get_heads() => t,
+                _ => model::Typing::find(doc, d.kind, target)?,
+            };
+            let changed = model::change(doc, ctx, |tx| typing.splice(tx, splice))?;
+            *last = Some((changed.heads.clone(), typing));
+            Ok(changed)
+        })
     }
 
     // ---- minutes ------------------------------------------------------------------------

@@ -182,8 +182,10 @@ pub(crate) struct OpenDoc {
     pub(crate) moved: watch::Sender<u64>,
     /// Queued for the index loop.
     index_pending: std::sync::atomic::AtomicBool,
-    /// The keys this workspace wrote for the document, by level (see [`Durable`]).
-    durable: Mutex<Durable>,
+    /// `samod_id` as the store names it.
+    samod_key: String,
+    /// The text last typed into, with the heads it left the document at.
+    pub(crate) typing: Mutex<Option<(Vec<ChangeHash>, model::Typing)>>,
 }
 
 impl OpenDoc {
@@ -195,89 +197,45 @@ impl OpenDoc {
         }
     }
 
-    /// Queues one local change for the disk. Called inside the document lock, so no
-    /// compaction of samod's can overtake it.
-    fn write_durable(&self, doc: &Automerge, hash: ChangeHash, bytes: Vec<u8>, store: &Store) {
-        let key = StorageKey::incremental_path(&self.samod_id, hash);
-        drop(store.put_durable(&key, bytes));
-        self.durable
-            .lock()
-            .expect("durable lock")
-            .push(0, key, doc, &self.samod_id, store);
-    }
-}
-
-/// The pieces a document's local changes are stored in, merged LSM-style so that a profile
-/// opened after a long day of typing loads a few dozen pieces, not one per keystroke (samod
-/// loads every stored piece with its own `load_incremental`, and out-of-order pieces make
-/// automerge's change queue slow). Level 0 holds single changes; when a level has enough
-/// pieces, one chunk with every change since that level last merged (`save_after`) replaces
-/// them on the next level up. Each merge costs the changes it covers, never the document.
-#[derive(Debug)]
-struct Durable {
-    /// Per level: the keys written since the level last merged, and the heads at that merge.
-    levels: Vec<(Vec<StorageKey>, Vec<ChangeHash>)>,
-}
-
-impl Durable {
-    fn new(heads: &[ChangeHash]) -> Self {
-        Durable {
-            levels: vec![(Vec::new(), heads.to_vec())],
-        }
+    /// Tells the store of a local change, which samod's step right after puts; the change
+    /// counts as unwritten until that put arrives ([`Workspace::flush`] writes it otherwise).
+    /// Called inside the document lock, before that step.
+    fn expect_change(&self, hash: ChangeHash, store: &Store) {
+        store.expect_change(&self.samod_key, hash);
     }
 
-    /// Records a key written at `level`, merging upwards where a level is full. The merged
-    /// chunk is queued before the keys it replaces are deleted; the writer keeps that order.
-    fn push(
-        &mut self,
-        level: usize,
-        key: StorageKey,
-        doc: &Automerge,
-        samod_id: &DocumentId,
-        store: &Store,
-    ) {
-        let fan_in = if level == 0 {
-            DURABLE_BATCH
-        } else {
-            DURABLE_FAN_OUT
-        };
-        if self.levels.len() <= level {
-            self.levels.push((Vec::new(), doc.get_heads()));
-        }
-        self.levels[level].0.push(key);
-        if self.levels[level].0.len() >= fan_in {
-            self.merge(level, doc, samod_id, store);
-        }
-    }
-
-    /// Rewrites the keys of `level` as one chunk on the next level up.
-    fn merge(&mut self, level: usize, doc: &Automerge, samod_id: &DocumentId, store: &Store) {
-        let heads = doc.get_heads();
-        let chunk = doc.save_after(&self.levels[level].1);
-        let name = format!(
-            "accord-l{}-{}",
-            level + 1,
-            heads.first().map(|h| h.to_string()).unwrap_or_default()
-        );
-        let Ok(merged) = StorageKey::incremental_prefix(samod_id).with_component(name) else {
+    /// Writes the local changes samod has not put yet (queued in its IO loop, or written
+    /// inside a snapshot), so that a flush after it covers them: one by one when they are
+    /// few; when samod's IO loop is far behind (a burst of edits at machine speed, where
+    /// automerge finds an old change only slowly), as one save of the whole document.
+    fn write_unwritten(&self, store: &Store) {
+        let unwritten = store.unwritten_changes(&self.samod_key);
+        if unwritten.is_empty() {
             return;
-        };
-        drop(store.put_durable(&merged, chunk));
-        for k in self.levels[level].0.drain(..) {
-            drop(store.delete_durable(&k));
         }
-        self.levels[level].1 = heads;
-        self.push(level + 1, merged, doc, samod_id, store);
+        self.handle.with_document(|doc| {
+            if unwritten.len() <= WRITE_ONE_BY_ONE {
+                for hash in unwritten {
+                    if let Some(ch) = doc.get_change_by_hash(&hash) {
+                        let key = StorageKey::incremental_path(&self.samod_id, hash);
+                        drop(store.put_covering(&key, ch.raw_bytes().to_vec(), &[hash]));
+                    }
+                }
+                return;
+            }
+            let nonce: u64 = rand::random();
+            let Ok(key) = StorageKey::incremental_prefix(&self.samod_id)
+                .with_component(format!("accord-flush-{nonce:016x}"))
+            else {
+                return;
+            };
+            drop(store.put_covering(&key, doc.save(), &unwritten));
+        });
     }
 }
 
-/// After this many single-change keys, a document's recent changes are rewritten as one
-/// chunk and the single keys deleted. samod loads every stored piece with its own
-/// `load_incremental`, so a profile opened after a long day of typing would otherwise apply
-/// hundreds of thousands of pieces one by one; the chunk costs what the batch changed.
-const DURABLE_BATCH: usize = 256;
-/// How many chunks of one level make a chunk of the next.
-const DURABLE_FAN_OUT: usize = 16;
+/// Up to this many unwritten changes, a flush writes each; past it, the whole document.
+const WRITE_ONE_BY_ONE: usize = 64;
 
 impl Workspace {
     /// Opens the profile in `dir` (creating it on first use).
@@ -373,7 +331,19 @@ impl Workspace {
     /// Completes when every change made so far is on disk; reports a failed write (a full
     /// disk, say) since the last flush.
     pub async fn flush(&self) -> Result<()> {
-        Ok(self.inner.store.flush().await?)
+        let store = &self.inner.store;
+        let docs: Vec<Arc<OpenDoc>> = self
+            .inner
+            .docs
+            .lock()
+            .expect("docs lock")
+            .values()
+            .cloned()
+            .collect();
+        for d in docs {
+            d.write_unwritten(store);
+        }
+        Ok(store.flush().await?)
     }
 
     /// Flushes, stops the network and the repository, and releases the profile.
@@ -615,6 +585,7 @@ impl Workspace {
         })?;
         let open = Arc::new(OpenDoc {
             id: id.clone(),
+            samod_key: samod_id.to_string(),
             samod_id,
             handle,
             kind,
@@ -622,7 +593,7 @@ impl Workspace {
             seen: Mutex::new(heads.clone()),
             moved: watch::channel(0).0,
             index_pending: Default::default(),
-            durable: Mutex::new(Durable::new(&heads)),
+            typing: Mutex::new(None),
         });
         let mut docs = self.inner.docs.lock().expect("docs lock");
         if let Some(existing) = docs.get(&id) {
@@ -670,21 +641,30 @@ impl Workspace {
         f: impl FnOnce(&mut Transaction<'_>) -> model::Result<T>,
     ) -> Result<T> {
         let d = self.doc_of(id, expected).await?;
+        self.change_open(&d, |doc, ctx| model::change(doc, ctx, f))
+    }
+
+    /// Runs `f`, a local change, on an open document inside samod's document lock: its
+    /// bytes queued durably, remote changes not yet reported reported first, then its own.
+    pub(crate) fn change_open<T>(
+        &self,
+        d: &OpenDoc,
+        f: impl FnOnce(&mut Automerge, &ChangeCtx) -> model::Result<model::Changed<T>>,
+    ) -> Result<T> {
         let ctx = self.ctx();
         let store = &self.inner.store;
         let (value, remote, local) = d.handle.with_document(|doc| -> Result<_> {
             let mut seen = d.seen.lock().expect("seen lock");
             let remote = unreported(doc, &seen);
-            let changed = model::change(doc, &ctx, f)?;
+            let changed = f(doc, &ctx)?;
             if let Some(hash) = changed.hash {
-                let ch = doc.get_change_by_hash(&hash).expect("the change just made");
-                d.write_durable(doc, hash, ch.raw_bytes().to_vec(), store);
+                d.expect_change(hash, store);
             }
             d.set_seen(&mut seen, changed.heads.clone());
             Ok((changed.value, remote, changed.patches))
         })?;
-        self.report(&d, Origin::Remote, remote);
-        self.report(&d, Origin::Local, local);
+        self.report(d, Origin::Remote, remote);
+        self.report(d, Origin::Local, local);
         Ok(value)
     }
 
@@ -700,16 +680,13 @@ impl Workspace {
         let (remote, local) = d.handle.with_document(|doc| -> Result<_> {
             let mut seen = d.seen.lock().expect("seen lock");
             let remote = unreported(doc, &seen);
-            let raw: Vec<_> = changes
-                .iter()
-                .map(|c| (c.hash(), c.raw_bytes().to_vec()))
-                .collect();
+            let hashes: Vec<_> = changes.iter().map(|c| c.hash()).collect();
             // The patches from the application's own log, as for an edit: no document walk.
             let mut log = automerge::PatchLog::active();
             doc.apply_changes_log_patches(changes, &mut log)
                 .map_err(|e| Error::invalid("changes", id.as_str(), e.to_string()))?;
-            for (hash, bytes) in raw {
-                d.write_durable(doc, hash, bytes, store);
+            for hash in hashes {
+                d.expect_change(hash, store);
             }
             d.set_seen(&mut seen, doc.get_heads());
             Ok((remote, model::translate(doc.make_patches(&mut log))))

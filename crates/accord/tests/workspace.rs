@@ -359,3 +359,49 @@ async fn documents_survive_many_sessions_that_change_nothing() {
         ws.close().await.unwrap();
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn typing_follows_the_field_and_stops_at_a_clause_deleted_meanwhile() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = open(dir.path()).await;
+    let meeting = new_meeting(&ws).await;
+    let draft = ws.create_draft(&meeting, "D", "").await.unwrap();
+    let a = ws
+        .insert_clause(&draft, &Placement::top_end(), "")
+        .await
+        .unwrap();
+    let b = ws
+        .insert_clause(&draft, &Placement::top_end(), "")
+        .await
+        .unwrap();
+    // Keystrokes into one clause, then the other, then back: each lands where it was aimed
+    // (the text found for a run of keystrokes is not reused for another field).
+    let (ta, tb) = (TextField::Clause(a.clone()), TextField::Clause(b.clone()));
+    for (field, pos, s) in [(&ta, 0, "Urge"), (&tb, 0, "Note"), (&ta, 4, "s")] {
+        ws.splice(&draft, field, &Splice::insert(pos, s))
+            .await
+            .unwrap();
+    }
+    let view = ws.draft(&draft).await.unwrap();
+    assert_eq!(view.find(&a).unwrap().text, "Urges");
+    assert_eq!(view.find(&b).unwrap().text, "Note");
+    // Deleted by another edit between two keystrokes: the next keystroke is refused, as
+    // it would be without the run of keystrokes before it.
+    ws.delete_clause(&draft, &a).await.unwrap();
+    let err = ws
+        .splice(&draft, &ta, &Splice::insert(5, "!"))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains(a.as_str()), "{err}");
+    // A splice past the end is refused and leaves the text as it was.
+    assert!(
+        ws.splice(&draft, &tb, &Splice::delete(2, 10))
+            .await
+            .is_err()
+    );
+    assert_eq!(
+        ws.draft(&draft).await.unwrap().find(&b).unwrap().text,
+        "Note"
+    );
+    ws.close().await.unwrap();
+}
