@@ -258,7 +258,7 @@ impl Store {
 
     /// The changes of `doc` [expected](Store::expect_change) whose put has not arrived:
     /// samod has them queued, or wrote them inside a snapshot. To make them durable, write
-    /// each with [`Store::put_durable`], then [`Store::flush`].
+    /// them with [`Store::put_covering`], then [`Store::flush`].
     pub fn unwritten_changes(&self, doc: &str) -> Vec<ChangeHash> {
         let written = self
             .shared
