@@ -1,7 +1,7 @@
 //! [`Store`]: the open database — writes through the writer thread, reads through a small
 //! pool of read-only connections — and [`SqliteStorage`], samod's view of it.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
@@ -80,6 +80,8 @@ pub(crate) struct Shared {
     /// The documents written in this session (their resting heads are forgotten), by
     /// samod's document id.
     written: Mutex<HashMap<String, DocWrites>>,
+    /// Told when a document's first unwritten change is expected.
+    expecting: Arc<tokio::sync::Notify>,
 }
 
 /// What this session wrote of one document.
@@ -90,6 +92,9 @@ struct DocWrites {
     typed: Option<Instant>,
     /// Local changes samod has not put yet ([`Store::expect_change`]).
     expected: HashSet<ChangeHash>,
+    /// The expected changes in the order they were made, with when; entries no longer
+    /// expected are dropped from the front as it is looked at.
+    expected_order: VecDeque<(ChangeHash, Instant)>,
     /// The pieces written since their level was last merged: level 0 holds single changes,
     /// level `n + 1` the chunks merged from level `n` (see [`CHUNK_SINGLES`]).
     pieces: Vec<Vec<String>>,
@@ -191,6 +196,7 @@ impl Store {
                 snapshot_acks: Mutex::new(HashMap::new()),
                 release,
                 written: Mutex::new(HashMap::new()),
+                expecting: Arc::new(tokio::sync::Notify::new()),
             }),
         })
     }
@@ -226,8 +232,51 @@ impl Store {
             .lock()
             .unwrap_or_else(|e| e.into_inner());
         let w = self.shared.entry(&mut written, doc);
-        w.typed = Some(Instant::now());
-        w.expected.insert(change);
+        let now = Instant::now();
+        w.typed = Some(now);
+        if w.expected.is_empty() {
+            self.shared.expecting.notify_one();
+        }
+        if w.expected.insert(change) {
+            w.expected_order.push_back((change, now));
+        }
+    }
+
+    /// Completes once a change is [expected](Store::expect_change) (at once if one was since
+    /// the last wait). Holds nothing of the store while it waits.
+    pub fn changes_expected(&self) -> impl Future<Output = ()> + Send + 'static {
+        let expecting = self.shared.expecting.clone();
+        async move { expecting.notified().await }
+    }
+
+    /// The documents with a change [expected](Store::expect_change) for longer than `age`
+    /// (samod's IO loop is behind), and whether any change is expected at all.
+    pub fn overdue_documents(&self, age: Duration) -> (Vec<String>, bool) {
+        let mut written = self
+            .shared
+            .written
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let now = Instant::now();
+        let mut any = false;
+        let mut overdue = Vec::new();
+        for (doc, w) in written.iter_mut() {
+            while w
+                .expected_order
+                .front()
+                .is_some_and(|(c, _)| !w.expected.contains(c))
+            {
+                w.expected_order.pop_front();
+            }
+            any |= !w.expected.is_empty();
+            if w.expected_order
+                .front()
+                .is_some_and(|(_, t)| now.duration_since(*t) > age)
+            {
+                overdue.push(doc.clone());
+            }
+        }
+        (overdue, any)
     }
 
     /// Enqueues a write of `data` under `key`, a piece of a document (its id the key's first
@@ -242,18 +291,24 @@ impl Store {
     ) -> WriteTicket {
         let ticket = self.shared.put(key, data, false);
         if let Some(doc) = key.into_iter().next() {
-            let mut written = self
-                .shared
-                .written
-                .lock()
-                .unwrap_or_else(|e| e.into_inner());
-            if let Some(w) = written.get_mut(doc.as_str()) {
-                for c in changes {
-                    w.expected.remove(c);
-                }
-            }
+            self.forget_expected(doc, changes);
         }
         ticket
+    }
+
+    /// Stops expecting `changes` of `doc` without writing anything (the caller found them
+    /// not to be in the document).
+    pub fn forget_expected(&self, doc: &str, changes: &[ChangeHash]) {
+        let mut written = self
+            .shared
+            .written
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if let Some(w) = written.get_mut(doc) {
+            for c in changes {
+                w.expected.remove(c);
+            }
+        }
     }
 
     /// The changes of `doc` [expected](Store::expect_change) whose put has not arrived:

@@ -310,6 +310,40 @@ async fn a_change_made_here_is_unwritten_until_samods_put_of_it_arrives() {
     assert!(store.unwritten_changes("doc").is_empty());
 }
 
+#[tokio::test]
+async fn changes_waiting_too_long_for_samods_put_are_told() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = Profile::open_with(dir.path(), sqlite_options()).unwrap();
+    let (store, s) = (p.store().clone(), p.store().samod_storage());
+    assert_eq!(store.overdue_documents(Duration::ZERO), (vec![], false));
+    let waiting = store.changes_expected();
+    let (h1, h2) = (
+        automerge::ChangeHash([1; 32]),
+        automerge::ChangeHash([2; 32]),
+    );
+    store.expect_change("doc", h1);
+    tokio::time::timeout(Duration::from_secs(5), waiting)
+        .await
+        .expect("told of the first expected change");
+    // Not overdue yet at a long deadline; overdue at a short one.
+    assert_eq!(
+        store.overdue_documents(Duration::from_secs(60)),
+        (vec![], true)
+    );
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    assert_eq!(
+        store.overdue_documents(Duration::from_millis(10)),
+        (vec!["doc".to_string()], true)
+    );
+    // Written by samod, or found not to be in the document: expected no more.
+    s.put(key(&["doc", "incremental", &h1.to_string()]), b"1".to_vec())
+        .await;
+    store.expect_change("doc", h2);
+    store.forget_expected("doc", &[h2]);
+    assert_eq!(store.overdue_documents(Duration::ZERO), (vec![], false));
+    assert!(store.unwritten_changes("doc").is_empty());
+}
+
 /// `n` changes of one document, each as samod would store it on its own.
 fn single_changes(n: usize) -> (automerge::Automerge, Vec<automerge::Change>) {
     use automerge::transaction::Transactable;

@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use accord_model::jiff::Timestamp;
 use accord_model::{
@@ -184,6 +184,8 @@ pub(crate) struct OpenDoc {
     index_pending: std::sync::atomic::AtomicBool,
     /// `samod_id` as the store names it.
     samod_key: String,
+    /// When [`OpenDoc::write_unwritten`] last saved the whole document, and how long it took.
+    saved: Mutex<Option<(Instant, Duration)>>,
     /// The text last typed into, with the heads it left the document at.
     pub(crate) typing: Mutex<Option<(Vec<ChangeHash>, model::Typing)>>,
 }
@@ -208,17 +210,29 @@ impl OpenDoc {
     /// inside a snapshot), so that a flush after it covers them: one by one when they are
     /// few; when samod's IO loop is far behind (a burst of edits at machine speed, where
     /// automerge finds an old change only slowly), as one save of the whole document.
-    fn write_unwritten(&self, store: &Store) {
+    /// `paced`: not a flush, so a whole save waits until twenty times the last one's
+    /// duration has passed since it (saving costs the typing at most a twentieth).
+    fn write_unwritten(&self, store: &Store, paced: bool) {
         let unwritten = store.unwritten_changes(&self.samod_key);
         if unwritten.is_empty() {
+            return;
+        }
+        if paced
+            && unwritten.len() > WRITE_ONE_BY_ONE
+            && let Some((at, took)) = *self.saved.lock().expect("saved lock")
+            && at.elapsed() < took * 20
+        {
             return;
         }
         self.handle.with_document(|doc| {
             if unwritten.len() <= WRITE_ONE_BY_ONE {
                 for hash in unwritten {
-                    if let Some(ch) = doc.get_change_by_hash(&hash) {
-                        let key = StorageKey::incremental_path(&self.samod_id, hash);
-                        drop(store.put_covering(&key, ch.raw_bytes().to_vec(), &[hash]));
+                    match doc.get_change_by_hash(&hash) {
+                        Some(ch) => {
+                            let key = StorageKey::incremental_path(&self.samod_id, hash);
+                            drop(store.put_covering(&key, ch.raw_bytes().to_vec(), &[hash]));
+                        }
+                        None => store.forget_expected(&self.samod_key, &[hash]),
                     }
                 }
                 return;
@@ -229,7 +243,10 @@ impl OpenDoc {
             else {
                 return;
             };
-            drop(store.put_covering(&key, doc.save(), &unwritten));
+            let t0 = Instant::now();
+            let whole = doc.save();
+            *self.saved.lock().expect("saved lock") = Some((t0, t0.elapsed()));
+            drop(store.put_covering(&key, whole, &unwritten));
         });
     }
 }
@@ -297,6 +314,7 @@ impl Workspace {
             closing: Default::default(),
         });
         tokio::spawn(index_loop(Arc::downgrade(&inner), dirty_rx));
+        tokio::spawn(durability_loop(Arc::downgrade(&inner)));
         tokio::spawn(presence_loop(
             Arc::downgrade(&inner),
             inner.local_presence.subscribe(),
@@ -341,7 +359,7 @@ impl Workspace {
             .cloned()
             .collect();
         for d in docs {
-            d.write_unwritten(store);
+            d.write_unwritten(store, false);
         }
         Ok(store.flush().await?)
     }
@@ -359,7 +377,7 @@ impl Workspace {
         }
         // Nothing arrives from peers any more: the heads in memory are what the documents
         // rest at once the repo has written everything.
-        let settled = std::time::Instant::now();
+        let settled = Instant::now();
         let resting = self.settle_and_rest().await;
         drop(
             self.inner
@@ -586,6 +604,7 @@ impl Workspace {
         let open = Arc::new(OpenDoc {
             id: id.clone(),
             samod_key: samod_id.to_string(),
+            saved: Mutex::new(None),
             samod_id,
             handle,
             kind,
@@ -798,7 +817,7 @@ async fn watch_remote(inner: std::sync::Weak<Inner>, d: Arc<OpenDoc>) {
                 .peers_present
                 .lock()
                 .expect("presence lock")
-                .record(p, std::time::Instant::now());
+                .record(p, Instant::now());
             if changed {
                 let peers = inner
                     .peers_present
@@ -867,6 +886,38 @@ async fn preload(inner: std::sync::Weak<Inner>) {
 }
 
 /// Keeps the query index current: re-reads each changed document once its changes pause.
+/// How long a local change may wait for samod's put before the Workspace writes it itself.
+const OVERDUE: Duration = Duration::from_millis(40);
+
+/// Keeps every edit on disk within about [`OVERDUE`] (plus a group commit), flushed or not:
+/// while changes are expected, checks every [`OVERDUE`] for ones samod's IO loop has not put
+/// (it falls behind bursts of edits) and writes them.
+async fn durability_loop(inner: std::sync::Weak<Inner>) {
+    loop {
+        let expected = match inner.upgrade() {
+            Some(i) => i.store.changes_expected(),
+            None => return,
+        };
+        expected.await;
+        loop {
+            tokio::time::sleep(OVERDUE).await;
+            let Some(i) = inner.upgrade() else { return };
+            let (overdue, any) = i.store.overdue_documents(OVERDUE);
+            for doc in overdue {
+                let open = DocId::new(doc)
+                    .ok()
+                    .and_then(|id| i.docs.lock().expect("docs lock").get(&id).cloned());
+                if let Some(d) = open {
+                    d.write_unwritten(&i.store, true);
+                }
+            }
+            if !any {
+                break;
+            }
+        }
+    }
+}
+
 async fn index_loop(inner: std::sync::Weak<Inner>, mut rx: mpsc::UnboundedReceiver<DocId>) {
     let mut pending: HashSet<DocId> = HashSet::new();
     // How many requests `pending` stands for (a document changed twice counts twice).
@@ -939,7 +990,7 @@ async fn presence_loop(
                 .values()
                 .map(|d| d.meeting.clone())
                 .collect();
-            if roster.expire(std::time::Instant::now()) {
+            if roster.expire(Instant::now()) {
                 before.into_iter().collect()
             } else {
                 Vec::new()

@@ -14,6 +14,12 @@ use rand::Rng;
 
 const CHILD_ENV: &str = "ACCORD_CRASH_CHILD";
 const KILLS: usize = 20;
+/// Set for a child that types a burst and never flushes.
+const NO_FLUSH_ENV: &str = "ACCORD_CRASH_NO_FLUSH";
+const BURST: usize = 1000;
+/// How long after its last keystroke an edit must be on disk, flushed or not (the store's
+/// group commit and the Workspace's own deadline for samod's put are far shorter).
+const ON_DISK_WITHIN: Duration = Duration::from_millis(500);
 
 /// Child: `<profile dir>|<draft id>|<clause id>`. Appends `<n>;` tokens forever, printing
 /// `durable <n>` after each flush.
@@ -47,6 +53,23 @@ async fn crash_child() {
         .map(|m| m + 1)
         .unwrap_or(0);
     println!("ready");
+    if std::env::var_os(NO_FLUSH_ENV).is_some() {
+        // A burst of keystrokes at machine speed, never flushed, then nothing.
+        for _ in 0..BURST {
+            let token = format!("{n};");
+            ws.splice(
+                &draft,
+                &TextField::Clause(clause.clone()),
+                &Splice::insert(len, token.clone()),
+            )
+            .await
+            .unwrap();
+            len += token.len();
+            n += 1;
+        }
+        println!("typed {}", n - 1);
+        std::future::pending::<()>().await;
+    }
     loop {
         // A few edits per flush, as typing does.
         for _ in 0..3 {
@@ -163,4 +186,78 @@ async fn every_edit_reported_durable_survives_sigkill() {
         confirmed.is_some_and(|n| n > 50),
         "the child made too few edits to test anything: {confirmed:?}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_edit_is_on_disk_soon_after_it_is_made_without_a_flush() {
+    if std::env::var(CHILD_ENV).is_ok() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (draft, clause) = {
+        let ws = Workspace::open(dir.path()).await.unwrap();
+        let m = ws
+            .create_meeting(&MeetingDetails::titled("Crash"), &[])
+            .await
+            .unwrap();
+        let d = ws.create_draft(&m, "D", "").await.unwrap();
+        let c = ws
+            .insert_clause(&d, &Placement::top_end(), "")
+            .await
+            .unwrap();
+        ws.close().await.unwrap();
+        (d, c)
+    };
+    let exe = std::env::current_exe().unwrap();
+    for round in 0..3 {
+        let mut child = Command::new(&exe)
+            .args([
+                "--exact",
+                "crash_child",
+                "--nocapture",
+                "--test-threads",
+                "1",
+            ])
+            .env(
+                CHILD_ENV,
+                format!("{}|{}|{}", dir.path().display(), draft, clause),
+            )
+            .env(NO_FLUSH_ENV, "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let mut typed = None;
+        for line in lines.map_while(Result::ok) {
+            if let Some((_, n)) = line.rsplit_once("typed ") {
+                typed = Some(n.trim().parse::<u64>().unwrap());
+                break;
+            }
+        }
+        let typed = typed.expect("the child reports its burst");
+        std::thread::sleep(ON_DISK_WITHIN);
+        child.kill().unwrap(); // SIGKILL: no flush, no close
+        child.wait().unwrap();
+        let ws = Workspace::open(dir.path()).await.unwrap();
+        let text = ws
+            .draft(&draft)
+            .await
+            .unwrap()
+            .find(&clause)
+            .unwrap()
+            .text
+            .clone();
+        let tokens: std::collections::BTreeSet<u64> =
+            text.split(';').filter_map(|t| t.parse().ok()).collect();
+        let missing: Vec<u64> = (0..=typed).filter(|n| !tokens.contains(n)).collect();
+        assert!(
+            missing.is_empty(),
+            "round {round}: {} of the {typed} edits made {ON_DISK_WITHIN:?} before the kill \
+             are missing (first {:?})",
+            missing.len(),
+            missing.first()
+        );
+        ws.close().await.unwrap();
+    }
 }
