@@ -34,7 +34,7 @@ pub struct StoreOptions {
     /// beyond it fail like a full disk. `None`: no bound but the disk.
     pub max_page_count: Option<u32>,
     /// Snapshot acknowledgements are held only while the document is being typed into here:
-    /// this long after its last local write ([`Store::put_durable`]) they are released. 100 ms
+    /// this long after its last local change ([`Store::expect_change`]) they are released. 100 ms
     /// by default.
     pub typing_pause: Duration,
 }
@@ -82,6 +82,10 @@ pub(crate) struct Shared {
     written: Mutex<HashMap<String, DocWrites>>,
     /// Told when a document's first unwritten change is expected.
     expecting: Arc<tokio::sync::Notify>,
+    /// Documents whose last snapshot failed to write (a full disk): samod, which cannot be
+    /// told, deletes the pieces it meant to replace next; those deletions are not carried
+    /// out until a snapshot of the document is written.
+    unsaved_snapshots: Mutex<HashSet<String>>,
 }
 
 /// What this session wrote of one document.
@@ -197,6 +201,7 @@ impl Store {
                 release,
                 written: Mutex::new(HashMap::new()),
                 expecting: Arc::new(tokio::sync::Notify::new()),
+                unsaved_snapshots: Mutex::new(HashSet::new()),
             }),
         })
     }
@@ -789,7 +794,10 @@ impl Shared {
 /// acknowledgement (deleting what a compaction superseded, say) can reach the disk before
 /// the put. Waiting for the commit instead kept samod's IO loop far behind a burst of edits
 /// (the paper trace at machine speed: closing then waited 33 s for it, now 1.5 s). A snapshot's `put`
-/// resolves when committed (and may be held, below); a `delete` when committed. A write that
+/// resolves when committed (and may be held, below); a `delete` when committed. A snapshot
+/// that fails to write (a full disk) still resolves — samod's `put` cannot fail — so samod
+/// goes on to delete the pieces it replaces: those deletions of the document are skipped
+/// until one of its snapshots is written. A write that
 /// fails is logged by the writer — samod's `put` cannot return an error — and reported by
 /// the next [`Store::flush`]. How a device knows its own changes are on disk: see
 /// [`Store::expect_change`].
@@ -947,9 +955,19 @@ impl samod::storage::Storage for SqliteStorage {
             let (Some(ticket), Some(doc)) = (ticket, snapshot_of) else {
                 return;
             };
-            if let Err(e) = ticket.await {
-                tracing::error!(%key, error = %e, "storage put failed; the next flush reports it");
-                return;
+            let written = ticket.await;
+            {
+                let mut unsaved = shared
+                    .unsaved_snapshots
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner());
+                if let Err(e) = written {
+                    tracing::error!(%key, error = %e, "storage put failed; the next flush \
+                        reports it; the pieces it would replace are kept");
+                    unsaved.insert(doc);
+                    return;
+                }
+                unsaved.remove(&doc);
             }
             let slot = shared.snapshot_ack_at(&doc);
             if slot <= Instant::now() || tokio::runtime::Handle::try_current().is_err() {
@@ -973,10 +991,23 @@ impl samod::storage::Storage for SqliteStorage {
     }
 
     fn delete(&self, key: StorageKey) -> impl Future<Output = ()> + Send {
-        let ticket = self.shared.enqueue(Op::Delete {
-            key: key.to_string(),
+        let kept = (&key).into_iter().next().is_some_and(|doc| {
+            self.shared
+                .unsaved_snapshots
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .contains(doc.as_str())
+        });
+        let ticket = (!kept).then(|| {
+            self.shared.enqueue(Op::Delete {
+                key: key.to_string(),
+            })
         });
         async move {
+            let Some(ticket) = ticket else {
+                tracing::warn!(%key, "not deleted: the snapshot that replaces it was not written");
+                return;
+            };
             if let Err(e) = ticket.await {
                 tracing::error!(%key, error = %e, "storage delete failed; the next flush reports it");
             }

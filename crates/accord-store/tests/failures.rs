@@ -305,6 +305,47 @@ async fn a_size_limit_is_a_write_error_and_the_previous_state_stays_readable() {
     assert_all_readable(&p, &acked).await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pieces_outlive_a_snapshot_that_failed_to_write() {
+    // samod cannot be told that its compaction's snapshot failed: it goes on to delete the
+    // pieces the snapshot replaces. Those must stay until a snapshot is written.
+    let dir = tempfile::tempdir().unwrap();
+    let opts = StoreOptions::default()
+        .with_max_page_count(400)
+        .with_snapshot_interval(Duration::ZERO);
+    let p = Profile::open_with(dir.path(), opts.clone()).unwrap();
+    let s = p.store().samod_storage();
+    let pieces: Vec<_> = (0..3)
+        .map(|i| key(&["doc", "incremental", &format!("piece{i}")]))
+        .collect();
+    for k in &pieces {
+        s.put(k.clone(), vec![7; 1000]).await;
+    }
+    p.store().flush().await.unwrap();
+    s.put(key(&["doc", "snapshot", "big"]), vec![1; 4 << 20])
+        .await; // does not fit
+    for k in &pieces {
+        s.delete(k.clone()).await;
+    }
+    assert!(p.store().flush().await.unwrap_err().is_disk_full());
+    for k in &pieces {
+        assert_eq!(
+            s.load(k.clone()).await.as_deref(),
+            Some(&[7; 1000][..]),
+            "{k}"
+        );
+    }
+    // Another document's deletions go on; and once a snapshot fits, so do this one's.
+    s.put(key(&["other", "incremental", "x"]), vec![1]).await;
+    s.delete(key(&["other", "incremental", "x"])).await;
+    assert_eq!(s.load(key(&["other", "incremental", "x"])).await, None);
+    s.put(key(&["doc", "snapshot", "small"]), vec![2; 1000])
+        .await;
+    s.delete(pieces[0].clone()).await;
+    assert_eq!(s.load(pieces[0].clone()).await, None);
+    p.close().unwrap();
+}
+
 /// A real full disk: a small tmpfs. Needs root (mount); without it this test says so and
 /// skips, and the size-limit test above covers the same path in SQLite.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
