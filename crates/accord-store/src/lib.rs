@@ -12,7 +12,9 @@
 //!
 //! **Writes** go through one writer thread that commits whatever is queued in one
 //! transaction and only then acknowledges (group commit): an acknowledged write is committed
-//! and survives `kill -9` and power loss, and a burst of edits costs one fsync. A failed write
+//! and survives `kill -9` and power loss, and a burst of edits costs one fsync. (samod's puts
+//! other than snapshots are acknowledged to samod once queued; see [`SqliteStorage`] and
+//! [`Store::expect_change`] for how a device knows its own changes are on disk.) A failed write
 //! (a full disk) is an error to whoever waits for it or calls [`Store::flush`]; the committed
 //! state stays readable. **Reads** use separate read-only connections.
 //!

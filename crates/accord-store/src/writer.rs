@@ -6,7 +6,8 @@
 //! job of the batch. Throughput comes from batching: while one batch is being synced the next
 //! one queues up, so a burst of keystrokes costs one fsync, not one per keystroke. An
 //! acknowledged job is therefore committed, which is what makes "acknowledged survives
-//! `kill -9`" true.
+//! `kill -9`" true. (`SqliteStorage` answers samod's non-snapshot puts without waiting for
+//! the job's acknowledgement; the order of the queue is what it relies on.)
 
 use std::path::PathBuf;
 use std::sync::Arc;

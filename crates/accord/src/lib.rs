@@ -5,7 +5,8 @@
 //! A [`Workspace`] is one open profile: a samod repository (automerge-repo in Rust) whose
 //! storage is the profile's SQLite database ([`accord_store`]), and the operations on
 //! meetings, drafts, minutes and action items ([`accord_model`]). An edit is applied at once
-//! and queued for the disk; [`Workspace::flush`] completes when everything so far is durable.
+//! and reaches the disk through samod's put (or the Workspace's own write, when samod lags);
+//! [`Workspace::flush`] completes when everything so far is durable.
 //! Every change, local or remote, is reported on [`Workspace::subscribe`] with patches in
 //! UTF-16 terms.
 //!

@@ -186,6 +186,8 @@ pub(crate) struct OpenDoc {
     samod_key: String,
     /// When [`OpenDoc::write_unwritten`] last saved the whole document, and how long it took.
     saved: Mutex<Option<(Instant, Duration)>>,
+    /// The key of that save.
+    flush_key: Mutex<Option<StorageKey>>,
     /// The text last typed into, with the heads it left the document at.
     pub(crate) typing: Mutex<Option<(Vec<ChangeHash>, model::Typing)>>,
 }
@@ -247,6 +249,11 @@ impl OpenDoc {
             let whole = doc.save();
             *self.saved.lock().expect("saved lock") = Some((t0, t0.elapsed()));
             drop(store.put_covering(&key, whole, &unwritten));
+            // The save before holds nothing this one does not: one such copy at a time.
+            let before = self.flush_key.lock().expect("flush key lock").replace(key);
+            if let Some(before) = before {
+                drop(store.delete_durable(&before));
+            }
         });
     }
 }
@@ -475,6 +482,8 @@ impl Workspace {
                 handles.push((id, handle));
             }
         }
+        // samod's puts are answered once queued: count the pieces once they are committed.
+        let _ = store.flush().await;
         let mut out = Vec::with_capacity(handles.len());
         for (doc, handle) in handles {
             let pieces = store.document_bytes(&doc).map(|(_, n)| n).unwrap_or(0);
@@ -605,6 +614,7 @@ impl Workspace {
             id: id.clone(),
             samod_key: samod_id.to_string(),
             saved: Mutex::new(None),
+            flush_key: Mutex::new(None),
             samod_id,
             handle,
             kind,
@@ -651,8 +661,8 @@ impl Workspace {
         Ok(d.handle.with_document(|doc| f(doc))?)
     }
 
-    /// Runs one local change on a document: applied at once, its bytes queued for the disk
-    /// (see [`Workspace::flush`]), its patches sent as an event, the index told.
+    /// Runs one local change on a document: applied at once, expected by the store (samod's
+    /// put writes it; see [`Workspace::flush`]), its patches sent as an event, the index told.
     pub(crate) async fn edit<T>(
         &self,
         id: &DocId,
@@ -663,8 +673,9 @@ impl Workspace {
         self.change_open(&d, |doc, ctx| model::change(doc, ctx, f))
     }
 
-    /// Runs `f`, a local change, on an open document inside samod's document lock: its
-    /// bytes queued durably, remote changes not yet reported reported first, then its own.
+    /// Runs `f`, a local change, on an open document inside samod's document lock: the
+    /// change expected by the store, remote changes not yet reported reported first, then its
+    /// own.
     pub(crate) fn change_open<T>(
         &self,
         d: &OpenDoc,
@@ -688,7 +699,8 @@ impl Workspace {
     }
 
     /// Applies changes made elsewhere as this device's own (the benchmark's replay of
-    /// recorded concurrent typing): stored durably like an edit, reported as local patches.
+    /// recorded concurrent typing): expected by the store like an edit, reported as local
+    /// patches.
     pub(crate) async fn apply_changes(
         &self,
         id: &DocId,
@@ -885,30 +897,43 @@ async fn preload(inner: std::sync::Weak<Inner>) {
     }
 }
 
-/// Keeps the query index current: re-reads each changed document once its changes pause.
 /// How long a local change may wait for samod's put before the Workspace writes it itself.
 const OVERDUE: Duration = Duration::from_millis(40);
 
-/// Keeps every edit on disk within about [`OVERDUE`] (plus a group commit), flushed or not:
-/// while changes are expected, checks every [`OVERDUE`] for ones samod's IO loop has not put
-/// (it falls behind bursts of edits) and writes them.
+/// Bounds how long an edit waits for the disk, flushed or not: while changes are expected,
+/// checks every [`OVERDUE`] for ones samod's IO loop has not put (it falls behind bursts of
+/// edits) and writes them — within twice [`OVERDUE`] plus a group commit while samod keeps
+/// up or lags a little; when it is far behind, as whole saves, no more often than twenty
+/// times a save's duration.
 async fn durability_loop(inner: std::sync::Weak<Inner>) {
     loop {
         let expected = match inner.upgrade() {
             Some(i) => i.store.changes_expected(),
             None => return,
         };
-        expected.await;
+        // Re-checked now and then: the Workspace may be gone meanwhile.
+        if tokio::time::timeout(Duration::from_secs(1), expected)
+            .await
+            .is_err()
+        {
+            continue;
+        }
         loop {
             tokio::time::sleep(OVERDUE).await;
             let Some(i) = inner.upgrade() else { return };
+            if i.closing.load(std::sync::atomic::Ordering::SeqCst) {
+                return; // closing flushes what is left, before the repo stops
+            }
             let (overdue, any) = i.store.overdue_documents(OVERDUE);
             for doc in overdue {
                 let open = DocId::new(doc)
                     .ok()
                     .and_then(|id| i.docs.lock().expect("docs lock").get(&id).cloned());
                 if let Some(d) = open {
-                    d.write_unwritten(&i.store, true);
+                    // A whole save may take a while: off the async workers.
+                    let store = i.store.clone();
+                    let _ =
+                        tokio::task::spawn_blocking(move || d.write_unwritten(&store, true)).await;
                 }
             }
             if !any {
@@ -918,6 +943,7 @@ async fn durability_loop(inner: std::sync::Weak<Inner>) {
     }
 }
 
+/// Keeps the query index current: re-reads each changed document once its changes pause.
 async fn index_loop(inner: std::sync::Weak<Inner>, mut rx: mpsc::UnboundedReceiver<DocId>) {
     let mut pending: HashSet<DocId> = HashSet::new();
     // How many requests `pending` stands for (a document changed twice counts twice).
