@@ -231,11 +231,7 @@ impl Store {
     /// [`Store::unwritten_changes`]. Call it inside samod's document lock, before samod's
     /// step after the change. Costs no write: samod's own put of the change is the write.
     pub fn expect_change(&self, doc: &str, change: ChangeHash) {
-        let mut written = self
-            .shared
-            .written
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
+        let mut written = self.shared.written();
         let w = self.shared.entry(&mut written, doc);
         let now = Instant::now();
         w.typed = Some(now);
@@ -257,11 +253,7 @@ impl Store {
     /// The documents with a change [expected](Store::expect_change) for longer than `age`
     /// (samod's IO loop is behind), and whether any change is expected at all.
     pub fn overdue_documents(&self, age: Duration) -> (Vec<String>, bool) {
-        let mut written = self
-            .shared
-            .written
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
+        let mut written = self.shared.written();
         let now = Instant::now();
         let mut any = false;
         let mut overdue = Vec::new();
@@ -304,11 +296,7 @@ impl Store {
     /// Stops expecting `changes` of `doc` without writing anything (the caller found them
     /// not to be in the document).
     pub fn forget_expected(&self, doc: &str, changes: &[ChangeHash]) {
-        let mut written = self
-            .shared
-            .written
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
+        let mut written = self.shared.written();
         if let Some(w) = written.get_mut(doc) {
             for c in changes {
                 w.expected.remove(c);
@@ -320,11 +308,7 @@ impl Store {
     /// samod has them queued, or wrote them inside a snapshot. To make them durable, write
     /// them with [`Store::put_covering`], then [`Store::flush`].
     pub fn unwritten_changes(&self, doc: &str) -> Vec<ChangeHash> {
-        let written = self
-            .shared
-            .written
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
+        let written = self.shared.written();
         written
             .get(doc)
             .map(|w| w.expected.iter().copied().collect())
@@ -497,11 +481,7 @@ impl Store {
             .map(|h| h.to_string())
             .unwrap_or_default();
         let nonce: u64 = rand::random();
-        let mut written = self
-            .shared
-            .written
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
+        let mut written = self.shared.written();
         if let Some(w) = written.get_mut(doc_id) {
             w.pieces.clear(); // all of them deleted by the rest
         }
@@ -516,9 +496,7 @@ impl Store {
     /// after `t`.
     pub fn typed_since(&self, doc: &str, t: Instant) -> bool {
         self.shared
-            .written
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
+            .written()
             .get(doc)
             .and_then(|w| w.typed)
             .is_some_and(|at| at > t)
@@ -526,11 +504,7 @@ impl Store {
 
     /// The documents typed into here in this session, the most recently written first.
     pub fn edited_documents(&self) -> Vec<String> {
-        let written = self
-            .shared
-            .written
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
+        let written = self.shared.written();
         let mut edited: Vec<(Instant, &String)> = written
             .iter()
             .filter_map(|(doc, w)| w.typed.map(|t| (t, doc)))
@@ -569,11 +543,7 @@ impl Store {
 
     /// The documents written to in this session (whose resting heads were forgotten).
     pub fn touched_documents(&self) -> Vec<String> {
-        let written = self
-            .shared
-            .written
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
+        let written = self.shared.written();
         written.keys().cloned().collect()
     }
 
@@ -608,6 +578,11 @@ impl Store {
 }
 
 impl Shared {
+    /// What this session wrote, per document.
+    fn written(&self) -> std::sync::MutexGuard<'_, HashMap<String, DocWrites>> {
+        self.written.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// The record of `doc`'s writes, made (and the document's resting heads forgotten, ahead
     /// of any write of it) the first time it is written in this session.
     fn entry<'a>(
@@ -635,7 +610,7 @@ impl Shared {
             });
         };
         // Queued under the lock, so no concurrent write of the document can go before it.
-        let mut written = self.written.lock().unwrap_or_else(|e| e.into_inner());
+        let mut written = self.written();
         let w = self.entry(&mut written, doc);
         if local {
             w.typed = Some(Instant::now());
@@ -764,12 +739,7 @@ impl Shared {
     /// Until when a snapshot of `doc` whose slot is `slot` is held, now: the slot, but no
     /// longer than [`StoreOptions::typing_pause`] after the document's last local write.
     fn snapshot_hold_until(&self, doc: &str, slot: Instant) -> Instant {
-        let last = self
-            .written
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(doc)
-            .and_then(|w| w.typed);
+        let last = self.written().get(doc).and_then(|w| w.typed);
         match last {
             Some(t) => slot.min(t + self.options.typing_pause),
             None => Instant::now(),
