@@ -201,13 +201,6 @@ impl OpenDoc {
         }
     }
 
-    /// Tells the store of a local change, which samod's step right after puts; the change
-    /// counts as unwritten until that put arrives ([`Workspace::flush`] writes it otherwise).
-    /// Called inside the document lock, before that step.
-    fn expect_change(&self, hash: ChangeHash, store: &Store) {
-        store.expect_change(&self.samod_key, hash);
-    }
-
     /// Writes the local changes samod has not put yet (queued in its IO loop, or written
     /// inside a snapshot), so that a flush after it covers them: one by one when they are
     /// few; when samod's IO loop is far behind (a burst of edits at machine speed, where
@@ -688,7 +681,9 @@ impl Workspace {
             let remote = unreported(doc, &seen);
             let changed = f(doc, &ctx)?;
             if let Some(hash) = changed.hash {
-                d.expect_change(hash, store);
+                // samod's step right after this closure puts it; until then it counts as
+                // unwritten (`Workspace::flush` and the durability loop write it otherwise).
+                store.expect_change(&d.samod_key, hash);
             }
             d.set_seen(&mut seen, changed.heads.clone());
             Ok((changed.value, remote, changed.patches))
@@ -717,7 +712,9 @@ impl Workspace {
             doc.apply_changes_log_patches(changes, &mut log)
                 .map_err(|e| Error::invalid("changes", id.as_str(), e.to_string()))?;
             for hash in hashes {
-                d.expect_change(hash, store);
+                // samod's step right after this closure puts it; until then it counts as
+                // unwritten (`Workspace::flush` and the durability loop write it otherwise).
+                store.expect_change(&d.samod_key, hash);
             }
             d.set_seen(&mut seen, doc.get_heads());
             Ok((remote, model::translate(doc.make_patches(&mut log))))
