@@ -120,9 +120,19 @@ pub enum DocPatch {
     Action { id: ActionId },
 }
 
-/// The patches that take `doc` from `before` to `after` — for changes that arrived from a
-/// peer. (Automerge's diff walks the document, so local changes use the transaction's own
-/// patch log instead; see [`change`].)
+/// The patches of the changes that arrived since `seen`, the heads last reported, up to the
+/// document's heads now. Typing costs what it changed (see the `typed` module); anything
+/// else is diffed, which walks the whole document.
+pub fn patches_since(doc: &Automerge, seen: &[ChangeHash]) -> Vec<DocPatch> {
+    match crate::typed::typed_patches(doc, seen) {
+        Some(patches) => patches,
+        None => patches_between(doc, seen, &doc.get_heads()),
+    }
+}
+
+/// The patches that take `doc` from `before` to `after`, by automerge's diff, which walks
+/// the document. (Local changes use the transaction's own patch log instead, see
+/// [`change`]; remote ones [`patches_since`].)
 pub fn patches_between(
     doc: &Automerge,
     before: &[ChangeHash],
@@ -229,6 +239,11 @@ fn text_target(p: &[&str], action: &PatchAction) -> Option<TextField> {
     ) {
         return None;
     }
+    text_field(p)
+}
+
+/// The text field at a path from the document's root, if there is one.
+pub(crate) fn text_field(p: &[&str]) -> Option<TextField> {
     match p {
         ["title"] => Some(TextField::Title),
         ["preamble"] => Some(TextField::Preamble),

@@ -47,12 +47,13 @@ pub mod schema;
 mod status;
 pub mod text;
 pub mod tree;
+mod typed;
 mod typing;
 
 pub use action::{ActionView, ClauseRef, NewAction};
 pub use change::{
     ChangeCtx, Changed, DocPatch, TextField, author_of, change, change_quiet, patches_between,
-    translate,
+    patches_since, translate,
 };
 pub use draft::{ClauseView, DraftView, Placement, StatusSummary};
 pub use error::{ModelError, Result};

@@ -795,7 +795,7 @@ fn unreported(doc: &Automerge, seen: &[ChangeHash]) -> Vec<DocPatch> {
     if seen == now.as_slice() {
         Vec::new()
     } else {
-        model::patches_between(doc, seen, &now)
+        model::patches_since(doc, seen)
     }
 }
 
@@ -851,7 +851,7 @@ async fn watch_remote(inner: std::sync::Weak<Inner>, d: Arc<OpenDoc>) {
             if *seen == after {
                 return Vec::new(); // a local change, already reported
             }
-            let p = model::patches_between(doc, &seen, &after);
+            let p = model::patches_since(doc, &seen);
             d.set_seen(&mut seen, after);
             p
         });

@@ -544,3 +544,79 @@ async fn a_room_connects_through_its_hub_and_falls_back_to_a_mesh_without_it() {
         ws.close().await.unwrap();
     }
 }
+
+/// Applies a document's splice patches for one text the way the editor does (UTF-16 units).
+fn apply_splices(text: &mut Vec<u16>, patches: &[accord::model::DocPatch], field: &TextField) {
+    for p in patches {
+        if let accord::model::DocPatch::Splice {
+            target,
+            index,
+            delete,
+            insert,
+        } = p
+            && target == field
+        {
+            text.splice(*index..*index + *delete, insert.encode_utf16());
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_peers_typing_reaches_the_view_as_splices_that_rebuild_the_text() {
+    let dirs: Vec<_> = (0..2).map(|_| tempfile::tempdir().unwrap()).collect();
+    let ts = device(dirs[0].path(), "Technical Secretariat").await;
+    let mx = device(dirs[1].path(), "Mexico").await;
+    let (m, d, c) = founded(&ts).await;
+    admit(&ts, &mx, &m, "Mexico").await;
+    eventually("the clause arrives", || async {
+        clause_text(&mx, &d, &c).await.as_deref() == Some("Urge the parties.")
+    })
+    .await;
+    // Mexico's view of the clause, kept only from the events, as its editor keeps it.
+    let field = TextField::Clause(c.clone());
+    let mut view: Vec<u16> = "Urge the parties.".encode_utf16().collect();
+    let mut events = mx.subscribe();
+    let in_sync = || async { mx.heads(&d).await.ok() == ts.heads(&d).await.ok() };
+    // The TS types, deletes and replaces (with a character outside the BMP), each keystroke
+    // reaching Mexico before the next: what Mexico's view gets from typing alone.
+    let typed = [
+        Splice::insert(4, " all"),
+        Splice::delete(0, 4),
+        Splice::insert(0, "Urge 🌎"),
+        Splice::new(8, 1, "é"),
+        Splice::delete(5, 2),
+        Splice::new(0, 2, "Wé"),
+    ];
+    for s in &typed {
+        ts.splice(&d, &field, s).await.unwrap();
+        eventually("Mexico has the keystroke", in_sync).await;
+    }
+    // Then both type at once: keystrokes that arrive concurrent with Mexico's own.
+    for i in 0..5 {
+        ts.splice(&d, &field, &Splice::new(2 + i, 1, "TS"))
+            .await
+            .unwrap();
+        mx.splice(&d, &field, &Splice::insert(0, "MX"))
+            .await
+            .unwrap();
+    }
+    eventually("both have every keystroke", in_sync).await;
+    let final_text = clause_text(&mx, &d, &c).await.unwrap();
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while String::from_utf16(&view).unwrap() != final_text {
+        let left = deadline - tokio::time::Instant::now();
+        match tokio::time::timeout(left, events.recv()).await {
+            Ok(Ok(accord::Event::DocChanged { doc, patches, .. })) if doc == d => {
+                apply_splices(&mut view, &patches, &field)
+            }
+            Ok(Ok(_)) => {}
+            other => panic!(
+                "the view stopped at {:?}, the text is {final_text:?}: {other:?}",
+                String::from_utf16(&view)
+            ),
+        }
+    }
+    for ws in [ts, mx] {
+        ws.close().await.unwrap();
+    }
+}

@@ -1,0 +1,494 @@
+//! The patches of remote typing, at the cost of the changes that carry it.
+//!
+//! Automerge's `diff` between two heads walks every op of the document: on a long text about
+//! 70 ms for a one-character change, paid by every device that receives a peer's keystroke.
+//! Typing touches only text elements, so its patches can be found from the changes
+//! themselves: each inserted or deleted element is looked up by its id in the current
+//! document (an indexed seek) and the edits are emitted in document order.
+//!
+//! Emitting in document order is what makes this exact. Walking the touched elements from
+//! the start of the text, everything before an element is already in its new state and
+//! everything after it still in its old one, so an element's position in the text being
+//! patched is the number of elements visible *now* before it — what a cursor on it gives,
+//! for a deleted element as for an inserted one. Two touched elements at the same position
+//! are a deleted one before an inserted one (an inserted one would count for whatever
+//! follows it), so deletions go first.
+//!
+//! This needs to know which touched elements were visible before. An inserted element was
+//! not; a deleted one was, unless it was already deleted here — which only a change made
+//! concurrently with the arriving ones can have done. So typing takes this way only when
+//! every arriving change descends from all of the heads last reported; anything else
+//! (other ops, concurrent changes, marks, large batches) returns `None` for the diff.
+
+use std::collections::{HashMap, HashSet};
+
+use automerge::legacy::{ElementId, Key, ObjectId, OpId, OpType};
+use automerge::{
+    Automerge, ChangeHash, Cursor, ObjId, ObjType, Prop, ReadDoc, ScalarValue, TextEncoding,
+};
+
+use crate::change::{DocPatch, text_field};
+
+/// Past this many touched elements a diff is the cheaper way (a paste, a catch-up).
+const MOST_ELEMENTS: usize = 512;
+
+/// What the arriving changes did to one text object.
+#[derive(Default)]
+struct Touched {
+    /// Elements inserted, with their text.
+    inserted: HashMap<OpId, String>,
+    /// Elements deleted.
+    deleted: HashSet<OpId>,
+}
+
+/// One edit at a position of the text, before merging neighbours.
+enum Edit {
+    Delete(usize),
+    Insert(String),
+}
+
+/// The patches of the changes since `seen`, if they are typing that descends from `seen`.
+pub(crate) fn typed_patches(doc: &Automerge, seen: &[ChangeHash]) -> Option<Vec<DocPatch>> {
+    if doc.text_encoding() != TextEncoding::Utf16CodeUnit {
+        return None;
+    }
+    let changes = doc.get_changes(seen);
+    let mut descends: HashSet<ChangeHash> = HashSet::with_capacity(changes.len());
+    let mut texts: HashMap<OpId, Touched> = HashMap::new();
+    let mut count = 0;
+    for change in &changes {
+        // Ordered so that a change comes after its dependencies.
+        let deps = change.deps();
+        let after_seen =
+            seen.iter().all(|h| deps.contains(h)) || deps.iter().any(|d| descends.contains(d));
+        if !after_seen {
+            return None;
+        }
+        descends.insert(change.hash());
+        let expanded = change.decode();
+        let start = expanded.start_op.get();
+        for (i, op) in expanded.operations.into_iter().enumerate() {
+            count += 1;
+            if count > MOST_ELEMENTS {
+                return None;
+            }
+            let ObjectId::Id(obj) = op.obj else {
+                return None;
+            };
+            let touched = texts.entry(obj).or_default();
+            match (op.insert, op.action, op.key) {
+                (true, OpType::Put(ScalarValue::Str(s)), Key::Seq(_)) => {
+                    let id = OpId(start + i as u64, expanded.actor_id.clone());
+                    touched.inserted.insert(id, s.to_string());
+                }
+                (false, OpType::Delete, Key::Seq(ElementId::Id(elem)))
+                    if op.pred.len() == 1 && op.pred.iter().next() == Some(&elem) =>
+                {
+                    touched.deleted.insert(elem);
+                }
+                _ => return None,
+            }
+        }
+    }
+    let mut patches = Vec::new();
+    let mut found = Found::default();
+    for (obj, touched) in texts {
+        let (exid, kind) = doc.import(&opid_string(&obj)).ok()?;
+        if kind != ObjType::Text {
+            return None;
+        }
+        let path: Vec<String> = doc
+            .parents(&exid)
+            .ok()?
+            .visible_path()?
+            .into_iter()
+            .map(|(_, prop)| match prop {
+                Prop::Map(k) => k,
+                Prop::Seq(i) => i.to_string(),
+            })
+            .collect();
+        let path: Vec<&str> = path.iter().map(String::as_str).collect();
+        let target = text_field(&path)?;
+        let mut edits: Vec<(usize, Edit)> = Vec::new();
+        for (id, text) in &touched.inserted {
+            if !touched.deleted.contains(id) {
+                edits.push((position(doc, &exid, id)?, Edit::Insert(text.clone())));
+            }
+        }
+        for id in &touched.deleted {
+            if touched.inserted.contains_key(id) {
+                continue; // typed and deleted in the same batch: never seen here
+            }
+            let width = found.width(doc, id)?;
+            edits.push((position(doc, &exid, id)?, Edit::Delete(width)));
+        }
+        // Document order; a deleted element before an inserted one at the same position.
+        edits.sort_by_key(|(pos, e)| (*pos, matches!(e, Edit::Insert(_))));
+        merge_into(&mut patches, &target, edits);
+    }
+    Some(patches)
+}
+
+/// Joins neighbouring edits into splices: deletions at one position, insertions that follow
+/// each other.
+fn merge_into(out: &mut Vec<DocPatch>, target: &crate::TextField, edits: Vec<(usize, Edit)>) {
+    let first = out.len();
+    for (pos, edit) in edits {
+        if out.len() > first
+            && let Some(DocPatch::Splice {
+                index,
+                delete,
+                insert,
+                ..
+            }) = out.last_mut()
+        {
+            match &edit {
+                Edit::Delete(w) if insert.is_empty() && *index == pos => {
+                    *delete += w;
+                    continue;
+                }
+                Edit::Insert(s)
+                    if *delete == 0 && *index + crate::text::utf16_len(insert) == pos =>
+                {
+                    insert.push_str(s);
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        out.push(match edit {
+            Edit::Delete(w) => DocPatch::Splice {
+                target: target.clone(),
+                index: pos,
+                delete: w,
+                insert: String::new(),
+            },
+            Edit::Insert(s) => DocPatch::Splice {
+                target: target.clone(),
+                index: pos,
+                delete: 0,
+                insert: s,
+            },
+        });
+    }
+}
+
+/// The position of an element in the text as it is now: its index if it is visible, else
+/// the number of visible elements before it.
+fn position(doc: &Automerge, text: &ObjId, id: &OpId) -> Option<usize> {
+    let cursor = Cursor::try_from(opid_string(id).as_str()).ok()?;
+    doc.get_cursor_position(text, &cursor, None).ok()
+}
+
+fn opid_string(id: &OpId) -> String {
+    format!("{}@{}", id.0, id.1)
+}
+
+/// The changes read to learn what deleted elements held, by the change that inserted them.
+#[derive(Default)]
+struct Found {
+    changes: HashMap<ChangeHash, automerge::ExpandedChange>,
+}
+
+impl Found {
+    /// The UTF-16 width of an element inserted before the arriving changes: from the change
+    /// that inserted it.
+    fn width(&mut self, doc: &Automerge, id: &OpId) -> Option<usize> {
+        let hash = doc.hash_for_opid(&ObjId::Id(id.0, id.1.clone(), usize::MAX))?;
+        let change = match self.changes.entry(hash) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(doc.get_change_by_hash(&hash)?.decode())
+            }
+        };
+        let op = change
+            .operations
+            .get(usize::try_from(id.0.checked_sub(change.start_op.get())?).ok()?)?;
+        match &op.action {
+            OpType::Put(ScalarValue::Str(s)) if op.insert => Some(crate::text::utf16_len(s)),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{
+        ChangeCtx, ClauseId, ClauseStatus, DeviceId, DocId, Placement, Splice, TextField, change,
+        draft, patches_between, patches_since,
+    };
+    use proptest::prelude::*;
+
+    fn ctx(n: u8) -> ChangeCtx {
+        ChangeCtx::new(
+            DeviceId::from_bytes([n; 32]),
+            jiff::Timestamp::from_second(1_700_000_000).unwrap(),
+        )
+    }
+
+    fn clause(s: &str) -> ClauseId {
+        ClauseId::new(s).unwrap()
+    }
+
+    /// A draft with a title, a preamble and two clauses, as every device starts from.
+    fn base() -> Automerge {
+        let mut doc = Automerge::new();
+        change(&mut doc, &ctx(1), |tx| {
+            draft::create(
+                tx,
+                &DocId::new("m1").unwrap(),
+                "Declaración 😀",
+                "The parties,",
+            )?;
+            draft::insert_clause(tx, &clause("a"), &Placement::top_end(), "Urge 🌎 all", &[])?;
+            draft::insert_clause(tx, &clause("b"), &Placement::top_end(), "Note", &[])
+        })
+        .unwrap();
+        doc
+    }
+
+    fn fields() -> [TextField; 4] {
+        [
+            TextField::Title,
+            TextField::Preamble,
+            TextField::Clause(clause("a")),
+            TextField::Clause(clause("b")),
+        ]
+    }
+
+    fn text_of(doc: &Automerge, field: &TextField) -> String {
+        let view = draft::read(doc).unwrap();
+        match field {
+            TextField::Title => view.title,
+            TextField::Preamble => view.preamble,
+            TextField::Clause(id) => view
+                .clauses
+                .iter()
+                .find(|c| &c.id == id)
+                .map(|c| c.text.clone())
+                .unwrap(),
+            _ => unreachable!(),
+        }
+    }
+
+    /// Applies splice patches the way an editor does, in UTF-16 units.
+    fn apply(text: &str, patches: &[DocPatch], field: &TextField) -> String {
+        let mut units: Vec<u16> = text.encode_utf16().collect();
+        for p in patches {
+            if let DocPatch::Splice {
+                target,
+                index,
+                delete,
+                insert,
+            } = p
+                && target == field
+            {
+                units.splice(*index..*index + *delete, insert.encode_utf16());
+            }
+        }
+        String::from_utf16(&units).unwrap()
+    }
+
+    /// One keystroke as a test writes it: a field, a place (a fraction of the text, in
+    /// characters), characters to delete and text to insert.
+    #[derive(Debug, Clone)]
+    struct Key {
+        field: usize,
+        at: f64,
+        delete: usize,
+        insert: String,
+    }
+
+    fn key() -> impl Strategy<Value = Key> {
+        (
+            0..4usize,
+            0.0..=1.0f64,
+            prop_oneof![3 => Just(0usize), 1 => 1..4usize],
+            prop_oneof![
+                1 => Just(String::new()),
+                4 => proptest::collection::vec(
+                    prop_oneof![Just("a"), Just("b"), Just(" "), Just("é"), Just("😀")],
+                    1..3
+                )
+                .prop_map(|v| v.concat()),
+            ],
+        )
+            .prop_map(|(field, at, delete, insert)| Key {
+                field,
+                at,
+                delete,
+                insert,
+            })
+    }
+
+    /// Types `k` on `doc` as device `n`, one change per keystroke, at character boundaries.
+    fn type_key(doc: &mut Automerge, n: u8, k: &Key) {
+        let field = &fields()[k.field];
+        let text = text_of(doc, field);
+        let chars: Vec<char> = text.chars().collect();
+        let at = ((chars.len() as f64) * k.at) as usize;
+        let delete = k.delete.min(chars.len() - at);
+        let units = |cs: &[char]| cs.iter().map(|c| c.len_utf16()).sum::<usize>();
+        let splice = Splice::new(
+            units(&chars[..at]),
+            units(&chars[at..at + delete]),
+            k.insert.clone(),
+        );
+        if splice.del == 0 && splice.insert.is_empty() {
+            return;
+        }
+        change(doc, &ctx(n), |tx| match field {
+            TextField::Title => draft::splice_title(tx, &splice),
+            TextField::Preamble => draft::splice_preamble(tx, &splice),
+            TextField::Clause(id) => draft::splice_clause(tx, id, &splice),
+            _ => unreachable!(),
+        })
+        .unwrap();
+    }
+
+    /// Every field of `before`, patched, reads as in `after`.
+    fn assert_patches_rebuild(before: &Automerge, after: &Automerge, patches: &[DocPatch]) {
+        for field in fields() {
+            assert_eq!(
+                apply(&text_of(before, &field), patches, &field),
+                text_of(after, &field),
+                "{field:?} after {patches:?}"
+            );
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+        /// Two peers type, the second having seen the first's keystrokes or not; a third
+        /// device receives the first's, reports them, then the second's. Each batch rebuilds
+        /// every field; the typed way is taken for the first, and for the second when it
+        /// descends from the first (otherwise it is concurrent with what was reported).
+        #[test]
+        fn typed_patches_rebuild_every_field(
+            first in proptest::collection::vec(key(), 0..12),
+            second in proptest::collection::vec(key(), 0..12),
+            second_saw_first in any::<bool>(),
+        ) {
+            let start = base();
+            let (mut p, mut q, mut here) = (start.fork(), start.fork(), start.fork());
+            for k in &first {
+                type_key(&mut p, 2, k);
+            }
+            if second_saw_first {
+                q.merge(&mut p.clone()).unwrap();
+            }
+            for k in &second {
+                type_key(&mut q, 3, k);
+            }
+            let first_typed = p.get_heads() != start.get_heads();
+            for (peer, descends) in [(&mut p, true), (&mut q, second_saw_first || !first_typed)] {
+                let before = here.clone();
+                here.merge(peer).unwrap();
+                let typed = typed_patches(&here, &before.get_heads());
+                prop_assert_eq!(typed.is_some(), descends || before.get_heads() == here.get_heads());
+                assert_patches_rebuild(&before, &here, &patches_since(&here, &before.get_heads()));
+            }
+        }
+
+        /// Two peers type at once and one of them passes both's keystrokes on: one batch of
+        /// changes concurrent with each other, both descending from what was reported.
+        #[test]
+        fn concurrent_typing_arriving_together_is_typed(
+            first in proptest::collection::vec(key(), 1..12),
+            second in proptest::collection::vec(key(), 1..12),
+        ) {
+            let start = base();
+            let (mut p, mut q, mut here) = (start.fork(), start.fork(), start.fork());
+            for k in &first {
+                type_key(&mut p, 2, k);
+            }
+            for k in &second {
+                type_key(&mut q, 3, k);
+            }
+            p.merge(&mut q).unwrap();
+            let before = here.clone();
+            here.merge(&mut p).unwrap();
+            let typed = typed_patches(&here, &before.get_heads());
+            prop_assert!(typed.is_some());
+            assert_patches_rebuild(&before, &here, &typed.unwrap());
+        }
+
+        /// Keystrokes made here meanwhile make the arriving ones concurrent with what was
+        /// reported: the patches then come from the diff, and still rebuild every field.
+        #[test]
+        fn typing_concurrent_with_local_changes_is_diffed(
+            remote in proptest::collection::vec(key(), 1..10),
+            local in proptest::collection::vec(key(), 1..6),
+        ) {
+            let start = base();
+            let (mut peer, mut here) = (start.fork(), start.fork());
+            for k in &remote {
+                type_key(&mut peer, 2, k);
+            }
+            for k in &local {
+                type_key(&mut here, 1, k);
+            }
+            let before = here.clone();
+            here.merge(&mut peer).unwrap();
+            let patches = patches_since(&here, &before.get_heads());
+            assert_patches_rebuild(&before, &here, &patches);
+        }
+    }
+
+    #[test]
+    fn two_peers_deleting_the_same_character_delete_it_once() {
+        let start = base();
+        let (mut p, mut q, mut here) = (start.fork(), start.fork(), start.fork());
+        let del = |doc: &mut Automerge, n| {
+            change(doc, &ctx(n), |tx| {
+                draft::splice_clause(tx, &clause("a"), &Splice::delete(0, 5))
+            })
+            .unwrap()
+        };
+        del(&mut p, 2);
+        del(&mut q, 3);
+        p.merge(&mut q).unwrap();
+        let before = here.clone();
+        here.merge(&mut p).unwrap();
+        let patches = typed_patches(&here, &before.get_heads()).unwrap();
+        assert_eq!(
+            patches,
+            vec![DocPatch::Splice {
+                target: TextField::Clause(clause("a")),
+                index: 0,
+                delete: 5,
+                insert: String::new(),
+            }]
+        );
+    }
+
+    #[test]
+    fn other_changes_and_long_pastes_are_left_to_the_diff() {
+        let mut peer = base();
+        let mut here = peer.fork();
+        let seen = here.get_heads();
+        change(&mut peer, &ctx(2), |tx| {
+            draft::set_status(tx, &clause("b"), ClauseStatus::Agreed)
+        })
+        .unwrap();
+        here.merge(&mut peer.clone()).unwrap();
+        assert!(typed_patches(&here, &seen).is_none());
+        assert_eq!(
+            patches_since(&here, &seen),
+            patches_between(&here, &seen, &here.get_heads())
+        );
+
+        let seen = here.get_heads();
+        let paste = "x".repeat(MOST_ELEMENTS + 1);
+        change(&mut peer, &ctx(2), |tx| {
+            draft::splice_clause(tx, &clause("b"), &Splice::insert(0, paste.clone()))
+        })
+        .unwrap();
+        let before = here.clone();
+        here.merge(&mut peer).unwrap();
+        assert!(typed_patches(&here, &seen).is_none());
+        assert_patches_rebuild(&before, &here, &patches_since(&here, &seen));
+    }
+}
