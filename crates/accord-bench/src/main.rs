@@ -71,6 +71,8 @@ fn main() -> anyhow::Result<()> {
         |name: &str| args.only.is_empty() || args.only.iter().any(|o| name.starts_with(o.as_str()));
     let mut rows = Vec::new();
     let mut trace = data::Trace::load(&trace_path)?;
+    // The trace's final text, typed into by `latency_long` (whole in quick mode too).
+    let long_text = trace.end.clone();
     if args.quick {
         trace.truncate(20_000);
     }
@@ -101,6 +103,7 @@ fn main() -> anyhow::Result<()> {
     if wanted("latency") {
         let n = if args.quick { 300 } else { 1_000 };
         rows.extend(rt.block_on(net_metrics::latency(n))?);
+        rows.extend(rt.block_on(net_metrics::latency_long(n, &long_text))?);
     }
     if wanted("fanout") {
         let rounds = if args.quick { 10 } else { 30 };

@@ -79,22 +79,8 @@ pub async fn latency(samples: usize) -> anyhow::Result<Vec<Row>> {
     let mut rtt = iroh_round_trips(samples).await?;
     rtt.sort();
     let room = Room::gather(1, 1).await?;
-    let (a, b) = (&room.host, &room.guests[0]);
-    let target = TextField::Clause(room.clause.clone());
-    let mut events = b.subscribe();
-    let mut took = Vec::with_capacity(samples);
-    for i in 0..samples + 20 {
-        let t = Instant::now();
-        a.splice(&room.draft, &target, &Splice::insert(i, "x"))
-            .await?;
-        let want = a.heads(&room.draft).await?;
-        let seen = room::until_heads(b, &mut events, &room.draft, &want).await?;
-        if i >= 20 {
-            took.push(seen - t);
-        }
-    }
+    let took = keystroke_latencies(&room, 0, samples).await?;
     room.close().await?;
-    took.sort();
     let (p50, p99) = (percentile(&took, 50), percentile(&took, 99));
     let (r50, r99) = (percentile(&rtt, 50), percentile(&rtt, 99));
     Ok(vec![
@@ -116,6 +102,94 @@ pub async fn latency(samples: usize) -> anyhow::Result<Vec<Row>> {
             ),
         ),
     ])
+}
+
+/// The same in the middle of a long clause (`text`), vs the iroh round trip plus what
+/// automerge itself takes to apply such a keystroke to such a text: automerge 0.12's apply
+/// of a change walks the text it lands in, so that part follows the text's length whoever
+/// syncs; what Accord adds to it must not.
+pub async fn latency_long(samples: usize, text: &str) -> anyhow::Result<Vec<Row>> {
+    let chars = text.chars().count();
+    let middle: usize = text.chars().take(chars / 2).map(char::len_utf16).sum();
+    let mut rtt = iroh_round_trips(samples).await?;
+    rtt.sort();
+    let applies = automerge_applies(text, middle, samples.min(100))?;
+    let room = Room::gather(1, 1).await?;
+    room.host
+        .splice(
+            &room.draft,
+            &TextField::Clause(room.clause.clone()),
+            &Splice::insert(0, text),
+        )
+        .await?;
+    room.settle_all().await?;
+    let took = keystroke_latencies(&room, middle, samples).await?;
+    room.close().await?;
+    let (p50, p99) = (percentile(&took, 50), percentile(&took, 99));
+    let base50 = percentile(&rtt, 50) + percentile(&applies, 50);
+    let base99 = percentile(&rtt, 99) + percentile(&applies, 99);
+    Ok(vec![
+        Row::new(
+            "latency_long_p50",
+            p50,
+            base50,
+            "ms",
+            format!(
+                "{samples} keystrokes A -> B's event in a clause of {chars} characters vs iroh RTT + automerge's own apply, p50"
+            ),
+        ),
+        Row::new("latency_long_p99", p99, base99, "ms", "the same, p99"),
+    ])
+}
+
+/// Keystrokes typed by the room's host at `at` in its clause, each until the first guest's
+/// event shows it: the times, sorted, after 20 to warm up.
+async fn keystroke_latencies(
+    room: &Room,
+    at: usize,
+    samples: usize,
+) -> anyhow::Result<Vec<Duration>> {
+    let (a, b) = (&room.host, &room.guests[0]);
+    let target = TextField::Clause(room.clause.clone());
+    let mut events = b.subscribe();
+    let mut took = Vec::with_capacity(samples);
+    for i in 0..samples + 20 {
+        let t = Instant::now();
+        a.splice(&room.draft, &target, &Splice::insert(at + i, "x"))
+            .await?;
+        let want = a.heads(&room.draft).await?;
+        let seen = room::until_heads(b, &mut events, &room.draft, &want).await?;
+        if i >= 20 {
+            took.push(seen - t);
+        }
+    }
+    took.sort();
+    Ok(took)
+}
+
+/// How long automerge takes to apply one peer's keystroke at `at` in `text` (typed in one
+/// change, as `latency_long` does): `samples` times, sorted.
+fn automerge_applies(text: &str, at: usize, samples: usize) -> anyhow::Result<Vec<Duration>> {
+    use automerge::{Automerge, ObjType, ROOT, transaction::Transactable};
+    let mut doc = Automerge::new();
+    let mut tx = doc.transaction();
+    let obj = tx.put_object(ROOT, "text", ObjType::Text)?;
+    tx.splice_text(&obj, 0, 0, text)?;
+    tx.commit();
+    let mut peer = doc.fork();
+    let mut took = Vec::with_capacity(samples);
+    for i in 0..samples {
+        let before = peer.get_heads();
+        let mut tx = peer.transaction();
+        tx.splice_text(&obj, at + i, 0, "x")?;
+        tx.commit();
+        let change = peer.get_changes(&before);
+        let t = Instant::now();
+        doc.apply_changes(change)?;
+        took.push(t.elapsed());
+    }
+    took.sort();
+    Ok(took)
 }
 
 /// One typist and `n` other devices: the median time, over `rounds` keystrokes, until every
