@@ -52,6 +52,9 @@ pub(crate) fn transport(
     let framed = Framed::new(tokio::io::join(recv, send), codec(max_frame_len));
     let (sink, stream) = framed.split();
     let stream = stream
+        // A connection closed in order (by either side) ends the stream: samod then reports
+        // that the peer disconnected, where an error would be logged as one.
+        .take_while(|item| futures::future::ready(!matches!(item, Err(e) if is_orderly_close(e))))
         .map_ok(move |frame| {
             let _keep = &guard;
             frame.to_vec()
@@ -62,6 +65,53 @@ pub(crate) fn transport(
     Transport::new(stream, sink).with_expected_peer_id(peer)
 }
 
+/// Whether a receive error is the connection's orderly close, by this side or the peer's
+/// application (leaving, shutting down, a sync connection ended), rather than a failure.
+fn is_orderly_close(e: &std::io::Error) -> bool {
+    use iroh::endpoint::{ConnectionError, ReadError};
+    matches!(
+        e.get_ref()
+            .and_then(|inner| inner.downcast_ref::<ReadError>()),
+        Some(ReadError::ConnectionLost(
+            ConnectionError::ApplicationClosed(_) | ConnectionError::LocallyClosed
+        ))
+    )
+}
+
 fn bytes_from(v: Vec<u8>) -> tokio_util::bytes::Bytes {
     tokio_util::bytes::Bytes::from(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use iroh::endpoint::{ApplicationClose, ConnectionError, ReadError};
+
+    /// An error as the bi-stream's reader yields it (noq's own conversion).
+    fn read_error(e: ReadError) -> std::io::Error {
+        std::io::Error::from(e)
+    }
+
+    #[test]
+    fn a_connection_closed_in_order_is_not_a_receive_error() {
+        let closed_by_peer = ConnectionError::ApplicationClosed(ApplicationClose {
+            error_code: VarInt::from_u32(CLOSE_SYNC_ENDED),
+            reason: b"sync connection ended".to_vec().into(),
+        });
+        assert!(is_orderly_close(&read_error(ReadError::ConnectionLost(
+            closed_by_peer
+        ))));
+        assert!(is_orderly_close(&read_error(ReadError::ConnectionLost(
+            ConnectionError::LocallyClosed
+        ))));
+        // Failures stay errors: a lost link, a reset stream, a frame over the limit.
+        assert!(!is_orderly_close(&read_error(ReadError::ConnectionLost(
+            ConnectionError::TimedOut
+        ))));
+        assert!(!is_orderly_close(&read_error(ReadError::ClosedStream)));
+        assert!(!is_orderly_close(&std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "frame size too big"
+        )));
+    }
 }
