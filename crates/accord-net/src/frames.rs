@@ -60,21 +60,35 @@ pub(crate) fn transport(
             frame.to_vec()
         })
         .inspect_err(|e| tracing::debug!(error = %e, "sync frame rejected"));
-    let sink =
-        sink.with(|msg: Vec<u8>| futures::future::ready(Ok::<_, std::io::Error>(bytes_from(msg))));
+    // A message for a connection that closed in order goes with it (samod learns of the
+    // close from the stream), rather than ending the connection as a send error.
+    let sink = Box::pin(futures::sink::unfold(
+        sink,
+        |mut sink, msg: Vec<u8>| async move {
+            match sink.send(bytes_from(msg)).await {
+                Err(e) if is_orderly_close(&e) => Ok(sink),
+                other => other.map(|()| sink),
+            }
+        },
+    ));
     Transport::new(stream, sink).with_expected_peer_id(peer)
 }
 
-/// Whether a receive error is the connection's orderly close, by this side or the peer's
-/// application (leaving, shutting down, a sync connection ended), rather than a failure.
+/// Whether a receive or send error is the connection's orderly close, by this side or the
+/// peer's application (leaving, shutting down, a sync connection ended), not a failure.
 fn is_orderly_close(e: &std::io::Error) -> bool {
-    use iroh::endpoint::{ConnectionError, ReadError};
+    use iroh::endpoint::{ConnectionError, ReadError, WriteError};
+    let inner = e.get_ref();
+    let lost = match (
+        inner.and_then(|i| i.downcast_ref::<ReadError>()),
+        inner.and_then(|i| i.downcast_ref::<WriteError>()),
+    ) {
+        (Some(ReadError::ConnectionLost(c)), _) | (_, Some(WriteError::ConnectionLost(c))) => c,
+        _ => return false,
+    };
     matches!(
-        e.get_ref()
-            .and_then(|inner| inner.downcast_ref::<ReadError>()),
-        Some(ReadError::ConnectionLost(
-            ConnectionError::ApplicationClosed(_) | ConnectionError::LocallyClosed
-        ))
+        lost,
+        ConnectionError::ApplicationClosed(_) | ConnectionError::LocallyClosed
     )
 }
 
@@ -85,7 +99,7 @@ fn bytes_from(v: Vec<u8>) -> tokio_util::bytes::Bytes {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use iroh::endpoint::{ApplicationClose, ConnectionError, ReadError};
+    use iroh::endpoint::{ApplicationClose, ConnectionError, ReadError, WriteError};
 
     /// An error as the bi-stream's reader yields it (noq's own conversion).
     fn read_error(e: ReadError) -> std::io::Error {
@@ -109,6 +123,12 @@ mod tests {
             ConnectionError::TimedOut
         ))));
         assert!(!is_orderly_close(&read_error(ReadError::ClosedStream)));
+        // Sending on a connection closed in order, as the writer reports it; and on one reset.
+        let write_error = |c| std::io::Error::from(WriteError::ConnectionLost(c));
+        assert!(is_orderly_close(&write_error(
+            ConnectionError::LocallyClosed
+        )));
+        assert!(!is_orderly_close(&write_error(ConnectionError::Reset)));
         assert!(!is_orderly_close(&std::io::Error::new(
             std::io::ErrorKind::InvalidData,
             "frame size too big"
