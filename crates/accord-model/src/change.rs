@@ -121,8 +121,8 @@ pub enum DocPatch {
 }
 
 /// The patches of the changes that arrived since `seen`, the heads last reported, up to the
-/// document's heads now. Typing costs what it changed (see the `typed` module); anything
-/// else is diffed, which walks the whole document.
+/// document's heads now, at the cost of those changes (see the `typed` module); what that
+/// cannot answer is diffed, which walks the whole document.
 pub fn patches_since(doc: &Automerge, seen: &[ChangeHash]) -> Vec<DocPatch> {
     match crate::typed::typed_patches(doc, seen) {
         Some(patches) => patches,
@@ -254,7 +254,7 @@ pub(crate) fn text_field(p: &[&str]) -> Option<TextField> {
     }
 }
 
-fn signal_for(p: &[&str]) -> DocPatch {
+pub(crate) fn signal_for(p: &[&str]) -> DocPatch {
     match p {
         ["clauses", id, "status" | "proposed_by", ..] => match ClauseId::new(*id) {
             Ok(id) => DocPatch::Clause { id },

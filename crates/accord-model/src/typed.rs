@@ -1,10 +1,12 @@
-//! The patches of remote typing, at the cost of the changes that carry it.
+//! The patches of remote changes, at the cost of the changes that carry them.
 //!
 //! Automerge's `diff` between two heads walks every op of the document: on a long text about
 //! 70 ms for a one-character change, paid by every device that receives a peer's keystroke.
-//! Typing touches only text elements, so its patches can be found from the changes
-//! themselves: each inserted or deleted element is looked up by its id in the current
-//! document (an indexed seek) and the edits are emitted in document order.
+//! The patches can be found from the changes themselves. In a map or a list (clauses, their
+//! status, the tree, action items, the meeting's details) what an editor needs is the signal
+//! for the path an op wrote at, and the path of an object is found from the object up. In a
+//! text, each inserted or deleted element is looked up by its id in the current document (an
+//! indexed seek) and the edits are emitted in document order.
 //!
 //! Emitting in document order is what makes this exact. Walking the touched elements from
 //! the start of the text, everything before an element is already in its new state and
@@ -19,8 +21,8 @@
 //! concurrent with the arriving changes (two delegates deleting the same word at once), as
 //! a change they descend from cannot have (its deletion was seen). So the changes here that
 //! the arriving ones do not descend from — usually the last few keystrokes typed here — are
-//! read for what they deleted. Anything that is not plain typing (other ops, marks), a
-//! large batch or a long concurrent history returns `None` for the diff.
+//! read for what they deleted. Texts with other ops (marks, blocks), objects no longer in the
+//! document, a large batch or a long concurrent history return `None` for the diff.
 
 use std::collections::{HashMap, HashSet};
 
@@ -29,18 +31,22 @@ use automerge::{
     Automerge, ChangeHash, Cursor, ObjId, ObjType, Prop, ReadDoc, ScalarValue, TextEncoding,
 };
 
-use crate::change::{DocPatch, text_field};
+use crate::change::{DocPatch, signal_for, text_field};
 
 /// Past this many touched elements a diff is the cheaper way (a paste, a catch-up).
 const MOST_ELEMENTS: usize = 512;
 
-/// What the arriving changes did to one text object.
+/// What the arriving changes did to one object.
 #[derive(Default)]
 struct Touched {
-    /// Elements inserted, with their text.
+    /// Sequence elements inserted as strings, with their text.
     inserted: HashMap<OpId, String>,
-    /// Elements deleted.
+    /// Sequence elements deleted.
     deleted: HashSet<OpId>,
+    /// Map keys set, made or deleted.
+    keys: HashSet<String>,
+    /// Any other sequence op (an element put, a non-string inserted, a mark).
+    other_seq: bool,
 }
 
 /// One edit at a position of the text, before merging neighbours.
@@ -49,7 +55,8 @@ enum Edit {
     Insert(String),
 }
 
-/// The patches of the changes since `seen` (the heads last reported), if they are typing.
+/// The patches of the changes since `seen` (the heads last reported), unless the diff is
+/// needed (see the module's documentation).
 pub(crate) fn typed_patches(doc: &Automerge, seen: &[ChangeHash]) -> Option<Vec<DocPatch>> {
     if doc.text_encoding() != TextEncoding::Utf16CodeUnit {
         return None;
@@ -57,7 +64,8 @@ pub(crate) fn typed_patches(doc: &Automerge, seen: &[ChangeHash]) -> Option<Vec<
     let changes = doc.get_changes(seen);
     let arrived: HashSet<ChangeHash> = changes.iter().map(|c| c.hash()).collect();
     let deleted_here = deleted_concurrently(doc, &changes, &arrived)?;
-    let mut texts: HashMap<OpId, Touched> = HashMap::new();
+    // What the arriving changes did, object by object (`None` for the document's root).
+    let mut objects: HashMap<Option<OpId>, Touched> = HashMap::new();
     let mut count = 0;
     for change in &changes {
         let expanded = change.decode();
@@ -67,10 +75,11 @@ pub(crate) fn typed_patches(doc: &Automerge, seen: &[ChangeHash]) -> Option<Vec<
             if count > MOST_ELEMENTS {
                 return None;
             }
-            let ObjectId::Id(obj) = op.obj else {
-                return None;
+            let obj = match op.obj {
+                ObjectId::Id(obj) => Some(obj),
+                ObjectId::Root => None,
             };
-            let touched = texts.entry(obj).or_default();
+            let touched = objects.entry(obj).or_default();
             match (op.insert, op.action, op.key) {
                 (true, OpType::Put(ScalarValue::Str(s)), Key::Seq(_)) => {
                     let id = OpId(start + i as u64, expanded.actor_id.clone());
@@ -81,28 +90,57 @@ pub(crate) fn typed_patches(doc: &Automerge, seen: &[ChangeHash]) -> Option<Vec<
                 {
                     touched.deleted.insert(elem);
                 }
-                _ => return None,
+                (_, _, Key::Map(key)) => {
+                    touched.keys.insert(key.to_string());
+                }
+                (_, _, Key::Seq(_)) => touched.other_seq = true,
             }
         }
     }
     let mut patches = Vec::new();
     let mut found = Found::default();
-    for (obj, touched) in texts {
-        let (exid, kind) = doc.import(&opid_string(&obj)).ok()?;
-        if kind != ObjType::Text {
-            return None;
-        }
-        let path: Vec<String> = doc
-            .parents(&exid)
-            .ok()?
-            .visible_path()?
-            .into_iter()
-            .map(|(_, prop)| match prop {
-                Prop::Map(k) => k,
-                Prop::Seq(i) => i.to_string(),
-            })
-            .collect();
+    for (obj, touched) in objects {
+        let (exid, kind) = match &obj {
+            Some(obj) => doc.import(&opid_string(obj)).ok()?,
+            None => (ObjId::Root, ObjType::Map),
+        };
+        let path: Vec<String> = match obj {
+            Some(_) => doc
+                .parents(&exid)
+                .ok()?
+                // An object no longer in the document (inside a deleted clause, say): the
+                // diff says what, if anything, is to be seen of it.
+                .visible_path()?
+                .into_iter()
+                .map(|(_, prop)| match prop {
+                    Prop::Map(k) => k,
+                    Prop::Seq(i) => i.to_string(),
+                })
+                .collect(),
+            None => Vec::new(),
+        };
         let path: Vec<&str> = path.iter().map(String::as_str).collect();
+        if kind != ObjType::Text {
+            // Maps and lists: the signal for what changed, as the diff would give it.
+            let mut signal = |p: &[&str]| {
+                let s = signal_for(p);
+                if !patches.contains(&s) {
+                    patches.push(s);
+                }
+            };
+            for key in &touched.keys {
+                let mut at = path.clone();
+                at.push(key);
+                signal(&at);
+            }
+            if touched.other_seq || !touched.inserted.is_empty() || !touched.deleted.is_empty() {
+                signal(&path);
+            }
+            continue;
+        }
+        if touched.other_seq || !touched.keys.is_empty() {
+            return None; // marks or blocks in a text: not plain typing
+        }
         let target = text_field(&path)?;
         let mut edits: Vec<(usize, Edit)> = Vec::new();
         for (id, text) in &touched.inserted {
@@ -393,6 +431,46 @@ mod tests {
         .unwrap();
     }
 
+    /// A peer's edit: a keystroke, a new clause with some text, or a clause's new status.
+    #[derive(Debug, Clone)]
+    enum PeerEdit {
+        Type(Key),
+        NewClause(String),
+        Status(bool, bool),
+    }
+
+    fn edit() -> impl Strategy<Value = PeerEdit> {
+        prop_oneof![
+            3 => key().prop_map(PeerEdit::Type),
+            1 => "[a-z ]{0,6}".prop_map(PeerEdit::NewClause),
+            1 => (any::<bool>(), any::<bool>()).prop_map(|(a, agreed)| PeerEdit::Status(a, agreed)),
+        ]
+    }
+
+    /// Makes `e` on `doc` as device `n`, its `i`-th edit.
+    fn make_edit(doc: &mut Automerge, n: u8, i: usize, e: &PeerEdit) {
+        match e {
+            PeerEdit::Type(k) => type_key(doc, n, k),
+            PeerEdit::NewClause(text) => {
+                change(doc, &ctx(n), |tx| {
+                    let id = clause(&format!("n{n}x{i}"));
+                    draft::insert_clause(tx, &id, &Placement::top_end(), text, &[])
+                })
+                .unwrap();
+            }
+            PeerEdit::Status(a, agreed) => {
+                let id = clause(if *a { "a" } else { "b" });
+                let status = if *agreed {
+                    ClauseStatus::AgreedAdRef
+                } else {
+                    ClauseStatus::Open
+                };
+                // Refused while brackets remain; that is no change, and fine here.
+                let _ = change(doc, &ctx(n), |tx| draft::set_status(tx, &id, status));
+            }
+        }
+    }
+
     /// Every field of `before`, patched, reads as in `after`.
     fn assert_patches_rebuild(before: &Automerge, after: &Automerge, patches: &[DocPatch]) {
         for field in fields() {
@@ -457,6 +535,39 @@ mod tests {
             let typed = typed_patches(&here, &before.get_heads());
             prop_assert!(typed.is_some());
             assert_patches_rebuild(&before, &here, &typed.unwrap());
+        }
+
+        /// Peers add clauses (with their text), change statuses and type, at once: the
+        /// typed way gives the diff's signals, and splices that rebuild every field.
+        #[test]
+        fn structure_and_status_changes_give_the_diffs_signals(
+            first in proptest::collection::vec(edit(), 1..8),
+            second in proptest::collection::vec(edit(), 0..8),
+        ) {
+            let start = base();
+            let (mut p, mut q, mut here) = (start.fork(), start.fork(), start.fork());
+            for (i, e) in first.iter().enumerate() {
+                make_edit(&mut p, 2, i, e);
+            }
+            for (i, e) in second.iter().enumerate() {
+                make_edit(&mut q, 3, i, e);
+            }
+            p.merge(&mut q).unwrap();
+            let before = here.clone();
+            here.merge(&mut p).unwrap();
+            let seen = before.get_heads();
+            let typed = typed_patches(&here, &seen);
+            prop_assert!(typed.is_some());
+            let typed = typed.unwrap();
+            assert_patches_rebuild(&before, &here, &typed);
+            let signals = |ps: &[DocPatch]| -> HashSet<String> {
+                ps.iter()
+                    .filter(|p| !matches!(p, DocPatch::Splice { .. }))
+                    .map(|p| format!("{p:?}"))
+                    .collect()
+            };
+            let diffed = patches_between(&here, &seen, &here.get_heads());
+            prop_assert_eq!(signals(&typed), signals(&diffed));
         }
 
         /// Keystrokes made here meanwhile make the arriving ones concurrent with what was
@@ -544,21 +655,9 @@ mod tests {
     }
 
     #[test]
-    fn other_changes_and_long_pastes_are_left_to_the_diff() {
+    fn a_long_paste_is_left_to_the_diff() {
         let mut peer = base();
         let mut here = peer.fork();
-        let seen = here.get_heads();
-        change(&mut peer, &ctx(2), |tx| {
-            draft::set_status(tx, &clause("b"), ClauseStatus::Agreed)
-        })
-        .unwrap();
-        here.merge(&mut peer.clone()).unwrap();
-        assert!(typed_patches(&here, &seen).is_none());
-        assert_eq!(
-            patches_since(&here, &seen),
-            patches_between(&here, &seen, &here.get_heads())
-        );
-
         let seen = here.get_heads();
         let paste = "x".repeat(MOST_ELEMENTS + 1);
         change(&mut peer, &ctx(2), |tx| {
