@@ -124,9 +124,15 @@ pub enum DocPatch {
 /// document's heads now, at the cost of those changes (see the `typed` module); what that
 /// cannot answer is diffed, which walks the whole document.
 pub fn patches_since(doc: &Automerge, seen: &[ChangeHash]) -> Vec<DocPatch> {
-    match crate::typed::typed_patches(doc, seen) {
-        Some(patches) => patches,
-        None => patches_between(doc, seen, &doc.get_heads()),
+    // The typed way only reads, through automerge's indexed lookups, which assert on ids
+    // that break its invariants (a faulty peer's change could name one): a panic there
+    // leaves the document as it was, and the diff answers instead.
+    let typed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        crate::typed::typed_patches(doc, seen)
+    }));
+    match typed {
+        Ok(Some(patches)) => patches,
+        Ok(None) | Err(_) => patches_between(doc, seen, &doc.get_heads()),
     }
 }
 

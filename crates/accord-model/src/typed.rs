@@ -152,7 +152,7 @@ pub(crate) fn typed_patches(doc: &Automerge, seen: &[ChangeHash]) -> Option<Vec<
             if touched.inserted.contains_key(id) || deleted_here.contains(id) {
                 continue; // typed and deleted in the batch, or deleted here already
             }
-            let width = found.width(doc, id)?;
+            let width = found.width(doc, obj.as_ref()?, id)?;
             edits.push((position(doc, &exid, id)?, Edit::Delete(width)));
         }
         // Document order; a deleted element before an inserted one at the same position.
@@ -275,9 +275,10 @@ struct Found {
 }
 
 impl Found {
-    /// The UTF-16 width of an element inserted before the arriving changes: from the change
-    /// that inserted it.
-    fn width(&mut self, doc: &Automerge, id: &OpId) -> Option<usize> {
+    /// The UTF-16 width of an element of `text` inserted before the arriving changes: from
+    /// the change that inserted it. `None` unless it was inserted into `text` as a string (a
+    /// change from a faulty peer may name an element of another object).
+    fn width(&mut self, doc: &Automerge, text: &OpId, id: &OpId) -> Option<usize> {
         let hash = doc.hash_for_opid(&ObjId::Id(id.0, id.1.clone(), usize::MAX))?;
         let change = match self.changes.entry(hash) {
             std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
@@ -288,8 +289,10 @@ impl Found {
         let op = change
             .operations
             .get(usize::try_from(id.0.checked_sub(change.start_op.get())?).ok()?)?;
-        match &op.action {
-            OpType::Put(ScalarValue::Str(s)) if op.insert => Some(crate::text::utf16_len(s)),
+        match (&op.action, &op.obj) {
+            (OpType::Put(ScalarValue::Str(s)), ObjectId::Id(obj)) if op.insert && obj == text => {
+                Some(crate::text::utf16_len(s))
+            }
             _ => None,
         }
     }
@@ -652,6 +655,36 @@ mod tests {
                 insert: String::new(),
             }]
         );
+    }
+
+    #[test]
+    fn a_faulty_peers_delete_naming_another_texts_character_does_not_break_the_patches() {
+        let mut peer = base();
+        let mut here = peer.fork();
+        let seen = here.get_heads();
+        // A correct deletion in clause a, then the same change rewritten to say it deletes
+        // in the preamble: the element it names is not the preamble's. automerge 0.12 takes
+        // it, and then panics re-encoding it; the patches come from the diff.
+        change(&mut peer, &ctx(2), |tx| {
+            draft::splice_clause(tx, &clause("a"), &Splice::delete(0, 1))
+        })
+        .unwrap();
+        let mut faulty = peer.get_changes(&seen).pop().unwrap().decode();
+        let (_, preamble_obj) = peer.get(automerge::ROOT, "preamble").unwrap().unwrap();
+        let ObjId::Id(ctr, actor, _) = preamble_obj else {
+            panic!("the preamble is an object")
+        };
+        for op in &mut faulty.operations {
+            op.obj = ObjectId::Id(OpId(ctr, actor.clone()));
+        }
+        faulty.hash = None;
+        let faulty = automerge::Change::from(faulty);
+        let before = here.clone();
+        if here.apply_changes([faulty]).is_err() {
+            return; // automerge refuses it: nothing to patch
+        }
+        let patches = patches_since(&here, &seen);
+        assert_patches_rebuild(&before, &here, &patches);
     }
 
     #[test]
