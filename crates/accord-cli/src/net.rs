@@ -236,6 +236,9 @@ pub async fn status(ws: &Workspace, host: Host, json: bool) -> Result<Output> {
 pub async fn serve(ws: Workspace, json: bool) -> Result<()> {
     use tokio::signal::unix::{SignalKind, signal};
     open_all(&ws).await;
+    // Nobody works at a serving device, but it is online in its meetings: devices that reach
+    // it through a meeting's hub learn that from its presence.
+    ws.set_present_in_every_meeting();
     let server = crate::local::LocalServer::start(ws.clone())
         .await
         .context("cannot open the local socket")?;

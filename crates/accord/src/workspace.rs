@@ -92,6 +92,9 @@ pub(crate) struct Inner {
     pub(crate) settings: Mutex<Settings>,
     /// Where this device's user is (the meeting and the presence in it).
     pub(crate) local_presence: watch::Sender<Option<(DocId, Presence)>>,
+    /// Whether this device shows itself present in every meeting while its user is in none
+    /// (a device nobody works at: `accord serve`).
+    present_everywhere: std::sync::atomic::AtomicBool,
     pub(crate) peers_present: Mutex<presence::Roster>,
     pub(crate) key: model::DeviceKey,
     pub(crate) pins: Mutex<Pins>,
@@ -302,6 +305,7 @@ impl Workspace {
             unindexed: watch::channel(0).0,
             settings: Mutex::new(settings),
             local_presence: watch::channel(None).0,
+            present_everywhere: std::sync::atomic::AtomicBool::new(false),
             peers_present: Mutex::new(presence::Roster::default()),
             key,
             pins: Mutex::new(pins),
@@ -517,6 +521,17 @@ impl Workspace {
             .local_presence
             .send_replace(Some((meeting.clone(), presence)));
         Ok(())
+    }
+
+    /// Shows this device present, without a place in a document, in every meeting open on
+    /// this profile whenever no meeting is set with [`Workspace::set_presence`]: for a device
+    /// nobody works at (`accord serve`), which the devices reaching it through a meeting's
+    /// hub would otherwise show offline.
+    pub fn set_present_in_every_meeting(&self) {
+        self.inner
+            .present_everywhere
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        self.inner.local_presence.send_modify(|_| {});
     }
 
     /// Who else is present in a meeting now.
@@ -1024,32 +1039,47 @@ async fn presence_loop(
             let _ = inner.events.send(Event::Presence { meeting, peers });
         }
         let current = rx.borrow_and_update().clone();
-        if let Some((meeting, p)) = current {
-            let doc = inner.docs.lock().expect("docs lock").get(&meeting).cloned();
-            if let Some(doc) = doc {
-                let ws = Workspace {
-                    inner: inner.clone(),
-                };
-                let (_, name) = ws.identity();
-                // The party set for this device, else the one it has on the meeting's roster
-                // (a founder without a party set has none to show).
-                let party = ws
-                    .settings()
-                    .party
-                    .or_else(|| inner.access.party_of(&meeting, &inner.device))
-                    .filter(|p| p != crate::sync::NO_PARTY);
-                let msg = presence::Message {
-                    v: 1,
-                    device: inner.device.to_string(),
-                    device_name: Some(name),
-                    party,
-                    meeting: meeting.to_string(),
-                    doc: p.doc.map(|d| d.to_string()),
-                    clause: p.clause.map(|c| c.to_string()),
-                    cursor: p.cursor.map(|c| (c.anchor, c.head)),
-                };
-                doc.handle.broadcast(msg.encode());
+        let sends: Vec<(Arc<OpenDoc>, Presence)> = match current {
+            Some((meeting, p)) => {
+                let doc = inner.docs.lock().expect("docs lock").get(&meeting).cloned();
+                doc.map(|d| (d, p)).into_iter().collect()
             }
+            None if inner
+                .present_everywhere
+                .load(std::sync::atomic::Ordering::SeqCst) =>
+            {
+                let docs = inner.docs.lock().expect("docs lock");
+                docs.values()
+                    .filter(|d| d.kind == DocKind::Meeting)
+                    .map(|d| (d.clone(), Presence::default()))
+                    .collect()
+            }
+            None => Vec::new(),
+        };
+        for (doc, p) in sends {
+            let ws = Workspace {
+                inner: inner.clone(),
+            };
+            let meeting = &doc.id;
+            let (_, name) = ws.identity();
+            // The party set for this device, else the one it has on the meeting's roster
+            // (a founder without a party set has none to show).
+            let party = ws
+                .settings()
+                .party
+                .or_else(|| inner.access.party_of(meeting, &inner.device))
+                .filter(|p| p != crate::sync::NO_PARTY);
+            let msg = presence::Message {
+                v: 1,
+                device: inner.device.to_string(),
+                device_name: Some(name),
+                party,
+                meeting: meeting.to_string(),
+                doc: p.doc.map(|d| d.to_string()),
+                clause: p.clause.map(|c| c.to_string()),
+                cursor: p.cursor.map(|c| (c.anchor, c.head)),
+            };
+            doc.handle.broadcast(msg.encode());
         }
         drop(inner);
         tokio::time::sleep(presence::SEND_INTERVAL).await;

@@ -515,6 +515,18 @@ async fn a_room_connects_through_its_hub_and_falls_back_to_a_mesh_without_it() {
         (2, 1),
         "two devices online, one of them connected"
     );
+    // A device nobody works at (`accord serve`) sets no presence; it shows itself present
+    // in every meeting, so that it too is online for those reaching it through the hub.
+    cr.set_present_in_every_meeting();
+    let cr_id = cr.device();
+    eventually("Mexico sees Costa Rica online through the hub", || async {
+        mx.peers(&m)
+            .await
+            .unwrap()
+            .iter()
+            .any(|p| p.device == cr_id && p.online)
+    })
+    .await;
     // And it stays so (a mesh would have connected them by now).
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(
