@@ -40,7 +40,8 @@ use automerge::{
 
 use crate::change::{DocPatch, signal_for, text_field};
 
-/// Past this many touched elements a diff is the cheaper way (a paste, a catch-up).
+/// Past this many ops in the arriving changes, a diff (a long paste, a catch-up): each
+/// touched character costs an indexed seek of 10–40 µs, a diff of S1 about 70 ms.
 const MOST_ELEMENTS: usize = 512;
 
 /// What the arriving changes did to one object.
