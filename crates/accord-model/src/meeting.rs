@@ -565,9 +565,17 @@ fn read_parties<D: ReadDoc>(doc: &D) -> Result<Vec<Party>> {
     Ok(out)
 }
 
+/// The meeting's other documents alone, for whoever needs no more of the meeting (the access
+/// rules): a meeting may list hundreds.
+pub fn documents<D: ReadDoc>(doc: &D) -> Result<Vec<DocRef>> {
+    schema::expect(doc, KIND)?;
+    read_documents(doc)
+}
+
 fn read_documents<D: ReadDoc>(doc: &D) -> Result<Vec<DocRef>> {
     let list = schema::obj(doc, KIND, &ROOT, DOCUMENTS, ObjType::List)?;
     let mut out: Vec<DocRef> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for item in doc.list_range(&list, ..) {
         let obj = item.id();
         let id = schema::string(doc, &obj, ID)?
@@ -583,7 +591,7 @@ fn read_documents<D: ReadDoc>(doc: &D) -> Result<Vec<DocRef>> {
                 ));
             }
         };
-        if !out.iter().any(|d| d.id == id) {
+        if seen.insert(id.clone()) {
             out.push(DocRef { id, kind });
         }
     }

@@ -61,6 +61,19 @@ pub(crate) struct AccessState {
     pending: Mutex<HashMap<DocId, DeviceId>>,
     /// Bumped whenever any of the above changes; share decisions are re-evaluated.
     pub(crate) generation: watch::Sender<u64>,
+    /// What each meeting document read as last, with the founder and heads it was read at:
+    /// the meeting is re-read only when it changed (a meeting may list hundreds of documents,
+    /// and every reconnection, open and address update refreshes it).
+    read: Mutex<HashMap<DocId, MeetingRead>>,
+}
+
+/// A meeting document as the access rules read it.
+#[derive(Debug, Clone)]
+struct MeetingRead {
+    founder: DeviceId,
+    heads: Vec<automerge::ChangeHash>,
+    roster: RosterView,
+    docs: Vec<model::meeting::DocRef>,
 }
 
 impl AccessState {
@@ -70,6 +83,7 @@ impl AccessState {
             doc_meeting: Mutex::new(HashMap::new()),
             pending: Mutex::new(HashMap::new()),
             generation: watch::channel(0).0,
+            read: Mutex::new(HashMap::new()),
         })
     }
 
@@ -461,10 +475,31 @@ impl Workspace {
             .get(meeting)
             .cloned();
         let Some(d) = d else { return };
+        let last = self
+            .inner
+            .access
+            .read
+            .lock()
+            .expect("access lock")
+            .get(meeting)
+            .cloned();
         let read = d.handle.with_document(|doc| -> model::Result<_> {
+            let heads = doc.get_heads();
+            if let Some(last) = last.filter(|l| l.founder == founder && l.heads == heads) {
+                return Ok((last.roster, last.docs));
+            }
             let cache = self.inner.signatures.lock().expect("signatures lock");
             let roster = model::roster::read_with(doc, meeting, &founder, &cache)?;
-            let docs = model::meeting::read(doc)?.documents;
+            let docs = model::meeting::documents(doc)?;
+            self.inner.access.read.lock().expect("access lock").insert(
+                meeting.clone(),
+                MeetingRead {
+                    founder,
+                    heads,
+                    roster: roster.clone(),
+                    docs: docs.clone(),
+                },
+            );
             Ok((roster, docs))
         });
         let (roster, docs) = match read {
