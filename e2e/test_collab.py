@@ -12,6 +12,12 @@ INSERT = "Hello from A. "
 DOC_END = KEYS["ctrl"] + KEYS["end"] + KEYS["null"]
 DOC_START = KEYS["ctrl"] + KEYS["home"] + KEYS["null"]
 
+REMOTE_CURSOR_LABEL_JS = """
+const c = document.querySelector(
+  `[data-testid="clause-editor-${arguments[0]}"] [data-testid="remote-cursor"]`);
+return c && c.getAttribute('title');
+"""
+
 CARET_JS = """
 const host = document.querySelector(`[data-testid="clause-editor-${arguments[0]}"] .cm-content`);
 const sel = document.getSelection();
@@ -102,9 +108,10 @@ def test(ctx):
     b.wait("the text on B", lambda: b.text(editor(b, first)) == INSERT + original, timeout=30)
     caret = b.js(CARET_JS, first)
     assert caret == len(INSERT + original), f"B's caret moved: {caret}, expected {len(INSERT + original)}"
-    cursors = b.wait("A's cursor in B's editor",
-                     lambda: b.find_all(f'[data-testid="clause-editor-{first}"] [data-testid="remote-cursor"]'), timeout=30)
-    label = b.attr(cursors[0], "title")
+    # The label is read in the same call that finds the cursor: the editor redraws remote
+    # cursors as presence and text arrive, so an element found in one call can be gone by
+    # the next.
+    label = b.wait("A's cursor in B's editor", lambda: b.js(REMOTE_CURSOR_LABEL_JS, first), timeout=30)
     assert label == "Delegation of Mexico", f"A's cursor is labelled {label!r}"
     ctx.shot(a, "collab-A")
     ctx.shot(b, "collab-B")
