@@ -193,6 +193,25 @@ pub fn translate(patches: Vec<automerge::Patch>) -> Vec<DocPatch> {
     coalesce(out)
 }
 
+/// Applies the splices of `patches` meant for `field` to `text`, in order and in UTF-16
+/// units, as an editor does: what a face that keeps a text from the events applies.
+pub fn apply_splices(text: &str, patches: &[DocPatch], field: &TextField) -> String {
+    let mut units: Vec<u16> = text.encode_utf16().collect();
+    for p in patches {
+        if let DocPatch::Splice {
+            target,
+            index,
+            delete,
+            insert,
+        } = p
+            && target == field
+        {
+            units.splice(*index..*index + *delete, insert.encode_utf16());
+        }
+    }
+    String::from_utf16_lossy(&units)
+}
+
 /// Joins an insertion followed by a deletion right after it (automerge reports a
 /// replacement that way) into one splice, which is what an editor applies most simply.
 fn coalesce(patches: Vec<DocPatch>) -> Vec<DocPatch> {

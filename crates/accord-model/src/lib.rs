@@ -52,8 +52,8 @@ mod typing;
 
 pub use action::{ActionView, ClauseRef, NewAction};
 pub use change::{
-    ChangeCtx, Changed, DocPatch, TextField, author_of, change, change_quiet, patches_between,
-    patches_since, translate,
+    ChangeCtx, Changed, DocPatch, TextField, apply_splices, author_of, change, change_quiet,
+    patches_between, patches_since, translate,
 };
 pub use draft::{ClauseView, DraftView, Placement, StatusSummary};
 pub use error::{ModelError, Result};

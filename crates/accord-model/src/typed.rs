@@ -71,7 +71,7 @@ pub(crate) fn typed_patches(doc: &Automerge, seen: &[ChangeHash]) -> Option<Vec<
     }
     let changes = doc.get_changes(seen);
     let arrived: HashSet<ChangeHash> = changes.iter().map(|c| c.hash()).collect();
-    let deleted_here = deleted_concurrently(doc, &changes, &arrived)?;
+    let deleted_here = deleted_concurrently(doc, seen, &changes, &arrived)?;
     // What the arriving changes did, object by object (`None` for the document's root).
     let mut objects: HashMap<Option<OpId>, Touched> = HashMap::new();
     let mut count = 0;
@@ -177,6 +177,7 @@ const MOST_CONCURRENT: usize = 256;
 /// the heads last reported) do not descend from; `None` if they are too many to read.
 fn deleted_concurrently(
     doc: &Automerge,
+    seen: &[ChangeHash],
     changes: &[automerge::Change],
     arrived: &HashSet<ChangeHash>,
 ) -> Option<HashSet<OpId>> {
@@ -208,6 +209,11 @@ fn deleted_concurrently(
         // Nothing from before: no change arrived, or they start the document.
         return changes.is_empty().then(HashSet::new);
     };
+    let mut reported = seen.to_vec();
+    reported.sort();
+    if base == reported {
+        return Some(HashSet::new()); // built on all that was here: nothing concurrent
+    }
     let since_base = doc.get_changes_meta(&base);
     if since_base.len() > changes.len() + MOST_CONCURRENT {
         return None;
@@ -319,8 +325,8 @@ impl Found {
 mod tests {
     use super::*;
     use crate::{
-        ChangeCtx, ClauseId, ClauseStatus, DeviceId, DocId, Placement, Splice, TextField, change,
-        draft, patches_between, patches_since,
+        ChangeCtx, ClauseId, ClauseStatus, DeviceId, DocId, Placement, Splice, TextField,
+        apply_splices, change, draft, patches_between, patches_since,
     };
     use proptest::prelude::*;
 
@@ -374,24 +380,6 @@ mod tests {
                 .unwrap(),
             _ => unreachable!(),
         }
-    }
-
-    /// Applies splice patches the way an editor does, in UTF-16 units.
-    fn apply(text: &str, patches: &[DocPatch], field: &TextField) -> String {
-        let mut units: Vec<u16> = text.encode_utf16().collect();
-        for p in patches {
-            if let DocPatch::Splice {
-                target,
-                index,
-                delete,
-                insert,
-            } = p
-                && target == field
-            {
-                units.splice(*index..*index + *delete, insert.encode_utf16());
-            }
-        }
-        String::from_utf16(&units).unwrap()
     }
 
     /// One keystroke as a test writes it: a field, a place (a fraction of the text, in
@@ -451,6 +439,20 @@ mod tests {
         .unwrap();
     }
 
+    /// Types every key of `keys` on `doc` as device `n`.
+    fn type_all(doc: &mut Automerge, n: u8, keys: &[Key]) {
+        for k in keys {
+            type_key(doc, n, k);
+        }
+    }
+
+    /// `here` receives what `from` has; returns `here` as it was before.
+    fn receive(here: &mut Automerge, from: &mut Automerge) -> Automerge {
+        let before = here.clone();
+        here.merge(from).unwrap();
+        before
+    }
+
     /// A peer's edit: a keystroke, a new clause with some text, or a clause's new status.
     #[derive(Debug, Clone)]
     enum PeerEdit {
@@ -495,7 +497,7 @@ mod tests {
     fn assert_patches_rebuild(before: &Automerge, after: &Automerge, patches: &[DocPatch]) {
         for field in fields() {
             assert_eq!(
-                apply(&text_of(before, &field), patches, &field),
+                apply_splices(&text_of(before, &field), patches, &field),
                 text_of(after, &field),
                 "{field:?} after {patches:?}"
             );
@@ -516,18 +518,13 @@ mod tests {
         ) {
             let start = base();
             let (mut p, mut q, mut here) = (start.fork(), start.fork(), start.fork());
-            for k in &first {
-                type_key(&mut p, 2, k);
-            }
+            type_all(&mut p, 2, &first);
             if second_saw_first {
                 q.merge(&mut p.clone()).unwrap();
             }
-            for k in &second {
-                type_key(&mut q, 3, k);
-            }
+            type_all(&mut q, 3, &second);
             for peer in [&mut p, &mut q] {
-                let before = here.clone();
-                here.merge(peer).unwrap();
+                let before = receive(&mut here, peer);
                 let typed = typed_patches(&here, &before.get_heads());
                 prop_assert!(typed.is_some());
                 assert_patches_rebuild(&before, &here, &typed.unwrap());
@@ -543,15 +540,10 @@ mod tests {
         ) {
             let start = base();
             let (mut p, mut q, mut here) = (start.fork(), start.fork(), start.fork());
-            for k in &first {
-                type_key(&mut p, 2, k);
-            }
-            for k in &second {
-                type_key(&mut q, 3, k);
-            }
+            type_all(&mut p, 2, &first);
+            type_all(&mut q, 3, &second);
             p.merge(&mut q).unwrap();
-            let before = here.clone();
-            here.merge(&mut p).unwrap();
+            let before = receive(&mut here, &mut p);
             let typed = typed_patches(&here, &before.get_heads());
             prop_assert!(typed.is_some());
             assert_patches_rebuild(&before, &here, &typed.unwrap());
@@ -573,8 +565,7 @@ mod tests {
                 make_edit(&mut q, 3, i, e);
             }
             p.merge(&mut q).unwrap();
-            let before = here.clone();
-            here.merge(&mut p).unwrap();
+            let before = receive(&mut here, &mut p);
             let seen = before.get_heads();
             let typed = typed_patches(&here, &seen);
             prop_assert!(typed.is_some());
@@ -604,21 +595,14 @@ mod tests {
         ) {
             let start = base();
             let (mut p, mut q, mut here) = (start.fork(), start.fork(), start.fork());
-            for k in &local {
-                type_key(&mut here, 1, k);
-            }
-            for k in &first {
-                type_key(&mut p, 2, k);
-            }
+            type_all(&mut here, 1, &local);
+            type_all(&mut p, 2, &first);
             if second_saw_local {
                 q.merge(&mut here.clone()).unwrap();
             }
-            for k in &second {
-                type_key(&mut q, 3, k);
-            }
+            type_all(&mut q, 3, &second);
             p.merge(&mut q).unwrap();
-            let before = here.clone();
-            here.merge(&mut p).unwrap();
+            let before = receive(&mut here, &mut p);
             let seen = before.get_heads();
             if !second_saw_local {
                 prop_assert!(typed_patches(&here, &seen).is_some());
@@ -637,8 +621,7 @@ mod tests {
             })
             .unwrap();
         }
-        let before = here.clone();
-        here.merge(&mut peer).unwrap();
+        let before = receive(&mut here, &mut peer);
         let patches = typed_patches(&here, &before.get_heads()).unwrap();
         assert_patches_rebuild(&before, &here, &patches);
         assert_eq!(
@@ -660,8 +643,7 @@ mod tests {
         del(&mut p, 2);
         del(&mut q, 3);
         p.merge(&mut q).unwrap();
-        let before = here.clone();
-        here.merge(&mut p).unwrap();
+        let before = receive(&mut here, &mut p);
         let patches = typed_patches(&here, &before.get_heads()).unwrap();
         assert_eq!(
             patches,
@@ -730,8 +712,7 @@ mod tests {
             draft::splice_title(tx, &Splice::delete(0, 1))
         })
         .unwrap();
-        let before = here.clone();
-        here.merge(&mut peer).unwrap();
+        let before = receive(&mut here, &mut peer);
         let seen = before.get_heads();
         assert!(typed_patches(&here, &seen).is_none());
         assert_patches_rebuild(&before, &here, &patches_since(&here, &seen));
@@ -783,8 +764,7 @@ mod tests {
             draft::splice_clause(tx, &clause("b"), &Splice::insert(0, paste.clone()))
         })
         .unwrap();
-        let before = here.clone();
-        here.merge(&mut peer).unwrap();
+        let before = receive(&mut here, &mut peer);
         assert!(typed_patches(&here, &seen).is_none());
         assert_patches_rebuild(&before, &here, &patches_since(&here, &seen));
     }

@@ -4,8 +4,8 @@
 mod common;
 
 use accord_model::{
-    ClauseStatus, DeviceId, DocPatch, Placement, Splice, TextField, author_of, change, draft,
-    patches_between,
+    ClauseStatus, DeviceId, DocPatch, Placement, Splice, TextField, apply_splices, author_of,
+    change, draft, patches_between,
 };
 use common::{ctx, id, new_draft};
 
@@ -117,24 +117,6 @@ fn every_change_carries_its_device_as_author() {
     assert_eq!(last, ctx(3).time.as_second());
 }
 
-/// Applies splice patches to a string the way an editor would (UTF-16 positions).
-fn apply(text: &str, patches: &[DocPatch], field: &TextField) -> String {
-    let mut units: Vec<u16> = text.encode_utf16().collect();
-    for p in patches {
-        if let DocPatch::Splice {
-            target,
-            index,
-            delete,
-            insert,
-        } = p
-            && target == field
-        {
-            units.splice(*index..*index + *delete, insert.encode_utf16());
-        }
-    }
-    String::from_utf16(&units).unwrap()
-}
-
 #[test]
 fn replacing_a_whole_text_yields_patches_that_rebuild_it() {
     let mut doc = new_draft();
@@ -154,7 +136,7 @@ fn replacing_a_whole_text_yields_patches_that_rebuild_it() {
     })
     .unwrap();
     assert_eq!(
-        apply(
+        apply_splices(
             "Urge the Member Countries 🌎 now",
             &done.patches,
             &TextField::Clause(id("a"))

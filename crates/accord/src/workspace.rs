@@ -862,12 +862,9 @@ async fn watch_remote(inner: std::sync::Weak<Inner>, d: Arc<OpenDoc>) {
         }
         let patches = d.handle.with_document(|doc| {
             let mut seen = d.seen.lock().expect("seen lock");
-            let after = doc.get_heads();
-            if *seen == after {
-                return Vec::new(); // a local change, already reported
-            }
-            let p = model::patches_since(doc, &seen);
-            d.set_seen(&mut seen, after);
+            // Nothing if a local change got there first and reported it.
+            let p = unreported(doc, &seen);
+            d.set_seen(&mut seen, doc.get_heads());
             p
         });
         Workspace { inner }.report(&d, Origin::Remote, patches);
@@ -1056,23 +1053,26 @@ async fn presence_loop(
             }
             None => Vec::new(),
         };
+        let ws = Workspace {
+            inner: inner.clone(),
+        };
+        let (name, set_party) = if sends.is_empty() {
+            Default::default()
+        } else {
+            (ws.identity().1, ws.settings().party)
+        };
         for (doc, p) in sends {
-            let ws = Workspace {
-                inner: inner.clone(),
-            };
             let meeting = &doc.id;
-            let (_, name) = ws.identity();
             // The party set for this device, else the one it has on the meeting's roster
             // (a founder without a party set has none to show).
-            let party = ws
-                .settings()
-                .party
+            let party = set_party
+                .clone()
                 .or_else(|| inner.access.party_of(meeting, &inner.device))
                 .filter(|p| p != crate::sync::NO_PARTY);
             let msg = presence::Message {
                 v: 1,
                 device: inner.device.to_string(),
-                device_name: Some(name),
+                device_name: Some(name.clone()),
                 party,
                 meeting: meeting.to_string(),
                 doc: p.doc.map(|d| d.to_string()),

@@ -557,22 +557,6 @@ async fn a_room_connects_through_its_hub_and_falls_back_to_a_mesh_without_it() {
     }
 }
 
-/// Applies a document's splice patches for one text the way the editor does (UTF-16 units).
-fn apply_splices(text: &mut Vec<u16>, patches: &[accord::model::DocPatch], field: &TextField) {
-    for p in patches {
-        if let accord::model::DocPatch::Splice {
-            target,
-            index,
-            delete,
-            insert,
-        } = p
-            && target == field
-        {
-            text.splice(*index..*index + *delete, insert.encode_utf16());
-        }
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_peers_typing_reaches_the_view_as_splices_that_rebuild_the_text() {
     let dirs: Vec<_> = (0..2).map(|_| tempfile::tempdir().unwrap()).collect();
@@ -586,7 +570,7 @@ async fn a_peers_typing_reaches_the_view_as_splices_that_rebuild_the_text() {
     .await;
     // Mexico's view of the clause, kept only from the events, as its editor keeps it.
     let field = TextField::Clause(c.clone());
-    let mut view: Vec<u16> = "Urge the parties.".encode_utf16().collect();
+    let mut view = String::from("Urge the parties.");
     let mut events = mx.subscribe();
     let in_sync = || async { mx.heads(&d).await.ok() == ts.heads(&d).await.ok() };
     // The TS types, deletes and replaces (with a character outside the BMP), each keystroke
@@ -615,17 +599,14 @@ async fn a_peers_typing_reaches_the_view_as_splices_that_rebuild_the_text() {
     eventually("both have every keystroke", in_sync).await;
     let final_text = clause_text(&mx, &d, &c).await.unwrap();
     let deadline = tokio::time::Instant::now() + WAIT;
-    while String::from_utf16(&view).unwrap() != final_text {
+    while view != final_text {
         let left = deadline - tokio::time::Instant::now();
         match tokio::time::timeout(left, events.recv()).await {
             Ok(Ok(accord::Event::DocChanged { doc, patches, .. })) if doc == d => {
-                apply_splices(&mut view, &patches, &field)
+                view = accord::model::apply_splices(&view, &patches, &field)
             }
             Ok(Ok(_)) => {}
-            other => panic!(
-                "the view stopped at {:?}, the text is {final_text:?}: {other:?}",
-                String::from_utf16(&view)
-            ),
+            other => panic!("the view stopped at {view:?}, the text is {final_text:?}: {other:?}"),
         }
     }
     for ws in [ts, mx] {
