@@ -192,7 +192,8 @@ pub(crate) fn open_writer(
         tracing::warn!(%mode, "SQLite refused WAL mode");
     }
     // FULL: in WAL mode this fsyncs the WAL at every commit, so an acknowledged write
-    // survives power loss, not just a process crash. Group commit pays it once per batch.
+    // survives power loss, not just a process crash. Group commit pays it once per batch;
+    // the writer turns it to NORMAL for batches of peers' changes only (see `writer`).
     conn.pragma_update(None, "synchronous", "FULL")
         .map_err(err)?;
     conn.pragma_update(None, "foreign_keys", true)
@@ -289,6 +290,8 @@ pub(crate) fn keys_under(prefix: &str) -> (String, String) {
 /// The `meta` key holding the documents last worked on, ids separated by spaces. Optional:
 /// a profile without it (or code that ignores it) loses nothing but a faster first open.
 pub(crate) const RECENT_KEY: &str = "recent_documents";
+/// Written by a batch that must sync earlier unsynced commits but writes nothing else.
+pub(crate) const SYNCED_KEY: &str = "synced";
 
 pub(crate) fn set_meta(conn: &Connection, key: &str, value: &str) -> rusqlite::Result<()> {
     conn.execute(

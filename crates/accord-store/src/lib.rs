@@ -5,14 +5,18 @@
 //!
 //! - `LOCK` — an exclusive OS lock for as long as the profile is open, so a second process
 //!   gets [`StoreError::ProfileInUse`]; the OS drops it when a process dies, even by `kill -9`;
-//! - `accord.sqlite3` — one SQLite database (bundled SQLite, WAL, `synchronous=FULL`) with
+//! - `accord.sqlite3` — one SQLite database (bundled SQLite, WAL, `synchronous=FULL` for
+//!   everything this device made or keeps, `NORMAL` for batches of peers' changes) with
 //!   the automerge-repo documents behind samod's `Storage` trait ([`SqliteStorage`]) and a
 //!   query index (full-text search, action items across meetings, the meeting list);
 //! - `device.key` — the device's 32 secret bytes (the iroh secret key), mode 0600.
 //!
 //! **Writes** go through one writer thread that commits whatever is queued in one
 //! transaction and only then acknowledges (group commit): an acknowledged write is committed
-//! and survives `kill -9` and power loss, and a burst of edits costs one fsync. (samod's puts
+//! and survives `kill -9` and power loss, and a burst of edits costs one fsync. A batch of
+//! nothing but peers' changes (and moves of pieces already stored) skips the fsync: it
+//! survives `kill -9`, and a power cut may take it only as the latest commits, which the
+//! peers send again (see `writer`; [`Store::has_unsynced_commits`]). (samod's puts
 //! other than snapshots are acknowledged to samod once queued; see [`SqliteStorage`] and
 //! [`Store::expect_change`] for how a device knows its own changes are on disk.) A failed write
 //! (a full disk) is an error to whoever waits for it or calls [`Store::flush`]; the committed

@@ -86,6 +86,8 @@ pub(crate) struct Shared {
     /// told, deletes the pieces it meant to replace next; those deletions are not carried
     /// out until a snapshot of the document is written.
     unsaved_snapshots: Mutex<HashSet<String>>,
+    /// Whether the last commit was not synced to the disk (it held only peers' changes).
+    unsynced: Arc<AtomicBool>,
 }
 
 /// What this session wrote of one document.
@@ -179,8 +181,10 @@ impl Store {
         let index_ready = Arc::new(AtomicBool::new(state == db::IndexState::Ready));
         let (tx, rx) = std::sync::mpsc::channel();
         let ready = index_ready.clone();
+        let unsynced = Arc::new(AtomicBool::new(false));
         let hooks = writer::WriterHooks {
             on_index_ready: Box::new(move || ready.store(true, Ordering::SeqCst)),
+            unsynced: unsynced.clone(),
         };
         let thread_path = path.clone();
         let handle = std::thread::Builder::new()
@@ -202,8 +206,16 @@ impl Store {
                 written: Mutex::new(HashMap::new()),
                 expecting: Arc::new(tokio::sync::Notify::new()),
                 unsaved_snapshots: Mutex::new(HashSet::new()),
+                unsynced,
             }),
         })
+    }
+
+    /// Whether commits exist that a power cut could take: ones holding nothing but changes
+    /// from peers, which commit without an fsync (see `writer`). A crash of the process
+    /// takes none of them; the next write of this device's own, or a flush, syncs them.
+    pub fn has_unsynced_commits(&self) -> bool {
+        self.shared.unsynced.load(Ordering::SeqCst)
     }
 
     /// The database file.
@@ -607,6 +619,7 @@ impl Shared {
             return self.enqueue(Op::Put {
                 key: key.to_string(),
                 data,
+                durable: true,
             });
         };
         // Queued under the lock, so no concurrent write of the document can go before it.
@@ -617,12 +630,14 @@ impl Shared {
         }
         let key = key.to_string();
         let single = single_change(&parts);
-        if let Some(change) = single {
-            w.expected.remove(&change);
-        }
+        // A single change that was neither made nor expected here came from a peer, which
+        // holds it too (see `Op::Put::durable`); everything else is this device's to keep.
+        let made_here = single.is_some_and(|change| w.expected.remove(&change));
+        let durable = local || single.is_none() || made_here;
         let ticket = self.enqueue(Op::Put {
             key: key.clone(),
             data,
+            durable,
         });
         if single.is_some() {
             self.add_piece(doc, w, 0, key);

@@ -8,9 +8,19 @@
 //! acknowledged job is therefore committed, which is what makes "acknowledged survives
 //! `kill -9`" true. (`SqliteStorage` answers samod's non-snapshot puts without waiting for
 //! the job's acknowledgement; the order of the queue is what it relies on.)
+//!
+//! A batch holding nothing but what other devices also hold — a peer's changes, and the
+//! moves and deletions of pieces already stored — commits with `synchronous=NORMAL`: no fsync.
+//! It survives a crash of the process all the same (the WAL is written before the commit
+//! returns); only a power cut may take it, and then the sync brings it back from the peers,
+//! whose sync state with this device does not outlive the connection. A room of thirty
+//! typing delegations would otherwise cost every device an fsync per keystroke of each of
+//! them. The WAL keeps commits in order, so a power cut takes a suffix of them, never one
+//! from the middle; the next batch that needs the disk syncs them all (see [`Commit`]).
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, TryRecvError};
 
 use rusqlite::Connection;
@@ -47,6 +57,9 @@ pub(crate) enum Op {
     Put {
         key: String,
         data: Vec<u8>,
+        /// Made or kept here: its commit is synced to the disk. `false` only for a peer's
+        /// change, which the peer holds too (see the module's introduction).
+        durable: bool,
     },
     Delete {
         key: String,
@@ -98,6 +111,33 @@ pub(crate) struct Job {
 pub(crate) struct WriterHooks {
     /// Called after a rebuild commits.
     pub on_index_ready: Box<dyn Fn() + Send>,
+    /// Set while commits exist that no fsync has covered yet (see [`Commit`]).
+    pub unsynced: Arc<AtomicBool>,
+}
+
+/// How a batch commits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Commit {
+    /// `synchronous=NORMAL`: every job of the batch is held elsewhere too.
+    Unsynced,
+    /// `synchronous=FULL`: the commit fsyncs the WAL, and with it every commit before.
+    Synced,
+    /// As `Synced`, with a write of its own: the batch would write nothing (a flush, say)
+    /// while earlier commits are unsynced, and SQLite syncs only a commit that writes.
+    SyncedWithMarker,
+}
+
+impl Commit {
+    pub(crate) fn of(batch: &[Job], unsynced: bool) -> Commit {
+        if !batch.iter().any(|j| j.op.needs_sync()) {
+            return Commit::Unsynced;
+        }
+        if unsynced && !batch.iter().any(|j| j.op.writes()) {
+            Commit::SyncedWithMarker
+        } else {
+            Commit::Synced
+        }
+    }
 }
 
 pub(crate) fn run(
@@ -109,6 +149,8 @@ pub(crate) fn run(
 ) {
     let mut failed_since_flush: Option<Arc<rusqlite::Error>> = None;
     let mut closing = false;
+    // `synchronous` as the connection has it (`open_writer` sets FULL).
+    let mut synced_mode = true;
     while !closing {
         let first = match rx.recv() {
             Ok(job) => job,
@@ -129,7 +171,26 @@ pub(crate) fn run(
             }
         }
         closing = matches!(batch.last().map(|j| &j.op), Some(Op::Close));
-        let results = run_batch(&mut conn, &batch, &hooks);
+        let commit = Commit::of(&batch, hooks.unsynced.load(Ordering::SeqCst));
+        let want_synced = commit != Commit::Unsynced;
+        if want_synced != synced_mode {
+            let mode = if want_synced { "FULL" } else { "NORMAL" };
+            match conn.pragma_update(None, "synchronous", mode) {
+                Ok(()) => synced_mode = want_synced,
+                // Left as it was: FULL only costs time; a batch that needs FULL under
+                // NORMAL is reported failed below rather than acknowledged unsynced.
+                Err(e) => tracing::warn!(path = %path.display(), error = %e, mode, "synchronous not set"),
+            }
+        }
+        let results = if want_synced && !synced_mode {
+            let e = Arc::new(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_IOERR),
+                Some("could not turn synchronous=FULL back on".into()),
+            ));
+            batch.iter().map(|_| Err(clone_err(&e))).collect()
+        } else {
+            run_batch(&mut conn, &batch, commit, &hooks)
+        };
         for (job, result) in batch.into_iter().zip(results) {
             let result = match (result, &job.op) {
                 // A flush that fails (its batch did not commit) reports that failure, and so
@@ -176,9 +237,29 @@ pub(crate) fn write_error(path: &std::path::Path, e: Arc<rusqlite::Error>) -> St
 }
 
 impl Op {
+    /// Whether a batch holding this must reach the disk before it is acknowledged.
+    fn needs_sync(&self) -> bool {
+        match self {
+            Op::Put { durable, .. } => *durable,
+            // Pieces moved or dropped: what they held is stored (or synced) already.
+            Op::Delete { .. } | Op::Merge { .. } | Op::ForgetHeads { .. } | Op::Barrier => false,
+            Op::Index(_)
+            | Op::RecordHeads { .. }
+            | Op::Rest { .. }
+            | Op::RecordRecent { .. }
+            | Op::Flush
+            | Op::Close => true,
+        }
+    }
+
+    /// Whether it writes to the database at all.
+    fn writes(&self) -> bool {
+        !matches!(self, Op::Flush | Op::Barrier | Op::Close)
+    }
+
     fn size(&self) -> usize {
         match self {
-            Op::Put { key, data } => key.len() + data.len(),
+            Op::Put { key, data, .. } => key.len() + data.len(),
             Op::Delete { key } => key.len(),
             Op::Index(_) => 4096,
             Op::RecordHeads { doc, heads } => doc.len() + heads.len(),
@@ -198,15 +279,24 @@ impl Op {
 fn run_batch(
     conn: &mut Connection,
     batch: &[Job],
+    commit: Commit,
     hooks: &WriterHooks,
 ) -> Vec<Result<(), rusqlite::Error>> {
-    let mut tx = match conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate) {
+    let changes_before = conn.total_changes();
+    let tx = match conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate) {
         Ok(tx) => tx,
         Err(e) => {
             let e = Arc::new(e);
             return batch.iter().map(|_| Err(clone_err(&e))).collect();
         }
     };
+    if commit == Commit::SyncedWithMarker
+        && let Err(e) = crate::db::set_meta(&tx, crate::db::SYNCED_KEY, "1")
+    {
+        let e = Arc::new(e);
+        return batch.iter().map(|_| Err(clone_err(&e))).collect();
+    }
+    let mut tx = tx;
     let mut results = Vec::with_capacity(batch.len());
     let mut rebuilt = false;
     let mut aborted: Option<rusqlite::Error> = None;
@@ -248,8 +338,16 @@ fn run_batch(
             })
             .collect();
     }
+    let wrote = tx.total_changes() != changes_before;
     match tx.commit() {
         Ok(()) => {
+            // SQLite syncs a commit only if it wrote something: one that wrote nothing
+            // leaves the earlier commits as they were.
+            if wrote {
+                hooks
+                    .unsynced
+                    .store(commit == Commit::Unsynced, Ordering::SeqCst);
+            }
             if rebuilt {
                 (hooks.on_index_ready)();
             }
@@ -272,7 +370,7 @@ fn run_batch(
 
 fn apply(conn: &Connection, op: &Op) -> rusqlite::Result<()> {
     match op {
-        Op::Put { key, data } => put_kv(conn, key, data)?,
+        Op::Put { key, data, .. } => put_kv(conn, key, data)?,
         Op::Delete { key } => {
             conn.prepare_cached("DELETE FROM samod_kv WHERE key = ?1")?
                 .execute([key])?;
