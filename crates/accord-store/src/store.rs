@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
@@ -88,6 +88,8 @@ pub(crate) struct Shared {
     unsaved_snapshots: Mutex<HashSet<String>>,
     /// Whether the last commit was not synced to the disk (it held only peers' changes).
     unsynced: Arc<AtomicBool>,
+    /// Transactions the writer committed that wrote something.
+    commits: Arc<AtomicU64>,
 }
 
 /// What this session wrote of one document.
@@ -182,9 +184,11 @@ impl Store {
         let (tx, rx) = std::sync::mpsc::channel();
         let ready = index_ready.clone();
         let unsynced = Arc::new(AtomicBool::new(false));
+        let commits = Arc::new(AtomicU64::new(0));
         let hooks = writer::WriterHooks {
             on_index_ready: Box::new(move || ready.store(true, Ordering::SeqCst)),
             unsynced: unsynced.clone(),
+            commits: commits.clone(),
         };
         let thread_path = path.clone();
         let handle = std::thread::Builder::new()
@@ -207,6 +211,7 @@ impl Store {
                 expecting: Arc::new(tokio::sync::Notify::new()),
                 unsaved_snapshots: Mutex::new(HashSet::new()),
                 unsynced,
+                commits,
             }),
         })
     }
@@ -216,6 +221,12 @@ impl Store {
     /// takes none of them; the next write of this device's own, or a flush, syncs them.
     pub fn has_unsynced_commits(&self) -> bool {
         self.shared.unsynced.load(Ordering::SeqCst)
+    }
+
+    /// How many transactions that wrote something the writer has committed since the store
+    /// opened: a measure of what writing costs (each is a commit, most an fsync).
+    pub fn commit_count(&self) -> u64 {
+        self.shared.commits.load(Ordering::SeqCst)
     }
 
     /// The database file.

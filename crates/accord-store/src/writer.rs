@@ -16,7 +16,10 @@
 //! whose sync state with this device does not outlive the connection. A room of thirty
 //! typing delegations would otherwise cost every device an fsync per keystroke of each of
 //! them. The WAL keeps commits in order, so a power cut takes a suffix of them, never one
-//! from the middle; the next batch that needs the disk syncs them all (see [`Commit`]).
+//! from the middle; the next batch that needs the disk syncs them all (see [`Commit`]). Such a
+//! batch also waits up to [`COALESCE`] for company before it commits, so the keystrokes of a
+//! room arriving from many peers cost a commit together; anything that needs the disk or that
+//! someone waits on (a read's barrier) ends the wait at once.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -33,6 +36,9 @@ use crate::index::{self, IndexOp};
 /// flood of writes still gets acknowledged in steady steps and memory stays flat.
 const MAX_BATCH_JOBS: usize = 4096;
 const MAX_BATCH_BYTES: usize = 64 << 20;
+
+/// How long a batch of nothing but peers' changes waits for more before it commits.
+const COALESCE: std::time::Duration = std::time::Duration::from_millis(25);
 
 /// Where a job's outcome goes: an async waiter or a blocking one (a tokio oneshot cannot
 /// be waited on blocking from inside a runtime, a std channel can).
@@ -113,6 +119,8 @@ pub(crate) struct WriterHooks {
     pub on_index_ready: Box<dyn Fn() + Send>,
     /// Set while commits exist that no fsync has covered yet (see [`Commit`]).
     pub unsynced: Arc<AtomicBool>,
+    /// Counts the transactions committed.
+    pub commits: Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// How a batch commits.
@@ -168,6 +176,25 @@ pub(crate) fn run(
                     batch.push(job);
                 }
                 Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
+            }
+        }
+        // Nothing in it is waited for, nor must reach the disk: a little longer, so that a
+        // room's worth of peers' keystrokes costs a commit, not one each.
+        if batch.iter().all(|j| j.op.may_wait()) {
+            let until = std::time::Instant::now() + COALESCE;
+            while batch.len() < MAX_BATCH_JOBS && bytes < MAX_BATCH_BYTES {
+                let left = until.saturating_duration_since(std::time::Instant::now());
+                match rx.recv_timeout(left) {
+                    Ok(job) => {
+                        let urgent = !job.op.may_wait();
+                        bytes += job.op.size();
+                        batch.push(job);
+                        if urgent {
+                            break;
+                        }
+                    }
+                    Err(_) => break, // the time is up, or every sender is gone
+                }
             }
         }
         closing = matches!(batch.last().map(|j| &j.op), Some(Op::Close));
@@ -250,6 +277,12 @@ impl Op {
             | Op::Flush
             | Op::Close => true,
         }
+    }
+
+    /// Whether it may wait in the queue for company: it needs no fsync and no one waits on
+    /// its commit (a barrier has a reader behind it).
+    fn may_wait(&self) -> bool {
+        !self.needs_sync() && !matches!(self, Op::Barrier)
     }
 
     /// Whether it writes to the database at all.
@@ -347,6 +380,7 @@ fn run_batch(
                 hooks
                     .unsynced
                     .store(commit == Commit::Unsynced, Ordering::SeqCst);
+                hooks.commits.fetch_add(1, Ordering::SeqCst);
             }
             if rebuilt {
                 (hooks.on_index_ready)();

@@ -97,3 +97,35 @@ async fn a_snapshot_is_synced_even_when_it_only_gathers_peers_changes() {
     assert!(p.store().has_unsynced_commits());
     p.close().unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn peers_changes_arriving_close_together_share_a_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = Profile::open(dir.path()).unwrap();
+    let storage = p.store().samod_storage();
+    let before = p.store().commit_count();
+    // Six peers' keystrokes a millisecond apart, as a room's typing arrives.
+    let keys: Vec<_> = (1..=6).map(|n| change(n).1).collect();
+    for k in &keys {
+        storage.put(k.clone(), vec![1]).await;
+        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+    }
+    for k in &keys {
+        assert_eq!(storage.load(k.clone()).await, Some(vec![1]));
+    }
+    let commits = p.store().commit_count() - before;
+    assert!(
+        commits <= 3,
+        "{commits} commits for six peers' changes: they wait a moment for one another"
+    );
+
+    // A change made here does not wait for company.
+    let (mine, key) = change(9);
+    p.store().expect_change(DOC, mine);
+    let before = p.store().commit_count();
+    storage.put(key.clone(), vec![2]).await;
+    assert_eq!(storage.load(key).await, Some(vec![2]));
+    assert_eq!(p.store().commit_count() - before, 1);
+    assert!(!p.store().has_unsynced_commits());
+    p.close().unwrap();
+}
