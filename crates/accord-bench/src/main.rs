@@ -106,7 +106,7 @@ fn main() -> anyhow::Result<()> {
         rows.extend(rt.block_on(net_metrics::latency_long(n, &long_text))?);
     }
     if wanted("fanout") {
-        let rounds = if args.quick { 10 } else { 30 };
+        let rounds = if args.quick { 20 } else { 100 };
         rows.extend(rt.block_on(net_metrics::fanout(&[10, 30], rounds))?);
     }
     if wanted("many_docs") {

@@ -157,8 +157,7 @@ async fn keystroke_latencies(
         let t = Instant::now();
         a.splice(&room.draft, &target, &Splice::insert(at + i, "x"))
             .await?;
-        let want = a.heads(&room.draft).await?;
-        let seen = room::until_heads(b, &mut events, &room.draft, &want).await?;
+        let seen = room::until_typed(&mut events, &room.draft, &target, at + i).await?;
         if i >= 20 {
             took.push(seen - t);
         }
@@ -204,12 +203,10 @@ async fn fanout_time(n: usize, rounds: usize) -> anyhow::Result<f64> {
         room.host
             .splice(&room.draft, &target, &Splice::insert(i, "x"))
             .await?;
-        let want = room.host.heads(&room.draft).await?;
         let arrivals = try_join_all(
-            room.guests
-                .iter()
-                .zip(streams.iter_mut())
-                .map(|(g, ev)| room::until_heads(g, ev, &room.draft, &want)),
+            streams
+                .iter_mut()
+                .map(|ev| room::until_typed(ev, &room.draft, &target, i)),
         )
         .await?;
         let last = arrivals.into_iter().max().context("no guests")?;

@@ -3,8 +3,8 @@
 
 use std::time::{Duration, Instant};
 
-use accord::model::{ClauseId, DocId, MeetingDetails, Placement, Role};
-use accord::{Event, NetMode, OpenOptions, Workspace};
+use accord::model::{ClauseId, DocId, DocPatch, MeetingDetails, Placement, Role, TextField};
+use accord::{Event, NetMode, OpenOptions, Origin, Workspace};
 use anyhow::{Context, bail};
 use automerge::ChangeHash;
 use tempfile::TempDir;
@@ -121,6 +121,41 @@ pub async fn until_heads(
             Ok(Err(broadcast::error::RecvError::Closed)) => bail!("workspace closed"),
             // A lagged receiver re-checks the heads; any other event too.
             Ok(_) => {}
+        }
+    }
+}
+
+/// Waits until `events` shows the keystroke typed at `at` (UTF-16) in `target` of `doc`
+/// arriving from elsewhere: the view event a device's UI gets, read as the UI reads it,
+/// with no step of the document to look at its heads.
+pub async fn until_typed(
+    events: &mut broadcast::Receiver<Event>,
+    doc: &DocId,
+    target: &TextField,
+    at: usize,
+) -> anyhow::Result<Instant> {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        match tokio::time::timeout_at(deadline, events.recv()).await {
+            Err(_) => bail!("the keystroke at {at} in document {doc} did not arrive in {WAIT:?}"),
+            Ok(Err(broadcast::error::RecvError::Closed)) => bail!("workspace closed"),
+            Ok(Err(broadcast::error::RecvError::Lagged(n))) => {
+                bail!("{n} events were missed while waiting for the keystroke at {at}")
+            }
+            Ok(Ok(Event::DocChanged {
+                doc: d,
+                origin: Origin::Remote,
+                patches,
+                ..
+            })) if &d == doc
+                && patches.iter().any(|p| {
+                    matches!(p, DocPatch::Splice { target: t, index, insert, .. }
+                        if t == target && *index <= at && at < index + insert.encode_utf16().count())
+                }) =>
+            {
+                return Ok(Instant::now());
+            }
+            Ok(Ok(_)) => {}
         }
     }
 }
