@@ -14,9 +14,17 @@ pub fn demo() -> (MeetingView, DraftView) {
     )
 }
 
+/// This crate's directory as cargo gives it when the test runs (the checkout may have moved
+/// since the test was built: the target directory is kept warm across checkouts).
+fn manifest_dir() -> PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
+}
+
 /// The shared fixture, read from `shared/fixtures` beside the checkout.
 pub fn fixture(name: &str) -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    let path = manifest_dir()
         .join("../../../shared/fixtures")
         .join(name);
     std::fs::read(&path).unwrap_or_else(|e| {
@@ -30,7 +38,7 @@ pub fn fixture(name: &str) -> Vec<u8> {
 
 /// One of this crate's own test inputs.
 pub fn input(name: &str) -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    let path = manifest_dir()
         .join("tests/inputs")
         .join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("test input {} is missing: {e}", path.display()))

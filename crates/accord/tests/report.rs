@@ -4,11 +4,12 @@ use accord::Workspace;
 use accord::export::{Format, Mode, RenderOptions};
 
 fn fixture() -> Vec<u8> {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/fixtures/rcm-liaison-network-2014-managua.txt"
-    );
-    std::fs::read(path)
+    // The directory cargo gives when the test runs: the checkout may have moved since the
+    // test was built (the target directory is kept warm across checkouts).
+    let dir = std::env::var("CARGO_MANIFEST_DIR")
+        .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string());
+    let path = format!("{dir}/../../../shared/fixtures/rcm-liaison-network-2014-managua.txt");
+    std::fs::read(&path)
         .unwrap_or_else(|e| panic!("the shared fixture {path} is needed by this test: {e}"))
 }
 
