@@ -70,6 +70,7 @@ pub(crate) struct Shared {
     /// `None` once closed.
     tx: Mutex<Option<Sender<Job>>>,
     writer: Mutex<Option<JoinHandle<()>>>,
+    writer_thread: std::thread::Thread,
     readers: Mutex<Vec<Connection>>,
     closed: AtomicBool,
     index_ready: Arc<AtomicBool>,
@@ -201,6 +202,7 @@ impl Store {
                 path,
                 options,
                 tx: Mutex::new(Some(tx)),
+                writer_thread: handle.thread().clone(),
                 writer: Mutex::new(Some(handle)),
                 readers: Mutex::new(Vec::new()),
                 closed: AtomicBool::new(false),
@@ -683,10 +685,18 @@ impl Shared {
 
     fn send(&self, op: Op, ack: Ack) -> std::result::Result<(), Ack> {
         let tx = self.tx.lock().unwrap_or_else(|e| e.into_inner());
+        let urgent = !op.may_wait();
         match tx.as_ref() {
-            Some(tx) => tx
-                .send(Job { op, ack: Some(ack) })
-                .map_err(|e| e.0.ack.expect("sent with an ack")),
+            Some(tx) => {
+                tx.send(Job { op, ack: Some(ack) })
+                    .map_err(|e| e.0.ack.expect("sent with an ack"))?;
+                // A batch of peers' changes waiting for company sleeps without listening
+                // to the queue; what must not wait wakes it.
+                if urgent {
+                    self.writer_thread.unpark();
+                }
+                Ok(())
+            }
             None => Err(ack),
         }
     }

@@ -180,21 +180,34 @@ pub(crate) fn run(
         }
         // Nothing in it is waited for, nor must reach the disk: a little longer, so that a
         // room's worth of peers' keystrokes costs a commit, not one each.
+        // It sleeps rather than waits on the queue, so that each of them arriving does not
+        // wake it; whoever sends a job that must not wait unparks it (`Shared::send`).
         if batch.iter().all(|j| j.op.may_wait()) {
             let until = std::time::Instant::now() + COALESCE;
-            while batch.len() < MAX_BATCH_JOBS && bytes < MAX_BATCH_BYTES {
-                let left = until.saturating_duration_since(std::time::Instant::now());
-                match rx.recv_timeout(left) {
-                    Ok(job) => {
-                        let urgent = !job.op.may_wait();
-                        bytes += job.op.size();
-                        batch.push(job);
-                        if urgent {
-                            break;
-                        }
+            'wait: loop {
+                loop {
+                    if batch.len() >= MAX_BATCH_JOBS || bytes >= MAX_BATCH_BYTES {
+                        break 'wait;
                     }
-                    Err(_) => break, // the time is up, or every sender is gone
+                    match rx.try_recv() {
+                        Ok(job) => {
+                            let urgent = !job.op.may_wait();
+                            bytes += job.op.size();
+                            batch.push(job);
+                            if urgent {
+                                break 'wait;
+                            }
+                        }
+                        Err(TryRecvError::Empty) => break,
+                        Err(TryRecvError::Disconnected) => break 'wait,
+                    }
                 }
+                let left = until.saturating_duration_since(std::time::Instant::now());
+                if left.is_zero() {
+                    break;
+                }
+                // An unpark between the look above and this returns at once.
+                std::thread::park_timeout(left);
             }
         }
         closing = matches!(batch.last().map(|j| &j.op), Some(Op::Close));
@@ -281,7 +294,7 @@ impl Op {
 
     /// Whether it may wait in the queue for company: it needs no fsync and no one waits on
     /// its commit (a barrier has a reader behind it).
-    fn may_wait(&self) -> bool {
+    pub(crate) fn may_wait(&self) -> bool {
         !self.needs_sync() && !matches!(self, Op::Barrier)
     }
 
