@@ -86,11 +86,20 @@ fn is_orderly_close(e: &std::io::Error) -> bool {
         (Some(ReadError::ConnectionLost(c)), _) | (_, Some(WriteError::ConnectionLost(c))) => c,
         _ => return false,
     };
-    matches!(
-        lost,
-        ConnectionError::ApplicationClosed(_) | ConnectionError::LocallyClosed
-    )
+    match lost {
+        ConnectionError::ApplicationClosed(_) | ConnectionError::LocallyClosed => true,
+        // This side's endpoint is gone (noq's words for it): only our own shutdown drops it,
+        // and a connection it closed a moment before may still report it so.
+        ConnectionError::TransportError(t) => {
+            t.code == iroh::endpoint::TransportErrorCode::INTERNAL_ERROR
+                && t.reason == ENDPOINT_DROPPED
+        }
+        _ => false,
+    }
 }
+
+/// The reason noq gives a connection whose endpoint was dropped.
+const ENDPOINT_DROPPED: &str = "endpoint driver future was dropped";
 
 fn bytes_from(v: Vec<u8>) -> tokio_util::bytes::Bytes {
     tokio_util::bytes::Bytes::from(v)
@@ -123,6 +132,25 @@ mod tests {
             ConnectionError::TimedOut
         ))));
         assert!(!is_orderly_close(&read_error(ReadError::ClosedStream)));
+        // This side's endpoint shut down under a connection; any other transport error fails.
+        use iroh::endpoint::{TransportError, TransportErrorCode};
+        let transport = |code, reason: &str| {
+            read_error(ReadError::ConnectionLost(ConnectionError::TransportError(
+                TransportError::new(code, reason.to_string()),
+            )))
+        };
+        assert!(is_orderly_close(&transport(
+            TransportErrorCode::INTERNAL_ERROR,
+            ENDPOINT_DROPPED
+        )));
+        assert!(!is_orderly_close(&transport(
+            TransportErrorCode::INTERNAL_ERROR,
+            "something else broke"
+        )));
+        assert!(!is_orderly_close(&transport(
+            TransportErrorCode::PROTOCOL_VIOLATION,
+            ENDPOINT_DROPPED
+        )));
         // Sending on a connection closed in order, as the writer reports it; and on one reset.
         let write_error = |c| std::io::Error::from(WriteError::ConnectionLost(c));
         assert!(is_orderly_close(&write_error(
