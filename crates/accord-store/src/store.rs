@@ -99,6 +99,9 @@ struct DocWrites {
     /// When it was last typed into here ([`Store::expect_change`], [`Store::put_durable`]);
     /// `None` if only samod wrote it (peers' changes).
     typed: Option<Instant>,
+    /// When a peer's single change of it was last put (they arrive one by one while someone
+    /// types elsewhere).
+    trickled: Option<Instant>,
     /// Local changes samod has not put yet ([`Store::expect_change`]).
     expected: HashSet<ChangeHash>,
     /// The expected changes in the order they were made, with when; entries no longer
@@ -647,6 +650,9 @@ impl Shared {
         // holds it too (see `Op::Put::durable`); everything else is this device's to keep.
         let made_here = single.is_some_and(|change| w.expected.remove(&change));
         let durable = local || single.is_none() || made_here;
+        if single.is_some() && !made_here && !local {
+            w.trickled = Some(Instant::now());
+        }
         let ticket = self.enqueue(Op::Put {
             key: key.clone(),
             data,
@@ -775,7 +781,10 @@ impl Shared {
     /// Until when a snapshot of `doc` whose slot is `slot` is held, now: the slot, but no
     /// longer than [`StoreOptions::typing_pause`] after the document's last local write.
     fn snapshot_hold_until(&self, doc: &str, slot: Instant) -> Instant {
-        let last = self.written().get(doc).and_then(|w| w.typed);
+        let last = self
+            .written()
+            .get(doc)
+            .and_then(|w| w.typed.max(w.trickled));
         match last {
             Some(t) => slot.min(t + self.options.typing_pause),
             None => Instant::now(),
@@ -814,12 +823,15 @@ impl Shared {
 /// disk and no compaction is running, and a compaction runs until its snapshot `put`
 /// resolves. With a fast storage that is a full save every ~11 keystrokes, so typing would
 /// cost more the longer the document is. So a `put` of a `[doc, "snapshot", hash]` key is
-/// written at once but, while the document is being typed into here, resolves no sooner than
+/// written at once but, while the document is being typed into — here, or elsewhere with its
+/// changes arriving one by one — resolves no sooner than
 /// [`StoreOptions::snapshot_interval`] after the previous snapshot of the same document
-/// resolved — or [`StoreOptions::typing_pause`] after the last local write, if typing
-/// pauses first. A document only changed by peers is never held: while a compaction runs,
-/// samod writes each change of a received batch as a key of its own, and a thousand of them
-/// cost a thousand steps of the document. Nothing becomes less durable: while a
+/// resolved — or [`StoreOptions::typing_pause`] after the last local write or peer's single
+/// change, if typing pauses first. Every device in a room would otherwise save the whole
+/// document every ~11 keystrokes of each delegate typing elsewhere. A document that peers
+/// changed only in batches is not held: while a compaction runs, samod writes each change of
+/// a received batch as a key of its own, and a thousand of them cost a thousand steps of the
+/// document. Nothing becomes less durable: while a
 /// compaction runs samod keeps writing each change as an incremental key. The first
 /// snapshot of a document in a session is acknowledged at once. [`Store::release_snapshot_holds`] ends the
 /// holds (call it before `repo.stop()`, which waits for outstanding puts). The hold uses

@@ -426,7 +426,7 @@ async fn a_merge_takes_only_the_pieces_still_there() {
 }
 
 #[tokio::test]
-async fn snapshot_acknowledgements_are_held_only_while_the_document_is_typed_into() {
+async fn snapshot_acknowledgements_are_held_only_while_the_document_is_typed_into_here_or_elsewhere() {
     let dir = tempfile::tempdir().unwrap();
     let (interval, pause) = (Duration::from_millis(800), Duration::from_millis(200));
     let p = Profile::open_with(
@@ -449,7 +449,7 @@ async fn snapshot_acknowledgements_are_held_only_while_the_document_is_typed_int
         t0.elapsed() < pause,
         "first snapshot of a document is not held"
     );
-    // A document changed only by peers: never held.
+    // A document changed by peers in a batch, not one change at a time: not held.
     s.put(key(&["d1", "snapshot", "b"]), b"2".to_vec()).await;
     assert!(
         t0.elapsed() < pause,
@@ -490,6 +490,19 @@ async fn snapshot_acknowledgements_are_held_only_while_the_document_is_typed_int
         "held while typing goes on: {held:?}"
     );
     assert!(other < pause, "documents do not hold each other: {other:?}");
+
+    // Changed by peers one change at a time (someone types elsewhere): held like typing
+    // here, until the changes pause. A peer's batch in one go (above, "b") is not.
+    s.put(key(&["d3", "snapshot", "a"]), b"1".to_vec()).await;
+    let peers_keystroke = key(&["d3", "incremental", &"7e".repeat(32)]);
+    s.put(peers_keystroke, b"k".to_vec()).await;
+    let t4 = std::time::Instant::now();
+    s.put(key(&["d3", "snapshot", "b"]), b"2".to_vec()).await;
+    let held = t4.elapsed();
+    assert!(
+        held >= pause - Duration::from_millis(50) && held < interval - Duration::from_millis(100),
+        "held until the peers' changes paused: {held:?}"
+    );
 
     // Written at once, though: a reader sees it even while the ack would still be held.
     type_into("d1", 99);
