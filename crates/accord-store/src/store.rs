@@ -831,7 +831,9 @@ impl Shared {
 /// document every ~11 keystrokes of each delegate typing elsewhere. A document that peers
 /// changed only in batches is not held: while a compaction runs, samod writes each change of
 /// a received batch as a key of its own, and a thousand of them cost a thousand steps of the
-/// document. Nothing becomes less durable: while a
+/// document (a batch that arrives while a hold is pending is written so — its changes then
+/// count as trickling — for at most the rest of the interval). Nothing becomes less durable:
+/// while a
 /// compaction runs samod keeps writing each change as an incremental key. The first
 /// snapshot of a document in a session is acknowledged at once. [`Store::release_snapshot_holds`] ends the
 /// holds (call it before `repo.stop()`, which waits for outstanding puts). The hold uses

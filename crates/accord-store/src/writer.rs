@@ -130,17 +130,17 @@ pub(crate) enum Commit {
     Unsynced,
     /// `synchronous=FULL`: the commit fsyncs the WAL, and with it every commit before.
     Synced,
-    /// As `Synced`, with a write of its own: the batch would write nothing (a flush, say)
-    /// while earlier commits are unsynced, and SQLite syncs only a commit that writes.
+    /// As `Synced`, with a write of its own, because earlier commits are unsynced: SQLite
+    /// syncs only a commit that writes, and a batch may write nothing (a flush; a deletion
+    /// of a key already gone; an op rolled back).
     SyncedWithMarker,
 }
 
 impl Commit {
     pub(crate) fn of(batch: &[Job], unsynced: bool) -> Commit {
         if !batch.iter().any(|j| j.op.needs_sync()) {
-            return Commit::Unsynced;
-        }
-        if unsynced && !batch.iter().any(|j| j.op.writes()) {
+            Commit::Unsynced
+        } else if unsynced {
             Commit::SyncedWithMarker
         } else {
             Commit::Synced
@@ -213,7 +213,9 @@ pub(crate) fn run(
         closing = matches!(batch.last().map(|j| &j.op), Some(Op::Close));
         let commit = Commit::of(&batch, hooks.unsynced.load(Ordering::SeqCst));
         let want_synced = commit != Commit::Unsynced;
-        if want_synced != synced_mode {
+        // A batch that writes nothing (reads' barriers) commits nothing to sync either way.
+        let writes = batch.iter().any(|j| j.op.writes());
+        if want_synced != synced_mode && (writes || want_synced) {
             let mode = if want_synced { "FULL" } else { "NORMAL" };
             match conn.pragma_update(None, "synchronous", mode) {
                 Ok(()) => synced_mode = want_synced,

@@ -38,6 +38,19 @@ async fn a_peers_change_commits_unsynced_until_a_flush_syncs_it() {
     // A flush that has nothing else to write still syncs it.
     p.store().flush().await.unwrap();
     assert!(!p.store().has_unsynced_commits(), "a flush syncs what came before it");
+
+    // So does one beside an op that changes nothing (samod deleting a piece already merged).
+    let (_, again) = change(2);
+    put_and_read(&p, &again).await;
+    assert!(p.store().has_unsynced_commits());
+    let gone = StorageKey::from_parts([DOC, "incremental", "already-merged"]).unwrap();
+    let deleted = p.store().delete_durable(&gone);
+    p.store().flush().await.unwrap();
+    deleted.await.unwrap();
+    assert!(
+        !p.store().has_unsynced_commits(),
+        "a flush beside a write that wrote nothing still syncs"
+    );
     p.close().unwrap();
 
     let p = Profile::open(dir.path()).unwrap();
