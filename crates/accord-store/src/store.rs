@@ -650,7 +650,7 @@ impl Shared {
         // holds it too (see `Op::Put::durable`); everything else is this device's to keep.
         let made_here = single.is_some_and(|change| w.expected.remove(&change));
         let durable = local || single.is_none() || made_here;
-        if single.is_some() && !made_here && !local {
+        if !durable {
             w.trickled = Some(Instant::now());
         }
         let ticket = self.enqueue(Op::Put {
@@ -779,7 +779,8 @@ impl Shared {
     }
 
     /// Until when a snapshot of `doc` whose slot is `slot` is held, now: the slot, but no
-    /// longer than [`StoreOptions::typing_pause`] after the document's last local write.
+    /// longer than [`StoreOptions::typing_pause`] after the document's last local write or
+    /// peer's single change.
     fn snapshot_hold_until(&self, doc: &str, slot: Instant) -> Instant {
         let last = self
             .written()

@@ -148,6 +148,43 @@ impl Commit {
     }
 }
 
+/// Waits for a job, then takes whatever else is queued, up to the caps and a `Close`. A
+/// batch of nothing but jobs that may wait (peers' changes: no fsync, no one waiting on
+/// them) waits up to [`COALESCE`] for more, so that a room's keystrokes cost one commit. It
+/// sleeps rather than listens to the queue, so that each of them arriving does not wake it;
+/// whoever sends a job that must not wait unparks it (`Shared::send`). `None` once every
+/// sender is gone.
+fn take_batch(rx: &Receiver<Job>) -> Option<Vec<Job>> {
+    let first = rx.recv().ok()?;
+    let mut bytes = first.op.size();
+    let mut may_wait = first.op.may_wait();
+    let mut batch = vec![first];
+    let until = std::time::Instant::now() + COALESCE;
+    loop {
+        while batch.len() < MAX_BATCH_JOBS
+            && bytes < MAX_BATCH_BYTES
+            && !matches!(batch.last().map(|j| &j.op), Some(Op::Close))
+        {
+            match rx.try_recv() {
+                Ok(job) => {
+                    bytes += job.op.size();
+                    may_wait &= job.op.may_wait();
+                    batch.push(job);
+                }
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Disconnected) => return Some(batch),
+            }
+        }
+        let full = batch.len() >= MAX_BATCH_JOBS || bytes >= MAX_BATCH_BYTES;
+        let left = until.saturating_duration_since(std::time::Instant::now());
+        if !may_wait || full || left.is_zero() {
+            return Some(batch);
+        }
+        // An unpark between the look above and this returns at once.
+        std::thread::park_timeout(left);
+    }
+}
+
 pub(crate) fn run(
     mut conn: Connection,
     path: PathBuf,
@@ -160,56 +197,9 @@ pub(crate) fn run(
     // `synchronous` as the connection has it (`open_writer` sets FULL).
     let mut synced_mode = true;
     while !closing {
-        let first = match rx.recv() {
-            Ok(job) => job,
-            Err(_) => break, // every sender is gone
+        let Some(batch) = take_batch(&rx) else {
+            break; // every sender is gone
         };
-        let mut batch = vec![first];
-        let mut bytes = batch[0].op.size();
-        while batch.len() < MAX_BATCH_JOBS
-            && bytes < MAX_BATCH_BYTES
-            && !matches!(batch.last().map(|j| &j.op), Some(Op::Close))
-        {
-            match rx.try_recv() {
-                Ok(job) => {
-                    bytes += job.op.size();
-                    batch.push(job);
-                }
-                Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
-            }
-        }
-        // Nothing in it is waited for, nor must reach the disk: a little longer, so that a
-        // room's worth of peers' keystrokes costs a commit, not one each.
-        // It sleeps rather than waits on the queue, so that each of them arriving does not
-        // wake it; whoever sends a job that must not wait unparks it (`Shared::send`).
-        if batch.iter().all(|j| j.op.may_wait()) {
-            let until = std::time::Instant::now() + COALESCE;
-            'wait: loop {
-                loop {
-                    if batch.len() >= MAX_BATCH_JOBS || bytes >= MAX_BATCH_BYTES {
-                        break 'wait;
-                    }
-                    match rx.try_recv() {
-                        Ok(job) => {
-                            let urgent = !job.op.may_wait();
-                            bytes += job.op.size();
-                            batch.push(job);
-                            if urgent {
-                                break 'wait;
-                            }
-                        }
-                        Err(TryRecvError::Empty) => break,
-                        Err(TryRecvError::Disconnected) => break 'wait,
-                    }
-                }
-                let left = until.saturating_duration_since(std::time::Instant::now());
-                if left.is_zero() {
-                    break;
-                }
-                // An unpark between the look above and this returns at once.
-                std::thread::park_timeout(left);
-            }
-        }
         closing = matches!(batch.last().map(|j| &j.op), Some(Op::Close));
         let commit = Commit::of(&batch, hooks.unsynced.load(Ordering::SeqCst));
         let want_synced = commit != Commit::Unsynced;
