@@ -13,7 +13,7 @@ use tokio_util::sync::CancellationToken;
 use crate::{
     Access, AccessPolicy, JoinHandler, NetConfig, NetError, PeerEvent, PeerStatus,
     join::{JOIN_ALPN, JoinProtocol, JoinSlot, request_join},
-    peers::Peers,
+    peers::{Direction, Peers},
     sync::{CLOSE_DISCONNECTED, DialFailure, IrohDialer, SYNC_ALPN, SyncProtocol, SyncShared},
 };
 
@@ -34,9 +34,19 @@ struct Wanted {
 }
 
 impl Wanted {
-    fn close(&self) {
+    /// Stops dialling and closes the connection this device dialled. samod's own close covers
+    /// only a connection it already knows: one whose transport the dialer has handed over but
+    /// samod has not yet taken in would live on with no dialer, so ours is closed here too (a
+    /// dial that has not reached [`Peers::add`] yet sees `stop` cancelled and closes its own).
+    fn close(&self, peers: &Peers) {
         self.stop.cancel();
         self.handle.close();
+        peers.close(
+            self.addr.id,
+            Some(Direction::Outbound),
+            CLOSE_DISCONNECTED,
+            b"no longer wanted",
+        );
     }
 }
 
@@ -217,7 +227,7 @@ impl Net {
             let keep = next.get(id).is_some_and(|a| *a == w.addr);
             if !keep {
                 tracing::debug!(peer = %id.fmt_short(), "no longer wanted (or new hints): closing dialer");
-                w.close();
+                w.close(&self.shared.peers);
             }
             keep
         });
@@ -293,7 +303,7 @@ impl Net {
         self.shared.cancel.cancel();
         let mut wanted = self.wanted.lock().unwrap_or_else(|e| e.into_inner());
         for (_, w) in wanted.drain() {
-            w.close();
+            w.close(&self.shared.peers);
         }
     }
 }

@@ -199,12 +199,18 @@ impl Dialer for IrohDialer {
                 () = stop.cancelled() => return Err(DialError::PermanentFailure(DialFailure::Shutdown)),
             };
             if stop.is_cancelled() {
-                // No longer wanted while the connection came up: samod would keep it with
-                // no dialer to close it.
                 conn.close(CLOSE_DISCONNECTED.into(), b"no longer wanted");
                 return Err(DialError::PermanentFailure(DialFailure::Shutdown));
             }
             let token = shared.peers.add(Direction::Outbound, conn.clone());
+            // No longer wanted while the connection came up: samod would keep it with no
+            // dialer to close it. Checked after `add`, so that a close either finds the
+            // connection among the peers or is seen here (`Wanted::close` cancels first).
+            if stop.is_cancelled() {
+                conn.close(CLOSE_DISCONNECTED.into(), b"no longer wanted");
+                shared.peers.remove(peer, token);
+                return Err(DialError::PermanentFailure(DialFailure::Shutdown));
+            }
             tracing::info!("sync connection dialled");
             let epoch = shared.policy.summaries().reset(peer);
             match conn.open_bi().await {

@@ -226,6 +226,17 @@ async fn peers_reports_connection_and_up_down_events() {
     assert_eq!(down, PeerEvent::Down(b.id()));
     assert!(a.net.peers().is_empty());
 
+    // Unwanted at once, the moment the connection is up on the other side (the dialer may not
+    // have handed it to samod yet): it still goes down, every time.
+    for round in 0..10 {
+        b.net.set_wanted_peers([a.addr()]).unwrap();
+        let up = within("up event again", events.recv()).await.unwrap();
+        assert_eq!(up, PeerEvent::Up(b.id()), "round {round}");
+        b.net.set_wanted_peers([]).unwrap();
+        let down = within("down event again", events.recv()).await.unwrap();
+        assert_eq!(down, PeerEvent::Down(b.id()), "round {round}");
+    }
+
     a.stop().await;
     b.stop().await;
 }
