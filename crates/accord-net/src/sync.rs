@@ -94,6 +94,15 @@ impl SyncProtocol {
             }
         };
         let token = s.peers.add(Direction::Inbound, conn.clone());
+        // Revoked while the peer took its time to open the stream: a revocation updates the
+        // access first and then closes the connections it finds, so one recorded after that
+        // is caught here.
+        if !s.policy.may_connect(peer) {
+            tracing::info!("refusing sync connection: device no longer allowed");
+            conn.close(CLOSE_NOT_ALLOWED.into(), b"not authorized");
+            s.peers.remove(peer, token);
+            return Ok(());
+        }
         tracing::info!("sync connection accepted");
         // The summary comes on the second stream; samod may ask for share decisions from now.
         let epoch = s.policy.summaries().reset(peer);
@@ -203,13 +212,19 @@ impl Dialer for IrohDialer {
                 return Err(DialError::PermanentFailure(DialFailure::Shutdown));
             }
             let token = shared.peers.add(Direction::Outbound, conn.clone());
-            // No longer wanted while the connection came up: samod would keep it with no
-            // dialer to close it. Checked after `add`, so that a close either finds the
-            // connection among the peers or is seen here (`Wanted::close` cancels first).
+            // No longer wanted, or revoked, while the connection came up: samod would keep it
+            // with no dialer to close it. Checked after `add`, so that a close either finds the
+            // connection among the peers or is seen here (`Wanted::close` cancels first, a
+            // revocation updates the access first).
             if stop.is_cancelled() {
                 conn.close(CLOSE_DISCONNECTED.into(), b"no longer wanted");
                 shared.peers.remove(peer, token);
                 return Err(DialError::PermanentFailure(DialFailure::Shutdown));
+            }
+            if !shared.policy.may_connect(peer) {
+                conn.close(CLOSE_NOT_ALLOWED.into(), b"not authorized");
+                shared.peers.remove(peer, token);
+                return Err(DialError::transient(DialFailure::NotAllowed));
             }
             tracing::info!("sync connection dialled");
             let epoch = shared.policy.summaries().reset(peer);

@@ -119,3 +119,29 @@ async fn device_not_on_the_list_is_closed_with_not_allowed() {
     stranger.close().await;
     host.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn device_revoked_before_it_opens_its_stream_is_closed_when_it_does() {
+    init_tracing();
+    let host = node(93, &[94]).await;
+    let slow = raw_endpoint(94).await;
+    // Allowed when it connects; it then waits before opening the sync stream.
+    let conn = within("raw connect", slow.connect(host.addr(), SYNC_ALPN))
+        .await
+        .expect("connect");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    host.access.revoke(id_of(94));
+    host.net.disconnect(id_of(94)); // finds nothing yet: the stream is not open
+    let (mut send, _recv) = within("open stream", conn.open_bi())
+        .await
+        .expect("the stream opens");
+    // The start of a frame that never completes: a host that took the connection in would
+    // keep waiting for the rest.
+    let _ = send.write_all(&[0, 0, 0, 16]).await;
+    let reason = within("host closes the connection", conn.closed()).await;
+    assert_closed_by_host_with(&reason, accord_net::CLOSE_NOT_ALLOWED);
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert!(host.net.peers().is_empty(), "{:?}", host.net.peers());
+    slow.close().await;
+    host.stop().await;
+}
