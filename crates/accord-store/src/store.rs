@@ -871,8 +871,14 @@ impl SqliteStorage {
         let r = match tokio::runtime::Handle::try_current() {
             Ok(h) => match h.spawn_blocking(move || shared.read(f)).await {
                 Ok(r) => r,
+                // The runtime shutting down (a command line run that ends, say) cancels a
+                // read not yet started: nothing failed.
+                Err(e) if e.is_cancelled() => {
+                    tracing::debug!(what, "storage read cancelled: the runtime is shutting down");
+                    return None;
+                }
                 Err(e) => {
-                    tracing::error!(error = %e, "storage read task failed");
+                    tracing::error!(error = %e, what, "storage read task failed");
                     return None;
                 }
             },
