@@ -691,7 +691,7 @@ impl Workspace {
     ) -> Result<T> {
         let ctx = self.ctx();
         let store = &self.inner.store;
-        let (value, remote, local) = d.handle.with_document(|doc| -> Result<_> {
+        let (value, sent) = d.handle.with_document(|doc| -> Result<_> {
             let mut seen = d.seen.lock().expect("seen lock");
             let remote = unreported(doc, &seen);
             let changed = f(doc, &ctx)?;
@@ -701,10 +701,13 @@ impl Workspace {
                 store.expect_change(&d.samod_key, hash);
             }
             d.set_seen(&mut seen, changed.heads.clone());
-            Ok((changed.value, remote, changed.patches))
+            let sent = self.emit(d, Origin::Remote, remote, &seen)
+                | self.emit(d, Origin::Local, changed.patches, &seen);
+            Ok((changed.value, sent))
         })?;
-        self.report(d, Origin::Remote, remote);
-        self.report(d, Origin::Local, local);
+        if sent {
+            self.reported(d);
+        }
         Ok(value)
     }
 
@@ -718,7 +721,7 @@ impl Workspace {
     ) -> Result<()> {
         let d = self.doc(id).await?;
         let store = &self.inner.store;
-        let (remote, local) = d.handle.with_document(|doc| -> Result<_> {
+        let sent = d.handle.with_document(|doc| -> Result<_> {
             let mut seen = d.seen.lock().expect("seen lock");
             let remote = unreported(doc, &seen);
             let hashes: Vec<_> = changes.iter().map(|c| c.hash()).collect();
@@ -732,19 +735,31 @@ impl Workspace {
                 store.expect_change(&d.samod_key, hash);
             }
             d.set_seen(&mut seen, doc.get_heads());
-            Ok((remote, model::translate(doc.make_patches(&mut log))))
+            let local = model::translate(doc.make_patches(&mut log));
+            Ok(self.emit(&d, Origin::Remote, remote, &seen)
+                | self.emit(&d, Origin::Local, local, &seen))
         })?;
-        self.report(&d, Origin::Remote, remote);
-        self.report(&d, Origin::Local, local);
+        if sent {
+            self.reported(&d);
+        }
         Ok(())
     }
 
-    fn report(&self, d: &OpenDoc, origin: Origin, patches: Vec<DocPatch>) {
+    /// Sends the event of `patches`, if any; returns whether it did. Called with the `seen`
+    /// lock held, right after the heads the patches lead to are recorded, so that events
+    /// leave in the order of the states they describe: a view kept from them (an editor)
+    /// applies each patch to the text it was computed against. Sent after the lock, a
+    /// peer's keystroke could be overtaken by one typed here a moment later, and the view
+    /// would apply each at the other's positions.
+    fn emit(
+        &self,
+        d: &OpenDoc,
+        origin: Origin,
+        patches: Vec<DocPatch>,
+        _seen: &std::sync::MutexGuard<'_, Vec<ChangeHash>>,
+    ) -> bool {
         if patches.is_empty() {
-            return;
-        }
-        if d.kind == DocKind::Meeting {
-            self.refresh_meeting(&d.id);
+            return false;
         }
         let _ = self.inner.events.send(Event::DocChanged {
             doc: d.id.clone(),
@@ -753,6 +768,15 @@ impl Workspace {
             origin,
             patches,
         });
+        true
+    }
+
+    /// What follows a reported change, outside the document's lock: a meeting's access rules
+    /// re-read, the index told.
+    fn reported(&self, d: &OpenDoc) {
+        if d.kind == DocKind::Meeting {
+            self.refresh_meeting(&d.id);
+        }
         self.inner.mark_dirty(d);
     }
 
@@ -860,14 +884,17 @@ async fn watch_remote(inner: std::sync::Weak<Inner>, d: Arc<OpenDoc>) {
         if *d.seen.lock().expect("seen lock") == changed.new_heads {
             continue;
         }
-        let patches = d.handle.with_document(|doc| {
+        let ws = Workspace { inner };
+        let sent = d.handle.with_document(|doc| {
             let mut seen = d.seen.lock().expect("seen lock");
             // Nothing if a local change got there first and reported it.
             let p = unreported(doc, &seen);
             d.set_seen(&mut seen, doc.get_heads());
-            p
+            ws.emit(&d, Origin::Remote, p, &seen)
         });
-        Workspace { inner }.report(&d, Origin::Remote, patches);
+        if sent {
+            ws.reported(&d);
+        }
     }
 }
 

@@ -587,9 +587,11 @@ async fn a_peers_typing_reaches_the_view_as_splices_that_rebuild_the_text() {
         ts.splice(&d, &field, s).await.unwrap();
         eventually("Mexico has the keystroke", in_sync).await;
     }
-    // Then both type at once: keystrokes that arrive concurrent with Mexico's own.
-    for i in 0..5 {
-        ts.splice(&d, &field, &Splice::new(2 + i, 1, "TS"))
+    // Then both type at once: keystrokes that arrive concurrent with Mexico's own, many of
+    // them, so that a peer's keystroke reported in the same moment as one typed here is
+    // seen (events that left out of order failed this about half the time).
+    for i in 0..200 {
+        ts.splice(&d, &field, &Splice::new(2 + (i % 7), 1, "TS"))
             .await
             .unwrap();
         mx.splice(&d, &field, &Splice::insert(0, "MX"))
