@@ -189,6 +189,10 @@ pub enum DocEvent {
     Patches {
         origin: Origin,
         patches: Vec<DocPatch>,
+        /// The event's version (`None`: events were lost and the view is to re-read).
+        version: Option<u64>,
+        /// The tag of the editor's edit that made it.
+        tag: Option<u64>,
     },
     Presence {
         peers: Vec<Presence>,

@@ -152,6 +152,7 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::actions::list_actions,
             commands::search::search,
             commands::live::splice,
+            commands::live::edit_text,
             commands::live::subscribe,
             commands::live::unsubscribe,
             commands::live::set_presence,

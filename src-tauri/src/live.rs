@@ -81,8 +81,15 @@ async fn forward(
                 doc: d,
                 origin,
                 patches,
+                version,
+                tag,
                 ..
-            }) if d == doc => DocEvent::Patches { origin, patches },
+            }) if d == doc => DocEvent::Patches {
+                origin,
+                patches,
+                version: Some(version),
+                tag,
+            },
             Ok(Event::Presence { meeting: m, peers }) if m == meeting => DocEvent::presence(peers),
             Ok(_) => continue,
             Err(RecvError::Lagged(n)) => {
@@ -94,6 +101,8 @@ async fn forward(
                 DocEvent::Patches {
                     origin: Origin::Remote,
                     patches: vec![DocPatch::Structure, DocPatch::Details],
+                    version: None,
+                    tag: None,
                 }
             }
             Err(RecvError::Closed) => return,

@@ -421,20 +421,43 @@ fn a_subscription_forwards_its_documents_patches_and_nothing_else() {
         std::thread::sleep(Duration::from_millis(10));
     }
     std::thread::sleep(Duration::from_millis(100)); // anything else would have arrived by now
-    let events = got.lock().expect("got").clone();
+    let mut events = got.lock().expect("got").clone();
+    let version = events[0]["version"].as_u64().expect("a version");
+    events[0]["version"] = json!(0);
     assert_eq!(
         events,
         vec![json!({ "kind": "patches", "origin": "local", "patches": [
             { "type": "splice", "target": { "field": "clause", "id": c }, "index": 5, "delete": 0, "insert": "!" }
-        ] })]
+        ], "version": 0, "tag": null })]
     );
+
+    // An editor's edit: made against that version, tagged; refused against an older one.
+    let stale = h.ok(
+        "edit_text",
+        json!({ "docId": d, "target": { "field": "clause", "id": c },
+        "splices": [{ "pos": 0, "del": 0, "insert": "?" }], "base": version - 1, "tag": 3 }),
+    );
+    assert_eq!(stale, json!({ "outcome": "stale", "version": version }));
+    let made = h.ok(
+        "edit_text",
+        json!({ "docId": d, "target": { "field": "clause", "id": c },
+        "splices": [{ "pos": 0, "del": 0, "insert": "¿" }], "base": version, "tag": 3 }),
+    );
+    assert_eq!(made, json!({ "outcome": "made" }));
+    let deadline = Instant::now() + WAIT;
+    while got.lock().expect("got").len() < 2 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let second = got.lock().expect("got")[1].clone();
+    assert_eq!(second["tag"], json!(3));
+    assert!(second["version"].as_u64().expect("a version") > version);
 
     state.subs.unsubscribe(sub);
     h.ok("splice", json!({ "docId": d, "target": { "field": "clause", "id": c }, "splice": { "pos": 0, "del": 0, "insert": "A" } }));
     std::thread::sleep(Duration::from_millis(100));
     assert_eq!(
         got.lock().expect("got").len(),
-        1,
+        2,
         "nothing after unsubscribe"
     );
 }

@@ -24,9 +24,7 @@ fn manifest_dir() -> PathBuf {
 
 /// The shared fixture, read from `shared/fixtures` beside the checkout.
 pub fn fixture(name: &str) -> Vec<u8> {
-    let path = manifest_dir()
-        .join("../../../shared/fixtures")
-        .join(name);
+    let path = manifest_dir().join("../../../shared/fixtures").join(name);
     std::fs::read(&path).unwrap_or_else(|e| {
         panic!(
             "fixture {} is missing ({e}); these tests read the shared fixtures that sit beside the \
@@ -38,9 +36,7 @@ pub fn fixture(name: &str) -> Vec<u8> {
 
 /// One of this crate's own test inputs.
 pub fn input(name: &str) -> Vec<u8> {
-    let path = manifest_dir()
-        .join("tests/inputs")
-        .join(name);
+    let path = manifest_dir().join("tests/inputs").join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("test input {} is missing: {e}", path.display()))
 }
 

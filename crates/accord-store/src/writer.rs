@@ -211,7 +211,9 @@ pub(crate) fn run(
                 Ok(()) => synced_mode = want_synced,
                 // Left as it was: FULL only costs time; a batch that needs FULL under
                 // NORMAL is reported failed below rather than acknowledged unsynced.
-                Err(e) => tracing::warn!(path = %path.display(), error = %e, mode, "synchronous not set"),
+                Err(e) => {
+                    tracing::warn!(path = %path.display(), error = %e, mode, "synchronous not set")
+                }
             }
         }
         let results = if want_synced && !synced_mode {

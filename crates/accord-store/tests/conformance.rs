@@ -426,7 +426,8 @@ async fn a_merge_takes_only_the_pieces_still_there() {
 }
 
 #[tokio::test]
-async fn snapshot_acknowledgements_are_held_only_while_the_document_is_typed_into_here_or_elsewhere() {
+async fn snapshot_acknowledgements_are_held_only_while_the_document_is_typed_into_here_or_elsewhere()
+ {
     let dir = tempfile::tempdir().unwrap();
     let (interval, pause) = (Duration::from_millis(800), Duration::from_millis(200));
     let p = Profile::open_with(

@@ -37,7 +37,10 @@ async fn a_peers_change_commits_unsynced_until_a_flush_syncs_it() {
 
     // A flush that has nothing else to write still syncs it.
     p.store().flush().await.unwrap();
-    assert!(!p.store().has_unsynced_commits(), "a flush syncs what came before it");
+    assert!(
+        !p.store().has_unsynced_commits(),
+        "a flush syncs what came before it"
+    );
 
     // So does one beside an op that changes nothing (samod deleting a piece already merged).
     let (_, again) = change(2);
@@ -82,10 +85,7 @@ async fn a_change_made_here_is_synced_and_syncs_the_peers_changes_before_it() {
     put_and_read(&p, &peers).await;
     assert!(p.store().has_unsynced_commits());
     let (_, imported) = change(4);
-    p.store()
-        .put_durable(&imported, vec![4])
-        .await
-        .unwrap();
+    p.store().put_durable(&imported, vec![4]).await.unwrap();
     assert!(!p.store().has_unsynced_commits());
     p.close().unwrap();
 }

@@ -18,13 +18,20 @@ pub enum Origin {
 #[serde(tag = "type", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Event {
-    /// A document changed; `patches` say how, in UTF-16 terms.
+    /// A document changed; `patches` say how, in UTF-16 terms, from the state of the
+    /// document's previous event to this one's: a view kept from the events applies them in
+    /// order.
     DocChanged {
         doc: DocId,
         kind: DocKind,
         meeting: DocId,
         origin: Origin,
         patches: Vec<DocPatch>,
+        /// The workspace's count of document events, strictly increasing: an editor names
+        /// the last one it applied as the base of its edits ([`crate::Workspace::edit_text`]).
+        version: u64,
+        /// The tag given with the edit that made it ([`crate::Workspace::edit_text`]).
+        tag: Option<u64>,
     },
     /// The query index caught up with a document's changes: lists and search are current.
     Indexed { doc: DocId },

@@ -34,7 +34,7 @@ pub use accord_model as model;
 pub use accord_store as store;
 pub use error::{Error, Result};
 pub use events::{Event, Origin};
-pub use ops::{DraftSummary, MeetingFull};
+pub use ops::{DraftSummary, MeetingFull, TextEdit};
 pub use presence::{Cursor, PeerPresence, Presence};
 pub use settings::{Settings, SettingsPatch};
 pub use sync::{

@@ -10,7 +10,7 @@ use accord_store::{ActionFilter, ActionRow, MeetingRow, SearchHit};
 use rand::Rng;
 
 use crate::error::{Error, Result};
-use crate::workspace::Workspace;
+use crate::workspace::{Based, Workspace};
 
 /// A fresh id for a clause or an action item: short enough to read in a URL or a log line,
 /// random enough (8 characters of 36) that two devices never pick the same one in a draft.
@@ -42,6 +42,16 @@ pub struct MeetingFull {
     pub view: MeetingView,
     pub minutes: Option<DocId>,
     pub drafts: Vec<DraftSummary>,
+}
+
+/// What became of an editor's edit ([`Workspace::edit_text`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum TextEdit {
+    /// Made; its event follows (unless it changed nothing).
+    Made,
+    /// Not made: the document has had events since the edit's base, up to `version`.
+    Stale { version: u64 },
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -307,16 +317,46 @@ impl Workspace {
     /// The text is found once for a run of keystrokes ([`model::Typing`]) and again whenever
     /// the document moved otherwise (another edit, a peer's change).
     pub async fn splice(&self, doc: &DocId, target: &TextField, splice: &Splice) -> Result<()> {
+        match self
+            .edit_text(doc, target, std::slice::from_ref(splice), None, None)
+            .await?
+        {
+            TextEdit::Made => Ok(()),
+            TextEdit::Stale { .. } => unreachable!("an edit with no base is never stale"),
+        }
+    }
+
+    /// An editor's edit of a text: `splices` applied one after the other, as one change,
+    /// made against the document as of event `base` (the [`crate::Event::DocChanged`]
+    /// version the editor last applied; `None`: as it is now). When the document has had an
+    /// event since, the positions may name other characters: nothing is changed and the
+    /// answer is [`TextEdit::Stale`] — the editor applies the events it has not yet seen,
+    /// moves its edit over them and sends it again. The edit's event carries `tag`, by which
+    /// the editor knows it for its own.
+    pub async fn edit_text(
+        &self,
+        doc: &DocId,
+        target: &TextField,
+        splices: &[Splice],
+        base: Option<u64>,
+        tag: Option<u64>,
+    ) -> Result<TextEdit> {
         let d = self.doc(doc).await?;
-        self.change_open(&d, |doc, ctx| {
+        let made = self.change_open_at(&d, base, tag, |doc, ctx| {
             let mut last = d.typing.lock().expect("typing lock");
             let typing = match last.take() {
                 Some((at, t)) if t.field() == target && at == doc.get_heads() => t,
                 _ => model::Typing::find(doc, d.kind, target)?,
             };
-            let changed = model::change(doc, ctx, |tx| typing.splice(tx, splice))?;
+            let changed = model::change(doc, ctx, |tx| {
+                splices.iter().try_for_each(|s| typing.splice(tx, s))
+            })?;
             *last = Some((changed.heads.clone(), typing));
             Ok(changed)
+        })?;
+        Ok(match made {
+            Based::Made(()) => TextEdit::Made,
+            Based::Stale { version } => TextEdit::Stale { version },
         })
     }
 

@@ -108,6 +108,8 @@ pub(crate) struct Inner {
     pub(crate) loaded: watch::Sender<bool>,
     /// Set as `close` begins: background work (loading ahead) stops starting new loads.
     closing: std::sync::atomic::AtomicBool,
+    /// The version of the last document event sent ([`Event::DocChanged`]).
+    versions: std::sync::atomic::AtomicU64,
 }
 
 /// Sync traffic since the workspace opened: the automerge sync messages sent and received.
@@ -193,6 +195,9 @@ pub(crate) struct OpenDoc {
     flush_key: Mutex<Option<StorageKey>>,
     /// The text last typed into, with the heads it left the document at.
     pub(crate) typing: Mutex<Option<(Vec<ChangeHash>, model::Typing)>>,
+    /// The version of this document's last event (0: none since it was opened). Written
+    /// under the `seen` lock.
+    last_version: std::sync::atomic::AtomicU64,
 }
 
 impl OpenDoc {
@@ -316,6 +321,7 @@ impl Workspace {
             signatures: Mutex::default(),
             loaded: watch::channel(false).0,
             closing: Default::default(),
+            versions: Default::default(),
         });
         tokio::spawn(index_loop(Arc::downgrade(&inner), dirty_rx));
         tokio::spawn(durability_loop(Arc::downgrade(&inner)));
@@ -631,6 +637,7 @@ impl Workspace {
             moved: watch::channel(0).0,
             index_pending: Default::default(),
             typing: Mutex::new(None),
+            last_version: Default::default(),
         });
         let mut docs = self.inner.docs.lock().expect("docs lock");
         if let Some(existing) = docs.get(&id) {
@@ -689,11 +696,34 @@ impl Workspace {
         d: &OpenDoc,
         f: impl FnOnce(&mut Automerge, &ChangeCtx) -> model::Result<model::Changed<T>>,
     ) -> Result<T> {
+        match self.change_open_at(d, None, None, f)? {
+            Based::Made(value) => Ok(value),
+            Based::Stale { .. } => unreachable!("a change with no base is never stale"),
+        }
+    }
+
+    /// [`Workspace::change_open`] for an edit made against the state of event `base` (`None`:
+    /// whatever the document holds now), its event tagged `tag`: not made, `Stale`, when the
+    /// document has had an event since `base`.
+    pub(crate) fn change_open_at<T>(
+        &self,
+        d: &OpenDoc,
+        base: Option<u64>,
+        tag: Option<u64>,
+        f: impl FnOnce(&mut Automerge, &ChangeCtx) -> model::Result<model::Changed<T>>,
+    ) -> Result<Based<T>> {
         let ctx = self.ctx();
         let store = &self.inner.store;
         let (value, sent) = d.handle.with_document(|doc| -> Result<_> {
             let mut seen = d.seen.lock().expect("seen lock");
             let remote = unreported(doc, &seen);
+            let heads = doc.get_heads();
+            let sent_remote = self.emit(d, Origin::Remote, remote, None, &seen);
+            d.set_seen(&mut seen, heads);
+            let last = d.last_version.load(std::sync::atomic::Ordering::Acquire);
+            if base.is_some_and(|b| last > b) {
+                return Ok((Based::Stale { version: last }, sent_remote));
+            }
             let changed = f(doc, &ctx)?;
             if let Some(hash) = changed.hash {
                 // samod's step right after this closure puts it; until then it counts as
@@ -701,9 +731,8 @@ impl Workspace {
                 store.expect_change(&d.samod_key, hash);
             }
             d.set_seen(&mut seen, changed.heads.clone());
-            let sent = self.emit(d, Origin::Remote, remote, &seen)
-                | self.emit(d, Origin::Local, changed.patches, &seen);
-            Ok((changed.value, sent))
+            let sent = self.emit(d, Origin::Local, changed.patches, tag, &seen);
+            Ok((Based::Made(changed.value), sent_remote | sent))
         })?;
         if sent {
             self.reported(d);
@@ -736,8 +765,8 @@ impl Workspace {
             }
             d.set_seen(&mut seen, doc.get_heads());
             let local = model::translate(doc.make_patches(&mut log));
-            Ok(self.emit(&d, Origin::Remote, remote, &seen)
-                | self.emit(&d, Origin::Local, local, &seen))
+            Ok(self.emit(&d, Origin::Remote, remote, None, &seen)
+                | self.emit(&d, Origin::Local, local, None, &seen))
         })?;
         if sent {
             self.reported(&d);
@@ -756,17 +785,23 @@ impl Workspace {
         d: &OpenDoc,
         origin: Origin,
         patches: Vec<DocPatch>,
+        tag: Option<u64>,
         _seen: &std::sync::MutexGuard<'_, Vec<ChangeHash>>,
     ) -> bool {
+        use std::sync::atomic::Ordering;
         if patches.is_empty() {
             return false;
         }
+        let version = self.inner.versions.fetch_add(1, Ordering::AcqRel) + 1;
+        d.last_version.store(version, Ordering::Release);
         let _ = self.inner.events.send(Event::DocChanged {
             doc: d.id.clone(),
             kind: d.kind,
             meeting: d.meeting.clone(),
             origin,
             patches,
+            version,
+            tag,
         });
         true
     }
@@ -825,6 +860,15 @@ impl Workspace {
         rx.wait_for(|n| *n == 0).await.map_err(|_| Error::Closed)?;
         self.flush().await
     }
+}
+
+/// What became of an edit made against a given state of its document.
+pub(crate) enum Based<T> {
+    Made(T),
+    /// The document has had events since: nothing was changed.
+    Stale {
+        version: u64,
+    },
 }
 
 /// The patches of changes that arrived since the last report (`seen`), to go out as remote
@@ -890,7 +934,7 @@ async fn watch_remote(inner: std::sync::Weak<Inner>, d: Arc<OpenDoc>) {
             // Nothing if a local change got there first and reported it.
             let p = unreported(doc, &seen);
             d.set_seen(&mut seen, doc.get_heads());
-            ws.emit(&d, Origin::Remote, p, &seen)
+            ws.emit(&d, Origin::Remote, p, None, &seen)
         });
         if sent {
             ws.reported(&d);

@@ -405,3 +405,90 @@ async fn typing_follows_the_field_and_stops_at_a_clause_deleted_meanwhile() {
     );
     ws.close().await.unwrap();
 }
+
+/// The next document event, skipping the others.
+async fn next_doc_event(events: &mut tokio::sync::broadcast::Receiver<Event>) -> Event {
+    loop {
+        match tokio::time::timeout(Duration::from_secs(5), events.recv())
+            .await
+            .expect("an event in time")
+            .unwrap()
+        {
+            e @ Event::DocChanged { .. } => return e,
+            _ => continue,
+        }
+    }
+}
+
+fn version_and_tag(e: &Event) -> (u64, Option<u64>) {
+    match e {
+        Event::DocChanged { version, tag, .. } => (*version, *tag),
+        _ => unreachable!(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_editors_edit_made_before_the_documents_last_event_is_refused_as_stale() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = open(dir.path()).await;
+    let meeting = new_meeting(&ws).await;
+    let draft = ws.create_draft(&meeting, "D", "").await.unwrap();
+    let c = ws
+        .insert_clause(&draft, &Placement::top_end(), "ab")
+        .await
+        .unwrap();
+    let field = TextField::Clause(c.clone());
+    let text = || async {
+        ws.draft(&draft)
+            .await
+            .unwrap()
+            .find(&c)
+            .unwrap()
+            .text
+            .clone()
+    };
+    let mut events = ws.subscribe();
+    ws.splice(&draft, &field, &Splice::insert(2, "c"))
+        .await
+        .unwrap();
+    let (v1, tag) = version_and_tag(&next_doc_event(&mut events).await);
+    assert_eq!(tag, None);
+    ws.splice(&draft, &field, &Splice::insert(0, "X"))
+        .await
+        .unwrap();
+    let (v2, _) = version_and_tag(&next_doc_event(&mut events).await);
+    assert!(v2 > v1, "versions increase: {v1} then {v2}");
+
+    // Made against the state after the first event: "abc", not "Xabc". Refused.
+    let edit = [Splice::insert(3, "d"), Splice::delete(0, 1)];
+    let got = ws
+        .edit_text(&draft, &field, &edit, Some(v1), Some(7))
+        .await
+        .unwrap();
+    assert_eq!(got, accord::TextEdit::Stale { version: v2 });
+    assert_eq!(text().await, "Xabc", "a stale edit changes nothing");
+
+    // Against the latest event: made as one change, in order, its event tagged.
+    let edit = [Splice::insert(4, "d"), Splice::delete(0, 1)];
+    let got = ws
+        .edit_text(&draft, &field, &edit, Some(v2), Some(7))
+        .await
+        .unwrap();
+    assert_eq!(got, accord::TextEdit::Made);
+    let (v3, tag) = version_and_tag(&next_doc_event(&mut events).await);
+    assert!(v3 > v2);
+    assert_eq!(tag, Some(7));
+    assert_eq!(text().await, "abcd");
+
+    // An event of another text of the document also makes an older base stale.
+    ws.set_clause_status(&draft, &c, ClauseStatus::Agreed)
+        .await
+        .unwrap();
+    let (v4, _) = version_and_tag(&next_doc_event(&mut events).await);
+    let got = ws
+        .edit_text(&draft, &field, &[Splice::insert(0, "!")], Some(v3), None)
+        .await
+        .unwrap();
+    assert_eq!(got, accord::TextEdit::Stale { version: v4 });
+    ws.close().await.unwrap();
+}

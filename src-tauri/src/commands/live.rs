@@ -1,7 +1,7 @@
-//! Live editing: keystrokes (`splice`), document subscriptions and presence.
+//! Live editing: keystrokes (`splice`, an editor's `edit_text`), document subscriptions and presence.
 
-use accord::Presence;
 use accord::model::{DocId, Splice, TextField};
+use accord::{Presence, TextEdit};
 use tauri::State;
 use tauri::ipc::Channel;
 
@@ -18,6 +18,23 @@ pub async fn splice(
     splice: Splice,
 ) -> CmdResult<()> {
     Ok(s.ws.splice(&doc_id, &target, &splice).await?)
+}
+
+/// An editor's edit: its splices in order, made against the document as of event `base`;
+/// `stale` when the document has had events since (see `Workspace::edit_text`).
+#[tauri::command]
+#[tracing::instrument(skip(s), err(Debug))]
+pub async fn edit_text(
+    s: State<'_, Accord>,
+    doc_id: DocId,
+    target: TextField,
+    splices: Vec<Splice>,
+    base: Option<u64>,
+    tag: Option<u64>,
+) -> CmdResult<TextEdit> {
+    Ok(s.ws
+        .edit_text(&doc_id, &target, &splices, base, tag)
+        .await?)
 }
 
 #[tauri::command]
