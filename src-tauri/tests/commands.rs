@@ -443,7 +443,7 @@ fn a_subscription_forwards_its_documents_patches_and_nothing_else() {
         json!({ "docId": d, "target": { "field": "clause", "id": c },
         "splices": [{ "pos": 0, "del": 0, "insert": "¿" }], "base": version, "tag": 3 }),
     );
-    assert_eq!(made, json!({ "outcome": "made" }));
+    assert_eq!(made["outcome"], json!("made"));
     let deadline = Instant::now() + WAIT;
     while got.lock().expect("got").len() < 2 && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(10));
@@ -451,6 +451,7 @@ fn a_subscription_forwards_its_documents_patches_and_nothing_else() {
     let second = got.lock().expect("got")[1].clone();
     assert_eq!(second["tag"], json!(3));
     assert!(second["version"].as_u64().expect("a version") > version);
+    assert_eq!(made["version"], second["version"]);
 
     state.subs.unsubscribe(sub);
     h.ok("splice", json!({ "docId": d, "target": { "field": "clause", "id": c }, "splice": { "pos": 0, "del": 0, "insert": "A" } }));

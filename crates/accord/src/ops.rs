@@ -48,8 +48,8 @@ pub struct MeetingFull {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum TextEdit {
-    /// Made; its event follows (unless it changed nothing).
-    Made,
+    /// Made: its event has `version` (none if it changed nothing).
+    Made { version: Option<u64> },
     /// Not made: the document has had events since the edit's base, up to `version`.
     Stale { version: u64 },
 }
@@ -321,7 +321,7 @@ impl Workspace {
             .edit_text(doc, target, std::slice::from_ref(splice), None, None)
             .await?
         {
-            TextEdit::Made => Ok(()),
+            TextEdit::Made { .. } => Ok(()),
             TextEdit::Stale { .. } => unreachable!("an edit with no base is never stale"),
         }
     }
@@ -355,7 +355,7 @@ impl Workspace {
             Ok(changed)
         })?;
         Ok(match made {
-            Based::Made(()) => TextEdit::Made,
+            Based::Made(((), version)) => TextEdit::Made { version },
             Based::Stale { version } => TextEdit::Stale { version },
         })
     }

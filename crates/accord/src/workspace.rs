@@ -697,21 +697,21 @@ impl Workspace {
         f: impl FnOnce(&mut Automerge, &ChangeCtx) -> model::Result<model::Changed<T>>,
     ) -> Result<T> {
         match self.change_open_at(d, None, None, f)? {
-            Based::Made(value) => Ok(value),
+            Based::Made((value, _)) => Ok(value),
             Based::Stale { .. } => unreachable!("a change with no base is never stale"),
         }
     }
 
     /// [`Workspace::change_open`] for an edit made against the state of event `base` (`None`:
     /// whatever the document holds now), its event tagged `tag`: not made, `Stale`, when the
-    /// document has had an event since `base`.
+    /// document has had an event since `base`; made, with the version of its event if any.
     pub(crate) fn change_open_at<T>(
         &self,
         d: &OpenDoc,
         base: Option<u64>,
         tag: Option<u64>,
         f: impl FnOnce(&mut Automerge, &ChangeCtx) -> model::Result<model::Changed<T>>,
-    ) -> Result<Based<T>> {
+    ) -> Result<Based<(T, Option<u64>)>> {
         let ctx = self.ctx();
         let store = &self.inner.store;
         let (value, sent) = d.handle.with_document(|doc| -> Result<_> {
@@ -732,7 +732,8 @@ impl Workspace {
             }
             d.set_seen(&mut seen, changed.heads.clone());
             let sent = self.emit(d, Origin::Local, changed.patches, tag, &seen);
-            Ok((Based::Made(changed.value), sent_remote | sent))
+            let version = sent.then(|| d.last_version.load(std::sync::atomic::Ordering::Acquire));
+            Ok((Based::Made((changed.value, version)), sent_remote | sent))
         })?;
         if sent {
             self.reported(d);

@@ -474,8 +474,8 @@ async fn an_editors_edit_made_before_the_documents_last_event_is_refused_as_stal
         .edit_text(&draft, &field, &edit, Some(v2), Some(7))
         .await
         .unwrap();
-    assert_eq!(got, accord::TextEdit::Made);
     let (v3, tag) = version_and_tag(&next_doc_event(&mut events).await);
+    assert_eq!(got, accord::TextEdit::Made { version: Some(v3) });
     assert!(v3 > v2);
     assert_eq!(tag, Some(7));
     assert_eq!(text().await, "abcd");

@@ -18,6 +18,7 @@ import type {
   ClauseStatus,
   DocEvent,
   DraftView,
+  EditOutcome,
   ExportFormat,
   ExportMode,
   ExportedFile,
@@ -89,6 +90,10 @@ export interface Backend {
    * the draft (clause, title, preamble), the minutes (minutes) or the meeting (title,
    * action). */
   splice(docId: string, target: TextField, splice: Splice): Promise<void>;
+  /** `edit_text` { docId, target, splices, base, tag } → EditOutcome. An editor's edit: the
+   * splices one after the other, made against the document as of event `base`; "stale" (and
+   * nothing changed) when the document has had events since. Its event carries `tag`. */
+  editText(docId: string, target: TextField, splices: Splice[], base: number | null, tag: number): Promise<EditOutcome>;
   /** `get_minutes` { docId } → MinutesView. */
   getMinutes(docId: string): Promise<MinutesView>;
 
@@ -190,6 +195,9 @@ export class TauriBackend implements Backend {
     return this.call<void>('setClauseStatus', { draftId, clauseId, status });
   }
   splice(docId: string, target: TextField, splice: Splice) { return this.call<void>('splice', { docId, target, splice }); }
+  editText(docId: string, target: TextField, splices: Splice[], base: number | null, tag: number) {
+    return this.call<EditOutcome>('edit_text', { docId, target, splices, base, tag });
+  }
   getMinutes(docId: string) { return this.call<MinutesView>('getMinutes', { docId }); }
   addAction(meetingId: string, action: NewAction) { return this.call<string>('addAction', { meetingId, action }); }
   setActionStatus(meetingId: string, actionId: string, status: ActionStatus) {

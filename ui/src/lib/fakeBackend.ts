@@ -22,6 +22,7 @@ import {
   type ClauseView,
   type DocEvent,
   type DocPatch,
+  type EditOutcome,
   type DocRef,
   type DraftSummary,
   type DraftView,
@@ -102,6 +103,9 @@ export class FakeBackend implements Backend {
     relay_url: null,
     offline: false,
   };
+  /** The version of the last document event, and of each document's last. */
+  private version = 0;
+  private lastVersion = new Map<string, number>();
   /** Every presence update this device sent, newest last (for tests). */
   sentPresence: PresenceUpdate[] = [];
 
@@ -117,12 +121,18 @@ export class FakeBackend implements Backend {
   // ---- events -------------------------------------------------------------------------
 
   private emit(docId: string, e: DocEvent) {
+    if (e.kind === 'patches') {
+      // Every document event has its place in one order, as the backend's do.
+      this.version += 1;
+      this.lastVersion.set(docId, this.version);
+      e = { ...e, version: this.version, tag: e.tag ?? null };
+    }
     const set = this.subs.get(docId);
     if (!set) return;
     for (const f of [...set]) f(clone(e));
   }
-  private local(docId: string, patches: DocPatch[]) {
-    this.emit(docId, { kind: 'patches', origin: 'local', patches });
+  private local(docId: string, patches: DocPatch[], tag: number | null = null) {
+    this.emit(docId, { kind: 'patches', origin: 'local', patches, tag });
   }
 
   /** Test hook: a peer edits a text. Applies it and tells subscribers (origin remote). */
@@ -459,6 +469,16 @@ export class FakeBackend implements Backend {
   async splice(docId: string, target: TextField, s: Splice) {
     this.applySplice(docId, target, s);
     this.local(docId, [{ type: 'splice', target, index: s.pos, delete: s.del, insert: s.insert }]);
+  }
+
+  async editText(docId: string, target: TextField, splices: Splice[], base: number | null, tag: number): Promise<EditOutcome> {
+    const last = this.lastVersion.get(docId) ?? 0;
+    if (base !== null && last > base) return { outcome: 'stale', version: last };
+    for (const s of splices) this.applySplice(docId, target, s);
+    if (splices.length === 0) return { outcome: 'made', version: null };
+    const patches: DocPatch[] = splices.map((s) => ({ type: 'splice', target, index: s.pos, delete: s.del, insert: s.insert }));
+    this.local(docId, patches, tag);
+    return { outcome: 'made', version: this.version };
   }
 
   async getMinutes(docId: string) {

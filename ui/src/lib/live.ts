@@ -9,8 +9,10 @@ import type { DocEvent, DocPatch, Presence, Splice, TextField } from './types';
 
 export interface EditorHandle {
   field: TextField;
-  /** Apply a peer's splices in place, keeping the local selection. */
-  applyRemote(splices: Splice[]): void;
+  /** An event of the document, in order: `splices` are what it did to this editor's text
+   * (none if it did not touch it). The editor applies another's in place, keeping the local
+   * selection, moved over its own edits not yet confirmed; `tag` confirms one of its own. */
+  applyEvent(version: number, tag: number | null, splices: Splice[]): void;
   setCursors(cursors: RemoteCursor[]): void;
   focus(at: 'start' | 'end'): void;
 }
@@ -36,6 +38,9 @@ export class DocSession {
   private unsubscribe: (() => void) | null = null;
   private stopped = false;
   peers: Presence[] = [];
+  /** The version of the last document event handled (`null`: none yet); an editor made now
+   * starts from it. */
+  version: number | null = null;
 
   constructor(
     readonly backend: Backend,
@@ -87,22 +92,17 @@ export class DocSession {
       this.handlers.onPresence?.(this.peers);
       return;
     }
-    this.handlePatches(e.origin, e.patches);
+    this.handlePatches(e.patches, e.version ?? null, e.tag ?? null);
   }
 
-  private handlePatches(origin: 'local' | 'remote', patches: DocPatch[]) {
-    const texts: TextField[] = [];
-    if (origin === 'remote') {
-      // Group by field, keeping each field's splices in order.
-      const fields = new Map<string, TextField>();
-      for (const p of patches) if (p.type === 'splice') fields.set(fieldKey(p.target), p.target);
-      for (const [key, field] of fields) {
-        texts.push(field);
-        this.editors.get(key)?.applyRemote(splicesFor(patches, field));
-      }
-    } else {
-      // Our own edits are already in the editor that made them.
-      for (const p of patches) if (p.type === 'splice') texts.push(p.target);
+  private handlePatches(patches: DocPatch[], version: number | null, tag: number | null) {
+    const fields = new Map<string, TextField>();
+    for (const p of patches) if (p.type === 'splice') fields.set(fieldKey(p.target), p.target);
+    const texts = [...fields.values()];
+    if (version !== null) {
+      // Every editor sees every event: each one moves the base its edits are sent against.
+      this.version = version;
+      for (const h of this.editors.values()) h.applyEvent(version, tag, splicesFor(patches, h.field));
     }
     if (texts.length) this.handlers.onText?.(texts);
     if (patches.some((p) => p.type === 'structure')) this.handlers.onStructure?.();

@@ -324,8 +324,14 @@ export interface PresenceUpdate {
 /** Events on a document subscription (`subscribe`). Patches with origin "local" echo this
  * device's own commands; "remote" ones came from a peer. */
 export type DocEvent =
-  | { kind: 'patches'; origin: 'local' | 'remote'; patches: DocPatch[] }
+  /** `version`: the event's place in the backend's order (`null`: events were lost, re-read);
+   * `tag`: the editor's edit that made it. */
+  | { kind: 'patches'; origin: 'local' | 'remote'; patches: DocPatch[]; version?: number | null; tag?: number | null }
   | { kind: 'presence'; peers: Presence[] };
+
+/** The backend's answer to an editor's edit (`edit_text`): made, with the version of its
+ * event (`null`: it changed nothing), or stale, the document's events being up to `version`. */
+export type EditOutcome = { outcome: 'made'; version: number | null } | { outcome: 'stale'; version: number };
 
 export type Role = 'admin' | 'member' | 'observer';
 export const ROLES: Role[] = ['admin', 'member', 'observer'];

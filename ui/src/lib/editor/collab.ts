@@ -60,9 +60,15 @@ export function remoteSpecs(state: EditorState, splices: Splice[]): TransactionS
     return {
       changes: { from, to, insert: s.insert },
       sequential: true,
-      annotations: [remoteEdit.of(true), Transaction.addToHistory.of(false), Transaction.remote.of(true)],
+      annotations: remoteAnnotations(),
     };
   });
+}
+
+/** The annotations of a transaction that applies what someone else did: not sent back, not
+ * in the undo history. */
+export function remoteAnnotations() {
+  return [remoteEdit.of(true), Transaction.addToHistory.of(false), Transaction.remote.of(true)];
 }
 
 /** Applies remote splices to a state: one transaction, selection mapped. */
