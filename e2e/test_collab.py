@@ -116,6 +116,17 @@ def test(ctx):
     ctx.shot(a, "collab-A")
     ctx.shot(b, "collab-B")
 
+    ctx.step("Both type into the clause at once, A at its start, B at its end")
+    for _ in range(6):
+        a.type(editor(a, first), "a")
+        b.type(editor(b, first), "b")
+    both = lambda: (a.text(editor(a, first)), b.text(editor(b, first)))
+    a.wait("both editors show the same text", lambda: both()[0] == both()[1], timeout=30)
+    text_a, _ = both()
+    assert text_a.count("a") - (INSERT + original).count("a") == 6, f"A's keystrokes: {text_a!r}"
+    assert text_a.count("b") - (INSERT + original).count("b") == 6, f"B's keystrokes: {text_a!r}"
+    assert text_a == INSERT + "a" * 6 + original + "b" * 6, f"keystrokes not where they were typed: {text_a!r}"
+
     ctx.step("A's Participants tab: both devices online")
     a.click_tid("tab-participants")
     a.wait("two online devices on A's roster", lambda: a.js(ONLINE_ROWS_JS) >= 2, timeout=30)
