@@ -207,10 +207,6 @@ impl Dialer for IrohDialer {
                 },
                 () = stop.cancelled() => return Err(DialError::PermanentFailure(DialFailure::Shutdown)),
             };
-            if stop.is_cancelled() {
-                conn.close(CLOSE_DISCONNECTED.into(), b"no longer wanted");
-                return Err(DialError::PermanentFailure(DialFailure::Shutdown));
-            }
             let token = shared.peers.add(Direction::Outbound, conn.clone());
             // No longer wanted, or revoked, while the connection came up: samod would keep it
             // with no dialer to close it. Checked after `add`, so that a close either finds the

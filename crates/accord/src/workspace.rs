@@ -718,7 +718,7 @@ impl Workspace {
             let mut seen = d.seen.lock().expect("seen lock");
             let remote = unreported(doc, &seen);
             let heads = doc.get_heads();
-            let sent_remote = self.emit(d, Origin::Remote, remote, None, &seen);
+            let sent_remote = self.emit(d, Origin::Remote, remote, None, &seen).is_some();
             d.set_seen(&mut seen, heads);
             let last = d.last_version.load(std::sync::atomic::Ordering::Acquire);
             if base.is_some_and(|b| last > b) {
@@ -731,9 +731,11 @@ impl Workspace {
                 store.expect_change(&d.samod_key, hash);
             }
             d.set_seen(&mut seen, changed.heads.clone());
-            let sent = self.emit(d, Origin::Local, changed.patches, tag, &seen);
-            let version = sent.then(|| d.last_version.load(std::sync::atomic::Ordering::Acquire));
-            Ok((Based::Made((changed.value, version)), sent_remote | sent))
+            let version = self.emit(d, Origin::Local, changed.patches, tag, &seen);
+            Ok((
+                Based::Made((changed.value, version)),
+                sent_remote || version.is_some(),
+            ))
         })?;
         if sent {
             self.reported(d);
@@ -766,8 +768,9 @@ impl Workspace {
             }
             d.set_seen(&mut seen, doc.get_heads());
             let local = model::translate(doc.make_patches(&mut log));
-            Ok(self.emit(&d, Origin::Remote, remote, None, &seen)
-                | self.emit(&d, Origin::Local, local, None, &seen))
+            let remote = self.emit(&d, Origin::Remote, remote, None, &seen);
+            let local = self.emit(&d, Origin::Local, local, None, &seen);
+            Ok(remote.or(local).is_some())
         })?;
         if sent {
             self.reported(&d);
@@ -775,7 +778,7 @@ impl Workspace {
         Ok(())
     }
 
-    /// Sends the event of `patches`, if any; returns whether it did. Called with the `seen`
+    /// Sends the event of `patches`, if any; returns its version. Called with the `seen`
     /// lock held, right after the heads the patches lead to are recorded, so that events
     /// leave in the order of the states they describe: a view kept from them (an editor)
     /// applies each patch to the text it was computed against. Sent after the lock, a
@@ -788,10 +791,10 @@ impl Workspace {
         patches: Vec<DocPatch>,
         tag: Option<u64>,
         _seen: &std::sync::MutexGuard<'_, Vec<ChangeHash>>,
-    ) -> bool {
+    ) -> Option<u64> {
         use std::sync::atomic::Ordering;
         if patches.is_empty() {
-            return false;
+            return None;
         }
         let version = self.inner.versions.fetch_add(1, Ordering::AcqRel) + 1;
         d.last_version.store(version, Ordering::Release);
@@ -804,7 +807,7 @@ impl Workspace {
             version,
             tag,
         });
-        true
+        Some(version)
     }
 
     /// What follows a reported change, outside the document's lock: a meeting's access rules
@@ -935,7 +938,7 @@ async fn watch_remote(inner: std::sync::Weak<Inner>, d: Arc<OpenDoc>) {
             // Nothing if a local change got there first and reported it.
             let p = unreported(doc, &seen);
             d.set_seen(&mut seen, doc.get_heads());
-            ws.emit(&d, Origin::Remote, p, None, &seen)
+            ws.emit(&d, Origin::Remote, p, None, &seen).is_some()
         });
         if sent {
             ws.reported(&d);

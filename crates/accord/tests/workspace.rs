@@ -175,16 +175,7 @@ async fn local_changes_are_reported_with_their_patches() {
     )
     .await
     .unwrap();
-    let ev = loop {
-        match tokio::time::timeout(Duration::from_secs(5), events.recv())
-            .await
-            .unwrap()
-            .unwrap()
-        {
-            e @ Event::DocChanged { .. } => break e,
-            _ => continue,
-        }
-    };
+    let ev = next_doc_event(&mut events).await;
     let Event::DocChanged {
         doc,
         origin,

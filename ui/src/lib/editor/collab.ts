@@ -6,7 +6,7 @@
 // history; CodeMirror maps the local selection through the change, so the caret stays on
 // the same character it was next to.
 
-import { Annotation, EditorState, Transaction, type ChangeSet, type TransactionSpec } from '@codemirror/state';
+import { Annotation, ChangeSet, EditorState, Transaction } from '@codemirror/state';
 import type { DocPatch, Splice, TextField } from '../types';
 
 /** Marks a transaction that applies what a peer did. */
@@ -48,30 +48,30 @@ export function splicesFor(patches: DocPatch[], target: TextField): Splice[] {
   return out;
 }
 
-/** The transaction specs that apply `splices` (each relative to the text the previous one
- * left) to `state`. Splices that reach past the end are clamped rather than thrown, so that
- * one stale patch cannot break the editor; the next read of the document repairs it. */
-export function remoteSpecs(state: EditorState, splices: Splice[]): TransactionSpec[] {
-  let len = state.doc.length;
-  return splices.map((s) => {
+/** Splices, each on the text the previous one left, as one change of a text of `length`.
+ * Splices that reach past the end are clamped rather than thrown, so that one stale patch
+ * cannot break the editor. */
+export function splicesToChanges(splices: Splice[], length: number): ChangeSet {
+  let all = ChangeSet.empty(length);
+  for (const s of splices) {
+    const len = all.newLength;
     const from = Math.min(Math.max(0, s.pos), len);
     const to = Math.min(from + Math.max(0, s.del), len);
-    len += s.insert.length - (to - from);
-    return {
-      changes: { from, to, insert: s.insert },
-      sequential: true,
-      annotations: remoteAnnotations(),
-    };
-  });
+    all = all.compose(ChangeSet.of({ from, to, insert: s.insert }, len));
+  }
+  return all;
 }
 
-/** The annotations of a transaction that applies what someone else did: not sent back, not
+/** The transaction that applies what someone else did: selection mapped, not sent back, not
  * in the undo history. */
-export function remoteAnnotations() {
-  return [remoteEdit.of(true), Transaction.addToHistory.of(false), Transaction.remote.of(true)];
+export function remoteTransaction(state: EditorState, changes: ChangeSet): Transaction {
+  return state.update({
+    changes,
+    annotations: [remoteEdit.of(true), Transaction.addToHistory.of(false), Transaction.remote.of(true)],
+  });
 }
 
 /** Applies remote splices to a state: one transaction, selection mapped. */
 export function applyRemote(state: EditorState, splices: Splice[]): Transaction {
-  return state.update(...remoteSpecs(state, splices));
+  return remoteTransaction(state, splicesToChanges(splices, state.doc.length));
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ChangeSet, Text } from '@codemirror/state';
-import { FieldSync, splicesToChanges } from './sync';
+import { FieldSync } from './sync';
+import { splicesToChanges } from './collab';
 import type { EditOutcome, Splice } from '../types';
 
 /** The backend, as the editor sees it: one text, events in order with versions, an edit made

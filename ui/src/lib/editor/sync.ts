@@ -15,9 +15,9 @@
 //
 // One edit is in flight at a time; what is typed meanwhile goes out with the next one, joined.
 
-import { ChangeSet } from '@codemirror/state';
+import type { ChangeSet } from '@codemirror/state';
 import type { EditOutcome, Splice } from '../types';
-import { changesToSplices } from './collab';
+import { changesToSplices, splicesToChanges } from './collab';
 
 /** An edit to send. */
 export interface Outgoing {
@@ -27,19 +27,6 @@ export interface Outgoing {
 }
 
 let lastTag = 0;
-
-/** Splices, each on the text the previous one left, as one change of a text of `length`.
- * Positions past the end are clamped, so a stale patch cannot break the editor. */
-export function splicesToChanges(splices: Splice[], length: number): ChangeSet {
-  let all = ChangeSet.empty(length);
-  for (const s of splices) {
-    const len = all.newLength;
-    const from = Math.min(Math.max(0, s.pos), len);
-    const to = Math.min(from + Math.max(0, s.del), len);
-    all = all.compose(ChangeSet.of({ from, to, insert: s.insert }, len));
-  }
-  return all;
-}
 
 export class FieldSync {
   /** Local edits not confirmed, in order, each on the text the previous one left. The first
