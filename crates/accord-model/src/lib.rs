@@ -33,6 +33,7 @@
 //! ```
 
 pub mod action;
+pub mod admission;
 pub mod brackets;
 mod change;
 pub mod demo;

@@ -321,9 +321,7 @@ pub fn create<T: Transactable>(tx: &mut T, details: &MeetingDetails) -> Result<(
     tx.put_object(ROOT, DOCUMENTS, ObjType::List)?;
     tx.put_object(ROOT, ACTIONS, ObjType::Map)?;
     // The roster's containers exist from the start, so that no two devices create them.
-    tx.put_object(ROOT, crate::roster::ROSTER, ObjType::Map)?;
-    tx.put_object(ROOT, crate::roster::REVOKED, ObjType::Map)?;
-    tx.put_object(ROOT, crate::roster::INVITES, ObjType::Map)?;
+    crate::roster::create_containers(tx)?;
     Ok(())
 }
 

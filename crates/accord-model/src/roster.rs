@@ -1,26 +1,38 @@
 //! The roster: which devices may read and write a meeting's documents, with which party and
 //! role — and the invitations that let new devices join.
 //!
-//! Entries are signed (ed25519, with the device keys that are also the devices' iroh keys)
-//! by the meeting's founding device, or by an admin whose own entry is validly signed. An
-//! entry with a missing or bad signature counts for nothing, whoever wrote it into the
-//! document: the document is shared with every roster device, so its content alone must not
-//! grant access. The founding key is pinned outside the document (by the founder itself, and
-//! by joiners from their ticket), so rewriting the `founder` field gains nothing either.
-//!
-//! Stored shape, in the meeting document:
+//! Every roster fact is a **signed record**: a device admitted (party, role, name), a device
+//! revoked (with the heads of the meeting's documents its revoker had: see
+//! [`Revocation::cutoff`]), a revocation undone, an invitation issued, an invitation used.
+//! A record is one byte string — its fields, its signer, an ed25519 signature (with the device
+//! keys that are also the devices' iroh keys) — stored in the meeting document's `records` map
+//! under the SHA-256 of those bytes:
 //!
 //! ```text
 //! founder: <device hex>
-//! roster:  { <device hex>: { party, role, name, signer, issued (ms), sig (bytes), addrs: [str] } }
-//! revoked: { <device hex>: { signer, at (ms), sig } }
-//! invites: { <sha256(secret) hex>: { party, role, expires (ms), issuer, sig, used_by } }
+//! records: { <sha256(record) hex>: bytes }     append-only: see crate::admission
+//! addrs:   { <device hex>: [str] }             dialling hints, each device its own; not signed
 //! ```
+//!
+//! The records are append-only: [`crate::admission`] refuses, from any peer and in any
+//! bundle, a change that deletes or overwrites a record, puts anything but a validly signed
+//! record under its own hash, or replaces these maps — so no writer of the document can hide a
+//! fact, and a fact is undone only by a later record of an admin. What the records mean is
+//! decided when they are read ([`read`]): in the order of their position in the document's
+//! causal history (the Lamport order of the operations that wrote them, which every causal
+//! successor follows, never a wall clock), a record counts only if its signer was then an
+//! active admin — the founding device (whose key is pinned outside the document: by the
+//! founder itself, and by joiners from their ticket) always is. A device's latest admission
+//! gives its party and role; it is revoked while its latest admission, revocation or
+//! restoration is a revocation. Concurrent records are ordered the same way on every device,
+//! whatever order they arrived in.
 //!
 //! Signing is deterministic (ed25519), so it needs no RNG; times come in as arguments.
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
+
+mod legacy;
 use std::fmt;
 use std::str::FromStr;
 
@@ -36,9 +48,13 @@ use crate::schema::{self, DocKind};
 
 const KIND: DocKind = DocKind::Meeting;
 pub(crate) const FOUNDER: &str = "founder";
-pub(crate) const ROSTER: &str = "roster";
-pub(crate) const REVOKED: &str = "revoked";
-pub(crate) const INVITES: &str = "invites";
+pub(crate) const RECORDS: &str = "records";
+pub(crate) const ADDRS: &str = "addrs";
+/// What every record's signature covers before its body: binds it to this purpose.
+const RECORD_DOMAIN: &[u8] = b"accord/roster-record/1\0";
+/// The longest record accepted (a revocation lists the heads of every document).
+pub const MAX_RECORD_LEN: usize = 1 << 20;
+const SIGNATURE_LEN: usize = 64;
 
 /// What a device may do in a meeting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -135,7 +151,7 @@ impl SignatureCache {
         Self::default()
     }
 
-    fn verify(&self, device: &DeviceId, msg: &[u8], sig: &[u8]) -> bool {
+    pub(crate) fn verify(&self, device: &DeviceId, msg: &[u8], sig: &[u8]) -> bool {
         let mut h = Sha256::new();
         h.update(device.as_bytes());
         h.update((msg.len() as u64).to_le_bytes());
@@ -155,26 +171,6 @@ impl SignatureCache {
     }
 }
 
-/// What a roster entry's signature covers. The meeting id binds it to one meeting.
-fn entry_message(
-    meeting: &DocId,
-    device: &DeviceId,
-    party: &str,
-    role: Role,
-    name: &str,
-    issued: i64,
-) -> Vec<u8> {
-    format!("accord/roster/1\0{meeting}\0{device}\0{party}\0{role}\0{name}\0{issued}").into_bytes()
-}
-
-fn revoke_message(meeting: &DocId, device: &DeviceId, at: i64) -> Vec<u8> {
-    format!("accord/revoke/1\0{meeting}\0{device}\0{at}").into_bytes()
-}
-
-fn invite_message(meeting: &DocId, hash: &str, party: &str, role: Role, expires: i64) -> Vec<u8> {
-    format!("accord/invite/1\0{meeting}\0{hash}\0{party}\0{role}\0{expires}").into_bytes()
-}
-
 /// The hash under which an invitation's secret is recorded (the secret itself never is).
 pub fn invite_hash(secret: &[u8; 32]) -> String {
     Sha256::digest(secret)
@@ -183,7 +179,133 @@ pub fn invite_hash(secret: &[u8; 32]) -> String {
         .collect()
 }
 
-/// One device on the roster, as stored, with what the rules make of it.
+/// A roster fact, as signed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Fact {
+    /// The device is on the roster with this party, role and name (or is re-signed so).
+    Admit {
+        device: [u8; 32],
+        party: String,
+        role: Role,
+        name: String,
+    },
+    /// The device is revoked. `cutoff` holds, per document of the meeting, the heads its
+    /// revoker had: the device's changes in those histories were made before the revocation
+    /// as the revoker saw it; any other change of the device is held (see
+    /// [`crate::admission`]).
+    Revoke {
+        device: [u8; 32],
+        cutoff: Vec<(String, Vec<[u8; 32]>)>,
+    },
+    /// The device's revocation is undone.
+    Restore { device: [u8; 32] },
+    /// An invitation, by the hash of its secret.
+    Invite {
+        hash: String,
+        party: String,
+        role: Role,
+        expires: i64,
+    },
+    /// An invitation was used by this device, as the admin who admitted it says.
+    Consume { hash: String, device: [u8; 32] },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Body {
+    meeting: String,
+    at: i64,
+    fact: Fact,
+}
+
+/// A record whose signature is good, for the meeting it names (whether its signer had the
+/// authority is decided by [`read`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    pub signer: DeviceId,
+    pub at: Timestamp,
+    pub fact: Fact,
+}
+
+/// Why a record's bytes are not a record.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RecordError {
+    #[error("a roster record of {0} bytes is longer than {MAX_RECORD_LEN}")]
+    TooLong(usize),
+    #[error("a roster record is truncated or malformed")]
+    Malformed,
+    #[error("a roster record names another meeting")]
+    OtherMeeting,
+    #[error("a roster record's signature does not match its signer")]
+    BadSignature,
+}
+
+impl Record {
+    /// The signed bytes: `u32 body length | body | signer (32) | signature (64)`.
+    fn encode(meeting: &DocId, key: &DeviceKey, at: Timestamp, fact: Fact) -> Vec<u8> {
+        let body = postcard::to_stdvec(&Body {
+            meeting: meeting.to_string(),
+            at: at.as_millisecond(),
+            fact,
+        })
+        .expect("a record encodes");
+        let mut msg = RECORD_DOMAIN.to_vec();
+        msg.extend_from_slice(&body);
+        let sig = key.sign(&msg);
+        let mut out = Vec::with_capacity(4 + body.len() + 32 + SIGNATURE_LEN);
+        out.extend_from_slice(&(body.len() as u32).to_be_bytes());
+        out.extend_from_slice(&body);
+        out.extend_from_slice(key.device().as_bytes());
+        out.extend_from_slice(&sig);
+        out
+    }
+
+    /// Reads a record and checks its signature; the signer's authority is not checked here.
+    pub fn decode(
+        meeting: &DocId,
+        bytes: &[u8],
+        cache: &SignatureCache,
+    ) -> std::result::Result<Record, RecordError> {
+        if bytes.len() > MAX_RECORD_LEN {
+            return Err(RecordError::TooLong(bytes.len()));
+        }
+        let len = bytes
+            .get(..4)
+            .map(|b| u32::from_be_bytes(b.try_into().expect("4 bytes")) as usize)
+            .ok_or(RecordError::Malformed)?;
+        if bytes.len() != 4 + len + 32 + SIGNATURE_LEN {
+            return Err(RecordError::Malformed);
+        }
+        let body_bytes = &bytes[4..4 + len];
+        let signer: [u8; 32] = bytes[4 + len..4 + len + 32].try_into().expect("32 bytes");
+        let sig = &bytes[4 + len + 32..];
+        let body: Body = postcard::from_bytes(body_bytes).map_err(|_| RecordError::Malformed)?;
+        if body.meeting != meeting.as_str() {
+            return Err(RecordError::OtherMeeting);
+        }
+        let signer = DeviceId::from_bytes(signer);
+        let mut msg = RECORD_DOMAIN.to_vec();
+        msg.extend_from_slice(body_bytes);
+        if !cache.verify(&signer, &msg, sig) {
+            return Err(RecordError::BadSignature);
+        }
+        Ok(Record {
+            signer,
+            at: Timestamp::from_millisecond(body.at).map_err(|_| RecordError::Malformed)?,
+            fact: body.fact,
+        })
+    }
+}
+
+/// The key a record is stored under: the hex SHA-256 of its bytes.
+pub fn record_key(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// One device on the roster, with what the rules make of it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RosterEntry {
     pub device: DeviceId,
@@ -192,13 +314,14 @@ pub struct RosterEntry {
     pub role: Role,
     /// The device's name, for people.
     pub name: String,
+    /// The admin who signed its latest admission.
     pub signer: DeviceId,
     pub issued: Timestamp,
     /// Addresses the device was last seen at (hints for dialling; not signed).
     pub addrs: Vec<String>,
-    /// Validly signed by the founder or an admin.
+    /// Admitted by a record that counts.
     pub valid: bool,
-    /// Revoked by an admin.
+    /// Revoked by an admin (and not restored since).
     pub revoked: bool,
 }
 
@@ -209,7 +332,7 @@ impl RosterEntry {
     }
 }
 
-/// An open invitation.
+/// An invitation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Invite {
     pub hash: String,
@@ -223,12 +346,28 @@ pub struct Invite {
     pub valid: bool,
 }
 
+/// A revocation in force: who revoked the device, and what its revoker had of each document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Revocation {
+    pub device: DeviceId,
+    pub signer: DeviceId,
+    pub at: Timestamp,
+    /// Per document of the meeting, the heads its revoker had when revoking. The union over
+    /// every revocation of the device in force counts (an admin extends it by signing another).
+    pub cutoff: BTreeMap<DocId, Vec<automerge::ChangeHash>>,
+}
+
 /// The roster of a meeting as the rules see it, given the founding key this device pinned.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RosterView {
     pub founder: DeviceId,
     pub entries: Vec<RosterEntry>,
     pub invites: Vec<Invite>,
+    /// The revocations in force, for devices revoked now.
+    pub revocations: Vec<Revocation>,
+    /// Read from a meeting of schema version 1, whose roster any writer can still change
+    /// until an admin converts it.
+    pub legacy: bool,
 }
 
 impl RosterView {
@@ -243,6 +382,68 @@ impl RosterView {
     pub fn active(&self) -> impl Iterator<Item = &RosterEntry> {
         self.entries.iter().filter(|e| e.active())
     }
+    /// Whether the device is on the roster and revoked.
+    pub fn is_revoked(&self, device: &DeviceId) -> bool {
+        self.entry(device).is_some_and(|e| e.revoked)
+    }
+    /// The revocations in force for `device`.
+    pub fn revocations_of<'a>(
+        &'a self,
+        device: &'a DeviceId,
+    ) -> impl Iterator<Item = &'a Revocation> + 'a {
+        self.revocations.iter().filter(move |r| r.device == *device)
+    }
+}
+
+fn records_map<D: ReadDoc>(doc: &D) -> Result<ObjId> {
+    obj(doc, RECORDS)?.ok_or_else(|| {
+        ModelError::malformed(KIND, "records is missing: the meeting has no roster")
+    })
+}
+
+fn obj<D: ReadDoc>(doc: &D, key: &str) -> Result<Option<ObjId>> {
+    Ok(match doc.get(ROOT, key)? {
+        Some((automerge::Value::Object(ObjType::Map), id)) => Some(id),
+        _ => None,
+    })
+}
+
+/// Creates the roster's containers in a new meeting (with the meeting, never lazily, so that
+/// no two devices create them).
+pub(crate) fn create_containers<T: Transactable>(tx: &mut T) -> Result<()> {
+    tx.put_object(ROOT, RECORDS, ObjType::Map)?;
+    tx.put_object(ROOT, ADDRS, ObjType::Map)?;
+    Ok(())
+}
+
+fn put_record<T: Transactable>(
+    tx: &mut T,
+    meeting: &DocId,
+    key: &DeviceKey,
+    at: Timestamp,
+    fact: Fact,
+) -> Result<()> {
+    let records = records_map(tx)?;
+    let bytes = Record::encode(meeting, key, at, fact);
+    let k = record_key(&bytes);
+    if tx.get(&records, k.as_str())?.is_none() {
+        tx.put(&records, k, ScalarValue::Bytes(bytes))?;
+    }
+    Ok(())
+}
+
+/// A meeting of schema version 1 is converted before anything is written to its roster.
+fn writable<T: Transactable>(
+    tx: &mut T,
+    meeting: &DocId,
+    founder: &DeviceId,
+    signer: &DeviceKey,
+    now: Timestamp,
+) -> Result<()> {
+    if legacy::is_legacy(tx)? {
+        convert_legacy(tx, meeting, founder, signer, now)?;
+    }
+    Ok(())
 }
 
 /// Starts the roster of a new meeting: the founding device signs its own admin entry.
@@ -255,25 +456,14 @@ pub fn found<T: Transactable>(
     now: Timestamp,
 ) -> Result<()> {
     schema::expect(tx, KIND)?;
-    tx.put(ROOT, FOUNDER, key.device().to_string())?;
-    for k in [ROSTER, REVOKED, INVITES] {
-        if schema_obj_opt(tx, k)?.is_none() {
-            tx.put_object(ROOT, k, ObjType::Map)?;
-        }
+    if tx.get(ROOT, FOUNDER)?.is_none() {
+        tx.put(ROOT, FOUNDER, key.device().to_string())?;
     }
-    write_entry(
-        tx,
-        meeting,
-        key,
-        &key.device(),
-        party,
-        Role::Admin,
-        name,
-        now,
-    )
+    write_entry(tx, meeting, key, &key.device(), party, Role::Admin, name, now)
 }
 
-/// Adds (or re-signs) a device's entry. The signer must be an active admin under `founder`.
+/// Adds (or re-signs) a device's entry; a revoked device added again is no longer revoked.
+/// The signer must be an active admin under `founder`.
 #[allow(clippy::too_many_arguments)]
 pub fn add_device<T: Transactable>(
     tx: &mut T,
@@ -286,6 +476,7 @@ pub fn add_device<T: Transactable>(
     name: &str,
     now: Timestamp,
 ) -> Result<()> {
+    writable(tx, meeting, founder, signer, now)?;
     require_admin(tx, meeting, founder, &signer.device())?;
     write_entry(tx, meeting, signer, device, party, role, name, now)
 }
@@ -307,57 +498,54 @@ fn write_entry<T: Transactable>(
             "a device must belong to a party",
         ));
     }
-    let roster = map(tx, ROSTER)?;
-    let issued = now.as_millisecond();
-    let sig = signer.sign(&entry_message(meeting, device, party, role, name, issued));
-    let e = tx.put_object(&roster, device.to_string(), ObjType::Map)?;
-    tx.put(&e, "party", party)?;
-    tx.put(&e, "role", role.as_str())?;
-    tx.put(&e, "name", name)?;
-    tx.put(&e, "signer", signer.device().to_string())?;
-    tx.put(&e, "issued", ScalarValue::Timestamp(issued))?;
-    tx.put(&e, "sig", ScalarValue::Bytes(sig))?;
-    tx.put_object(&e, "addrs", ObjType::List)?;
-    // A re-added device is no longer revoked.
-    let revoked = map(tx, REVOKED)?;
-    if tx.get(&revoked, device.to_string())?.is_some() {
-        tx.delete(&revoked, device.to_string())?;
-    }
-    Ok(())
+    put_record(
+        tx,
+        meeting,
+        signer,
+        now,
+        Fact::Admit {
+            device: *device.as_bytes(),
+            party: party.to_string(),
+            role,
+            name: name.to_string(),
+        },
+    )
 }
 
 /// Records where a device can be reached (its own, unsigned hint).
 pub fn set_addrs<T: Transactable>(tx: &mut T, device: &DeviceId, addrs: &[String]) -> Result<()> {
-    let roster = map(tx, ROSTER)?;
-    let Some((_, e)) = tx.get(&roster, device.to_string())? else {
-        return Err(ModelError::invalid(
-            "device",
-            format!("{} is not on the roster", device.short()),
-        ));
-    };
-    let current = match tx.get(&e, "addrs")? {
+    if legacy::is_legacy(tx)? {
+        return legacy::set_addrs(tx, device, addrs);
+    }
+    let map = obj(tx, ADDRS)?
+        .ok_or_else(|| ModelError::malformed(KIND, "addrs is missing: the meeting has no roster"))?;
+    let current = match tx.get(&map, device.to_string())? {
         Some((automerge::Value::Object(ObjType::List), l)) => schema::string_list(tx, &l),
         _ => Vec::new(),
     };
     if current == addrs {
         return Ok(());
     }
-    let l = tx.put_object(&e, "addrs", ObjType::List)?;
+    let l = tx.put_object(&map, device.to_string(), ObjType::List)?;
     for (i, a) in addrs.iter().enumerate() {
         tx.insert(&l, i, a.as_str())?;
     }
     Ok(())
 }
 
-/// Revokes a device. The signer must be an active admin; the founder cannot be revoked.
+/// Revokes a device, recording `cutoff`: the heads this device has of each of the meeting's
+/// documents. The signer must be an active admin; the founder cannot be revoked.
+#[allow(clippy::too_many_arguments)]
 pub fn revoke<T: Transactable>(
     tx: &mut T,
     meeting: &DocId,
     founder: &DeviceId,
     signer: &DeviceKey,
     device: &DeviceId,
+    cutoff: &BTreeMap<DocId, Vec<automerge::ChangeHash>>,
     now: Timestamp,
 ) -> Result<()> {
+    writable(tx, meeting, founder, signer, now)?;
     require_admin(tx, meeting, founder, &signer.device())?;
     if device == founder {
         return Err(ModelError::invalid(
@@ -372,17 +560,49 @@ pub fn revoke<T: Transactable>(
             format!("{} is not on the roster", device.short()),
         ));
     }
-    let revoked = map(tx, REVOKED)?;
-    let at = now.as_millisecond();
-    let r = tx.put_object(&revoked, device.to_string(), ObjType::Map)?;
-    tx.put(&r, "signer", signer.device().to_string())?;
-    tx.put(&r, "at", ScalarValue::Timestamp(at))?;
-    tx.put(
-        &r,
-        "sig",
-        ScalarValue::Bytes(signer.sign(&revoke_message(meeting, device, at))),
-    )?;
-    Ok(())
+    let cutoff = cutoff
+        .iter()
+        .map(|(d, heads)| (d.to_string(), heads.iter().map(|h| h.0).collect()))
+        .collect();
+    put_record(
+        tx,
+        meeting,
+        signer,
+        now,
+        Fact::Revoke {
+            device: *device.as_bytes(),
+            cutoff,
+        },
+    )
+}
+
+/// Undoes a device's revocation. The signer must be an active admin.
+pub fn restore<T: Transactable>(
+    tx: &mut T,
+    meeting: &DocId,
+    founder: &DeviceId,
+    signer: &DeviceKey,
+    device: &DeviceId,
+    now: Timestamp,
+) -> Result<()> {
+    writable(tx, meeting, founder, signer, now)?;
+    require_admin(tx, meeting, founder, &signer.device())?;
+    let view = read(tx, meeting, founder)?;
+    if !view.is_revoked(device) {
+        return Err(ModelError::invalid(
+            "device",
+            format!("{} is not revoked", device.short()),
+        ));
+    }
+    put_record(
+        tx,
+        meeting,
+        signer,
+        now,
+        Fact::Restore {
+            device: *device.as_bytes(),
+        },
+    )
 }
 
 /// Records an invitation (only the hash of its secret), signed by an active admin.
@@ -397,25 +617,24 @@ pub fn invite<T: Transactable>(
     role: Role,
     expires: Timestamp,
 ) -> Result<()> {
+    writable(tx, meeting, founder, issuer, expires)?;
     require_admin(tx, meeting, founder, &issuer.device())?;
     if party.trim().is_empty() {
         return Err(ModelError::invalid("party", "an invitation is for a party"));
     }
-    let invites = map(tx, INVITES)?;
-    let hash = invite_hash(secret);
-    let exp = expires.as_millisecond();
-    let i = tx.put_object(&invites, hash.as_str(), ObjType::Map)?;
-    tx.put(&i, "party", party)?;
-    tx.put(&i, "role", role.as_str())?;
-    tx.put(&i, "expires", ScalarValue::Timestamp(exp))?;
-    tx.put(&i, "issuer", issuer.device().to_string())?;
-    tx.put(
-        &i,
-        "sig",
-        ScalarValue::Bytes(issuer.sign(&invite_message(meeting, &hash, party, role, exp))),
-    )?;
-    tx.put(&i, "used_by", "")?;
-    Ok(())
+    put_record(
+        tx,
+        meeting,
+        issuer,
+        // An invitation's record carries no time of its own beyond its expiry.
+        expires,
+        Fact::Invite {
+            hash: invite_hash(secret),
+            party: party.to_string(),
+            role,
+            expires: expires.as_millisecond(),
+        },
+    )
 }
 
 /// Why a join request is refused.
@@ -431,11 +650,14 @@ pub enum JoinRefusal {
     NotSigned,
     #[error("the host may not add devices to this meeting")]
     HostNotAdmin,
+    #[error("this device was revoked from the meeting; only an admin can restore it")]
+    Revoked,
 }
 
 /// The host's side of a join: checks the secret against an unused, unexpired, validly signed
-/// invitation, signs the joining device's entry and marks the invitation used — in one
-/// transaction, so an invitation can be used once.
+/// invitation and that the device is not revoked, then signs the joining device's entry and
+/// the invitation's use — in one transaction, so an invitation is used once, and only by a
+/// join that was admitted.
 #[allow(clippy::too_many_arguments)]
 pub fn admit<T: Transactable>(
     tx: &mut T,
@@ -452,10 +674,16 @@ pub fn admit<T: Transactable>(
     let Some(inv) = view.invites.iter().find(|i| i.hash == hash) else {
         return Ok(Err(JoinRefusal::Unknown));
     };
+    if view.is_revoked(device) {
+        return Ok(Err(JoinRefusal::Revoked));
+    }
     if let Some(used) = inv.used_by {
         // Asking again from the device that used it is fine (a lost response).
         if used != *device {
             return Ok(Err(JoinRefusal::Used));
+        }
+        if let Some(e) = view.entry(device).filter(|e| e.active()) {
+            return Ok(Ok(e.clone()));
         }
     }
     if inv.expires <= now {
@@ -468,11 +696,18 @@ pub fn admit<T: Transactable>(
         return Ok(Err(JoinRefusal::HostNotAdmin));
     }
     let (party, role) = (inv.party.clone(), inv.role);
+    writable(tx, meeting, founder, host, now)?;
     write_entry(tx, meeting, host, device, &party, role, name, now)?;
-    let invites = map(tx, INVITES)?;
-    if let Some((_, i)) = tx.get(&invites, hash.as_str())? {
-        tx.put(&i, "used_by", device.to_string())?;
-    }
+    put_record(
+        tx,
+        meeting,
+        host,
+        now,
+        Fact::Consume {
+            hash,
+            device: *device.as_bytes(),
+        },
+    )?;
     let view = read(tx, meeting, founder)?;
     Ok(Ok(view.entry(device).cloned().expect("just written")))
 }
@@ -493,17 +728,65 @@ fn require_admin<D: ReadDoc>(
     Ok(())
 }
 
-fn schema_obj_opt<D: ReadDoc>(doc: &D, key: &str) -> Result<Option<ObjId>> {
-    Ok(match doc.get(ROOT, key)? {
-        Some((automerge::Value::Object(ObjType::Map), id)) => Some(id),
-        _ => None,
-    })
-}
-
-fn map<D: ReadDoc>(doc: &D, key: &str) -> Result<ObjId> {
-    schema_obj_opt(doc, key)?.ok_or_else(|| {
-        ModelError::malformed(KIND, format!("{key} is missing: the meeting has no roster"))
-    })
+/// Rewrites a version-1 roster as records signed by `signer` (an active admin under
+/// `founder`): every valid entry, revocation and invitation, the invitations' use, and every
+/// device's addresses; then marks the meeting version 2. What the old maps say afterwards
+/// counts for nothing.
+pub fn convert_legacy<T: Transactable>(
+    tx: &mut T,
+    meeting: &DocId,
+    founder: &DeviceId,
+    signer: &DeviceKey,
+    now: Timestamp,
+) -> Result<()> {
+    let old = legacy::read(tx, meeting, founder, &SignatureCache::new())?;
+    if old.role_of(&signer.device()) != Some(Role::Admin) {
+        return Err(ModelError::invalid(
+            "roster change",
+            format!(
+                "device {} is not an admin of this meeting, so it cannot convert its roster",
+                signer.device().short()
+            ),
+        ));
+    }
+    create_containers(tx)?;
+    for e in old.entries.iter().filter(|e| e.valid) {
+        let fact = Fact::Admit {
+            device: *e.device.as_bytes(),
+            party: e.party.clone(),
+            role: e.role,
+            name: e.name.clone(),
+        };
+        put_record(tx, meeting, signer, e.issued, fact)?;
+        if !e.addrs.is_empty() {
+            set_addrs(tx, &e.device, &e.addrs)?;
+        }
+    }
+    for e in old.entries.iter().filter(|e| e.valid && e.revoked) {
+        let fact = Fact::Revoke {
+            device: *e.device.as_bytes(),
+            cutoff: Vec::new(),
+        };
+        put_record(tx, meeting, signer, now, fact)?;
+    }
+    for i in old.invites.iter().filter(|i| i.valid) {
+        let fact = Fact::Invite {
+            hash: i.hash.clone(),
+            party: i.party.clone(),
+            role: i.role,
+            expires: i.expires.as_millisecond(),
+        };
+        put_record(tx, meeting, signer, i.expires, fact)?;
+        if let Some(d) = i.used_by {
+            let fact = Fact::Consume {
+                hash: i.hash.clone(),
+                device: *d.as_bytes(),
+            };
+            put_record(tx, meeting, signer, now, fact)?;
+        }
+    }
+    schema::set_version(tx, KIND)?;
+    Ok(())
 }
 
 /// The founding device the document names (compare it with the pinned one).
@@ -511,22 +794,48 @@ pub fn stated_founder<D: ReadDoc>(doc: &D) -> Result<Option<DeviceId>> {
     Ok(schema::string(doc, &ROOT, FOUNDER)?.and_then(|s| s.parse().ok()))
 }
 
-fn bytes<D: ReadDoc>(doc: &D, obj: &ObjId, key: &str) -> Result<Vec<u8>> {
-    Ok(match doc.get(obj, key)? {
-        Some((automerge::Value::Scalar(s), _)) => match s.as_ref() {
-            ScalarValue::Bytes(b) => b.clone(),
-            _ => Vec::new(),
-        },
-        _ => Vec::new(),
-    })
+/// Every record of the meeting whose signature is good, with its position (the op that wrote
+/// it: Lamport counter, then actor), earliest first. Values that are not good records, or are
+/// stored under another key than their hash, count for nothing.
+pub fn records<D: ReadDoc>(
+    doc: &D,
+    meeting: &DocId,
+    cache: &SignatureCache,
+) -> Result<Vec<((u64, Vec<u8>), Record)>> {
+    let Some(map) = obj(doc, RECORDS)? else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for key in doc.keys(&map) {
+        let mut best: Option<((u64, Vec<u8>), Record)> = None;
+        for (value, id) in doc.get_all(&map, key.as_str())? {
+            let automerge::Value::Scalar(s) = value else {
+                continue;
+            };
+            let ScalarValue::Bytes(bytes) = s.as_ref() else {
+                continue;
+            };
+            if record_key(bytes) != key {
+                continue;
+            }
+            let ObjId::Id(counter, actor, _) = id else {
+                continue;
+            };
+            let Ok(rec) = Record::decode(meeting, bytes, cache) else {
+                continue;
+            };
+            let pos = (counter, actor.to_bytes().to_vec());
+            if best.as_ref().is_none_or(|(p, _)| pos < *p) {
+                best = Some((pos, rec));
+            }
+        }
+        out.extend(best);
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(out)
 }
 
-fn ts<D: ReadDoc>(doc: &D, obj: &ObjId, key: &str) -> Result<Option<i64>> {
-    schema::int(doc, obj, key)
-}
-
-/// Reads the roster and decides, by the signature rules, which entries count. Entries that
-/// cannot be parsed count for nothing (they are listed as invalid where possible).
+/// Reads the roster and decides, by the rules of the module docs, which facts count.
 pub fn read<D: ReadDoc>(doc: &D, meeting: &DocId, founder: &DeviceId) -> Result<RosterView> {
     read_with(doc, meeting, founder, &SignatureCache::new())
 }
@@ -539,167 +848,155 @@ pub fn read_with<D: ReadDoc>(
     cache: &SignatureCache,
 ) -> Result<RosterView> {
     schema::expect(doc, KIND)?;
-    let verify = |device: &DeviceId, msg: &[u8], sig: &[u8]| cache.verify(device, msg, sig);
-    struct Raw {
-        party: String,
-        role: Role,
-        name: String,
-        signer: DeviceId,
-        issued: i64,
-        sig: Vec<u8>,
-        addrs: Vec<String>,
+    if legacy::is_legacy(doc)? {
+        return legacy::read(doc, meeting, founder, cache);
     }
-    let mut raw: BTreeMap<DeviceId, Raw> = BTreeMap::new();
-    if let Some(roster) = schema_obj_opt(doc, ROSTER)? {
-        for item in doc.map_range(&roster, ..) {
-            let Ok(device) = item.key.parse::<DeviceId>() else {
-                continue;
-            };
-            let e = item.id();
-            let get = |k: &str| schema::string(doc, &e, k).ok().flatten();
-            let (Some(party), Some(role), Some(signer)) = (
-                get("party"),
-                get("role").and_then(|r| r.parse().ok()),
-                get("signer").and_then(|s| s.parse().ok()),
-            ) else {
-                continue;
-            };
-            let addrs = match doc.get(&e, "addrs")? {
-                Some((automerge::Value::Object(ObjType::List), l)) => schema::string_list(doc, &l),
-                _ => Vec::new(),
-            };
-            raw.insert(
+    /// What the records say of one device so far.
+    #[derive(Default)]
+    struct State {
+        admitted: Option<(String, Role, String, DeviceId, Timestamp)>,
+        revoked: bool,
+        revocations: Vec<Revocation>,
+    }
+    let mut states: BTreeMap<DeviceId, State> = BTreeMap::new();
+    let mut invites: BTreeMap<String, Invite> = BTreeMap::new();
+    let is_admin = |states: &BTreeMap<DeviceId, State>, d: &DeviceId| -> bool {
+        if d == founder {
+            return true;
+        }
+        states.get(d).is_some_and(|s| {
+            !s.revoked && matches!(s.admitted, Some((_, Role::Admin, _, _, _)))
+        })
+    };
+    for (_, rec) in records(doc, meeting, cache)? {
+        if !is_admin(&states, &rec.signer) {
+            continue; // signed by a device that was not then an active admin
+        }
+        match rec.fact {
+            Fact::Admit {
                 device,
-                Raw {
+                party,
+                role,
+                name,
+            } => {
+                let device = DeviceId::from_bytes(device);
+                // The founder is an admin by its pinned key, whatever a record says.
+                let role = if device == *founder { Role::Admin } else { role };
+                let s = states.entry(device).or_default();
+                s.admitted = Some((party, role, name, rec.signer, rec.at));
+                s.revoked = false;
+                s.revocations.clear();
+            }
+            Fact::Revoke { device, cutoff } => {
+                let device = DeviceId::from_bytes(device);
+                if device == *founder {
+                    continue;
+                }
+                let cutoff = cutoff
+                    .into_iter()
+                    .filter_map(|(d, heads)| {
+                        let d = DocId::new(d).ok()?;
+                        Some((d, heads.into_iter().map(automerge::ChangeHash).collect()))
+                    })
+                    .collect();
+                let s = states.entry(device).or_default();
+                s.revoked = true;
+                s.revocations.push(Revocation {
+                    device,
+                    signer: rec.signer,
+                    at: rec.at,
+                    cutoff,
+                });
+            }
+            Fact::Restore { device } => {
+                let s = states.entry(DeviceId::from_bytes(device)).or_default();
+                s.revoked = false;
+                s.revocations.clear();
+            }
+            Fact::Invite {
+                hash,
+                party,
+                role,
+                expires,
+            } => {
+                invites.entry(hash.clone()).or_insert(Invite {
+                    hash,
                     party,
                     role,
-                    name: get("name").unwrap_or_default(),
-                    signer,
-                    issued: ts(doc, &e, "issued")?.unwrap_or(0),
-                    sig: bytes(doc, &e, "sig")?,
-                    addrs,
-                },
-            );
+                    expires: Timestamp::from_millisecond(expires)
+                        .unwrap_or(Timestamp::UNIX_EPOCH),
+                    issuer: rec.signer,
+                    used_by: None,
+                    valid: true,
+                });
+            }
+            Fact::Consume { hash, device } => {
+                if let Some(i) = invites.get_mut(&hash)
+                    && i.used_by.is_none()
+                {
+                    i.used_by = Some(DeviceId::from_bytes(device));
+                }
+            }
         }
     }
-    // Revocations signed by someone; validity of the signer is checked below.
-    let mut revocations: HashMap<DeviceId, (DeviceId, i64, Vec<u8>)> = HashMap::new();
-    if let Some(rev) = schema_obj_opt(doc, REVOKED)? {
-        for item in doc.map_range(&rev, ..) {
-            let Ok(device) = item.key.parse::<DeviceId>() else {
-                continue;
-            };
-            let r = item.id();
-            let Some(signer) = schema::string(doc, &r, "signer")?.and_then(|s| s.parse().ok())
-            else {
-                continue;
-            };
-            revocations.insert(
-                device,
-                (
-                    signer,
-                    ts(doc, &r, "at")?.unwrap_or(0),
-                    bytes(doc, &r, "sig")?,
-                ),
-            );
+    let addrs = addrs_of(doc)?;
+    let mut revocations = Vec::new();
+    let mut entries: Vec<RosterEntry> = Vec::new();
+    for (device, s) in states {
+        let Some((party, role, name, signer, issued)) = s.admitted else {
+            continue; // revoked or restored before it was ever admitted: not on the roster
+        };
+        if s.revoked {
+            revocations.extend(s.revocations);
         }
+        entries.push(RosterEntry {
+            device,
+            party,
+            role,
+            name,
+            signer,
+            issued,
+            addrs: addrs.get(&device).cloned().unwrap_or_default(),
+            valid: true,
+            revoked: s.revoked,
+        });
     }
-    // Validity: the founder's self-signed admin entry, then, until nothing changes, entries
-    // signed by a valid admin (before that admin's own revocation, if any).
-    let signature_ok = |d: &DeviceId, r: &Raw| {
-        verify(
-            &r.signer,
-            &entry_message(meeting, d, &r.party, r.role, &r.name, r.issued),
-            &r.sig,
-        )
+    // An invitation issued by an admin who is revoked now can no longer be used.
+    let live_admin = |d: &DeviceId| {
+        *d == *founder
+            || entries
+                .iter()
+                .any(|e| e.device == *d && e.active() && e.role == Role::Admin)
     };
-    let mut valid: HashMap<DeviceId, Role> = HashMap::new();
-    if let Some(f) = raw.get(founder)
-        && f.signer == *founder
-        && f.role == Role::Admin
-        && signature_ok(founder, f)
-    {
-        valid.insert(*founder, Role::Admin);
-    }
-    let revoked_at = |d: &DeviceId, valid: &HashMap<DeviceId, Role>| -> Option<i64> {
-        let (signer, at, sig) = revocations.get(d)?;
-        (d != founder
-            && valid.get(signer) == Some(&Role::Admin)
-            && verify(signer, &revoke_message(meeting, d, *at), sig))
-        .then_some(*at)
-    };
-    loop {
-        let mut grew = false;
-        for (d, r) in &raw {
-            if valid.contains_key(d) || valid.get(&r.signer).is_none_or(|role| *role != Role::Admin)
-            {
-                continue;
-            }
-            if let Some(at) = revoked_at(&r.signer, &valid)
-                && r.issued >= at
-            {
-                continue; // signed after the signer was revoked
-            }
-            if signature_ok(d, r) {
-                valid.insert(*d, r.role);
-                grew = true;
-            }
-        }
-        if !grew {
-            break;
-        }
-    }
-    let mut entries: Vec<RosterEntry> = raw
-        .iter()
-        .map(|(d, r)| RosterEntry {
-            device: *d,
-            party: r.party.clone(),
-            role: r.role,
-            name: r.name.clone(),
-            signer: r.signer,
-            issued: Timestamp::from_millisecond(r.issued).unwrap_or(Timestamp::UNIX_EPOCH),
-            addrs: r.addrs.clone(),
-            valid: valid.contains_key(d),
-            revoked: revoked_at(d, &valid).is_some(),
+    let invites: Vec<Invite> = invites
+        .into_values()
+        .map(|mut i| {
+            i.valid = live_admin(&i.issuer);
+            i
         })
         .collect();
     // Founder first, then by time of admission.
     entries.sort_by_key(|e| (e.device != *founder, e.issued, e.device));
-    let mut invites = Vec::new();
-    if let Some(inv) = schema_obj_opt(doc, INVITES)? {
-        for item in doc.map_range(&inv, ..) {
-            let i = item.id();
-            let get = |k: &str| schema::string(doc, &i, k).ok().flatten();
-            let (Some(party), Some(role), Some(issuer)) = (
-                get("party"),
-                get("role").and_then(|r| r.parse::<Role>().ok()),
-                get("issuer").and_then(|s| s.parse::<DeviceId>().ok()),
-            ) else {
-                continue;
-            };
-            let expires = ts(doc, &i, "expires")?.unwrap_or(0);
-            let hash = item.key.to_string();
-            let sig_ok = verify(
-                &issuer,
-                &invite_message(meeting, &hash, &party, role, expires),
-                &bytes(doc, &i, "sig")?,
-            );
-            let issuer_ok =
-                valid.get(&issuer) == Some(&Role::Admin) && revoked_at(&issuer, &valid).is_none();
-            invites.push(Invite {
-                hash,
-                party,
-                role,
-                expires: Timestamp::from_millisecond(expires).unwrap_or(Timestamp::UNIX_EPOCH),
-                issuer,
-                used_by: get("used_by").and_then(|s| s.parse().ok()),
-                valid: sig_ok && issuer_ok,
-            });
-        }
-    }
     Ok(RosterView {
         founder: *founder,
         entries,
         invites,
+        revocations,
+        legacy: false,
     })
+}
+
+fn addrs_of<D: ReadDoc>(doc: &D) -> Result<HashMap<DeviceId, Vec<String>>> {
+    let mut out = HashMap::new();
+    if let Some(map) = obj(doc, ADDRS)? {
+        for item in doc.map_range(&map, ..) {
+            let Ok(device) = item.key.parse::<DeviceId>() else {
+                continue;
+            };
+            if let automerge::ValueRef::Object(ObjType::List) = item.value {
+                out.insert(device, schema::string_list(doc, &item.id()));
+            }
+        }
+    }
+    Ok(out)
 }

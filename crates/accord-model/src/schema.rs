@@ -30,8 +30,14 @@ impl DocKind {
     }
 
     /// The newest `schema_version` this build reads and writes.
+    ///
+    /// Meetings are at version 2: their roster is a map of signed, append-only records
+    /// (version 1 kept plain maps, still read until an admin converts them).
     pub fn current_version(self) -> u64 {
-        1
+        match self {
+            DocKind::Meeting => 2,
+            DocKind::Minutes | DocKind::Draft => 1,
+        }
     }
 
     fn from_schema_name(s: &str) -> Option<Self> {
@@ -117,6 +123,16 @@ pub fn expect<D: ReadDoc>(doc: &D, expected: DocKind) -> Result<()> {
     if found != expected {
         return Err(ModelError::WrongKind { expected, found });
     }
+    Ok(())
+}
+
+/// Marks a document as written in this build's version of its kind.
+pub(crate) fn set_version<T: Transactable>(tx: &mut T, kind: DocKind) -> Result<()> {
+    tx.put(
+        ROOT,
+        SCHEMA_VERSION,
+        ScalarValue::Uint(kind.current_version()),
+    )?;
     Ok(())
 }
 

@@ -223,7 +223,7 @@ fn the_wrong_kind_of_document_is_refused_by_every_reader() {
 fn a_newer_document_is_refused_not_half_read() {
     use automerge::{ROOT, transaction::Transactable};
     let mut doc = new_meeting();
-    doc.transact::<_, _, automerge::AutomergeError>(|tx| tx.put(ROOT, "schema_version", 2u64))
+    doc.transact::<_, _, automerge::AutomergeError>(|tx| tx.put(ROOT, "schema_version", 3u64))
         .unwrap();
     let err = meeting::read(&doc).unwrap_err();
     assert!(err.to_string().contains("newer"), "{err}");

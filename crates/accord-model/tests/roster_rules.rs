@@ -5,7 +5,8 @@ mod common;
 use accord_model::{
     DeviceId, DeviceKey, DocId, JoinRefusal, MeetingDetails, Role, change, meeting, roster,
 };
-use automerge::{ROOT, ReadDoc, transaction::Transactable};
+use automerge::{ROOT, ReadDoc, ScalarValue, ScalarValueRef, transaction::Transactable};
+use std::collections::BTreeMap;
 use common::ctx;
 use jiff::{SignedDuration, Timestamp};
 
@@ -63,15 +64,37 @@ fn with_mexico_observing() -> automerge::Automerge {
     doc
 }
 
-/// Key 2 rewrites its own roster entry to make itself an admin.
-fn promote_itself(doc: &mut automerge::Automerge) {
-    change(doc, &ctx(2), |tx| {
-        let (_, r) = tx.get(ROOT, "roster")?.unwrap();
-        let (_, e) = tx.get(&r, key(2).device().to_string())?.unwrap();
-        tx.put(&e, "role", "admin")?;
+/// Writes `bytes` into the records map by hand, under their hash, as device `n`.
+fn put_raw(doc: &mut automerge::Automerge, n: u8, bytes: Vec<u8>) {
+    change(doc, &ctx(n), |tx| {
+        let (_, r) = tx.get(ROOT, "records")?.unwrap();
+        tx.put(&r, roster::record_key(&bytes), ScalarValue::Bytes(bytes))?;
         Ok::<_, accord_model::ModelError>(())
     })
     .unwrap();
+}
+
+/// Every record's bytes, as stored.
+fn raw_records(doc: &automerge::Automerge) -> Vec<Vec<u8>> {
+    let (_, r) = doc.get(ROOT, "records").unwrap().unwrap();
+    doc.map_range(&r, ..)
+        .filter_map(|item| match item.value {
+            automerge::ValueRef::Scalar(ScalarValueRef::Bytes(b)) => Some(b.to_vec()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Key 2 (Mexico's observer) stores altered copies of every record, each byte of the body
+/// flipped in turn at one place: none of them matches its signature any more.
+fn promote_itself(doc: &mut automerge::Automerge) {
+    for bytes in raw_records(doc) {
+        for i in [4, 10, bytes.len() - 97] {
+            let mut b = bytes.clone();
+            b[i] ^= 0x01;
+            put_raw(doc, 2, b);
+        }
+    }
 }
 
 #[test]
@@ -157,29 +180,27 @@ fn a_member_cannot_add_devices_and_a_forged_entry_counts_for_nothing() {
     let v = roster::read(&by_member, &mid(), &f).unwrap();
     assert_eq!(
         v.role_of(&key(2).device()),
-        None,
+        Some(Role::Member),
         "a self-signed entry of a non-founder does not count"
     );
-    // An unsigned entry does not count either.
-    change(&mut doc, &ctx(1), |tx| {
-        let (_, r) = tx.get(ROOT, "roster")?.unwrap();
-        let e = tx.put_object(&r, key(4).device().to_string(), automerge::ObjType::Map)?;
-        tx.put(&e, "party", "Peru")?;
-        tx.put(&e, "role", "admin")?;
-        tx.put(&e, "signer", f.to_string())?;
-        Ok::<_, accord_model::ModelError>(())
+    // A record made by a member's own key, admitting a new device, counts for nothing.
+    let mut by_member = doc.fork();
+    change(&mut by_member, &ctx(2), |tx| {
+        roster::found(tx, &mid(), &key(2), "Peru", "evil", now())
     })
     .unwrap();
-    let v = view(&doc);
-    assert!(!v.entry(&key(4).device()).unwrap().valid);
-    assert_eq!(v.role_of(&key(4).device()), None);
+    let v = roster::read(&by_member, &mid(), &f).unwrap();
+    assert_eq!(v.entries.len(), 2, "no new device: {v:?}");
+    assert_eq!(v.role_of(&key(2).device()), Some(Role::Member));
 }
 
 #[test]
 fn a_tampered_entry_loses_its_validity() {
     let mut doc = with_mexico_observing();
+    let before = view(&doc);
     promote_itself(&mut doc);
-    assert_eq!(view(&doc).role_of(&key(2).device()), None);
+    assert_eq!(view(&doc), before, "altered records count for nothing");
+    assert_eq!(view(&doc).role_of(&key(2).device()), Some(Role::Observer));
 }
 
 #[test]
@@ -226,7 +247,7 @@ fn revoked_devices_and_what_they_sign_afterwards_do_not_count() {
     .unwrap();
     let later = now() + SignedDuration::from_secs(60);
     change(&mut doc, &ctx(1), |tx| {
-        roster::revoke(tx, &mid(), &f, &key(1), &key(2).device(), later)
+        roster::revoke(tx, &mid(), &f, &key(1), &key(2).device(), &BTreeMap::new(), later)
     })
     .unwrap();
     let v = view(&doc);
@@ -263,6 +284,7 @@ fn revoked_devices_and_what_they_sign_afterwards_do_not_count() {
             &f,
             &key(1),
             &f,
+            &BTreeMap::new(),
             later
         ))
         .is_err()
@@ -350,6 +372,182 @@ fn remembered_signature_checks_give_the_same_roster_and_still_catch_tampering() 
     assert_eq!(roster::read_with(&doc, &mid(), &f, &cache).unwrap(), cached);
     promote_itself(&mut doc);
     let after = roster::read_with(&doc, &mid(), &f, &cache).unwrap();
-    assert_eq!(after.role_of(&key(2).device()), None);
+    assert_eq!(after.role_of(&key(2).device()), Some(Role::Observer));
     assert_eq!(after, view(&doc));
+}
+
+fn add(doc: &mut automerge::Automerge, by: u8, who: u8, role: Role) {
+    change(doc, &ctx(by), |tx| {
+        roster::add_device(
+            tx,
+            &mid(),
+            &key(1).device(),
+            &key(by),
+            &key(who).device(),
+            "Mexico",
+            role,
+            "MX",
+            now(),
+        )
+    })
+    .unwrap();
+}
+
+fn revoke(doc: &mut automerge::Automerge, by: u8, who: u8) -> accord_model::Result<()> {
+    change(doc, &ctx(by), |tx| {
+        roster::revoke(
+            tx,
+            &mid(),
+            &key(1).device(),
+            &key(by),
+            &key(who).device(),
+            &BTreeMap::new(),
+            now(),
+        )
+    })
+    .map(|_| ())
+}
+
+fn restore(doc: &mut automerge::Automerge, by: u8, who: u8) -> accord_model::Result<()> {
+    change(doc, &ctx(by), |tx| {
+        roster::restore(
+            tx,
+            &mid(),
+            &key(1).device(),
+            &key(by),
+            &key(who).device(),
+            now(),
+        )
+    })
+    .map(|_| ())
+}
+
+#[test]
+fn a_revocation_is_undone_only_by_a_record_of_an_admin() {
+    let mut doc = founded();
+    add(&mut doc, 1, 2, Role::Member);
+    add(&mut doc, 1, 3, Role::Member);
+    revoke(&mut doc, 1, 3).unwrap();
+    assert!(view(&doc).is_revoked(&key(3).device()));
+    // A member's restoration is refused by the API…
+    let err = restore(&mut doc, 2, 3).unwrap_err();
+    assert!(err.to_string().contains("not an admin"), "{err}");
+    // …and counts for nothing when written anyway, signed by the member.
+    let mut forged = doc.fork();
+    add(&mut forged, 1, 2, Role::Admin);
+    restore(&mut forged, 2, 3).unwrap();
+    // (in `forged` key 2 is an admin; in `doc` it is not: its records there count for nothing)
+    let mut copy = doc.fork();
+    for b in raw_records(&forged) {
+        if !raw_records(&doc).contains(&b) {
+            let rec = roster::Record::decode(&mid(), &b, &roster::SignatureCache::new()).unwrap();
+            if rec.signer == key(2).device() {
+                put_raw(&mut copy, 2, b);
+            }
+        }
+    }
+    assert!(view(&copy).is_revoked(&key(3).device()), "a member's record restores nobody");
+    // An admin's restoration does.
+    restore(&mut doc, 1, 3).unwrap();
+    assert_eq!(view(&doc).role_of(&key(3).device()), Some(Role::Member));
+}
+
+#[test]
+fn concurrent_roster_records_read_the_same_in_any_order_of_arrival() {
+    let mut base = founded();
+    add(&mut base, 1, 2, Role::Admin);
+    add(&mut base, 1, 3, Role::Member);
+    add(&mut base, 1, 4, Role::Member);
+    revoke(&mut base, 1, 4).unwrap();
+    // Admin 1 revokes device 3 while admin 2, concurrently, restores device 4 and revokes 3.
+    let mut a = base.fork();
+    let mut b = base.fork();
+    revoke(&mut a, 1, 3).unwrap();
+    restore(&mut b, 2, 4).unwrap();
+    add(&mut b, 2, 5, Role::Observer);
+    let mut ab = a.fork();
+    ab.merge(&mut b.fork()).unwrap();
+    let mut ba = b.fork();
+    ba.merge(&mut a.fork()).unwrap();
+    assert_eq!(view(&ab), view(&ba));
+    let v = view(&ab);
+    assert!(v.is_revoked(&key(3).device()));
+    assert_eq!(v.role_of(&key(4).device()), Some(Role::Member));
+    assert_eq!(v.role_of(&key(5).device()), Some(Role::Observer));
+}
+
+#[test]
+fn a_revoked_device_is_not_admitted_again_by_an_invitation() {
+    let mut doc = founded();
+    add(&mut doc, 1, 3, Role::Member);
+    revoke(&mut doc, 1, 3).unwrap();
+    let secret = [42u8; 32];
+    let f = key(1).device();
+    change(&mut doc, &ctx(1), |tx| {
+        roster::invite(
+            tx,
+            &mid(),
+            &f,
+            &key(1),
+            &secret,
+            "Peru",
+            Role::Member,
+            now() + SignedDuration::from_hours(1),
+        )
+    })
+    .unwrap();
+    let answer = change(&mut doc, &ctx(1), |tx| {
+        roster::admit(tx, &mid(), &f, &key(1), &secret, &key(3).device(), "again", now())
+    })
+    .unwrap()
+    .value;
+    assert_eq!(answer, Err(JoinRefusal::Revoked));
+    let v = view(&doc);
+    assert!(v.is_revoked(&key(3).device()));
+    assert_eq!(v.invites[0].used_by, None, "the invitation is not used up");
+}
+
+#[test]
+fn a_meeting_of_version_one_reads_as_before_and_converts_to_records() {
+    // A version-1 meeting, written as earlier builds did.
+    let f = key(1);
+    let mut doc = automerge::Automerge::new();
+    change(&mut doc, &ctx(1), |tx| {
+        tx.put(ROOT, "schema", "accord/meeting")?;
+        tx.put(ROOT, "schema_version", ScalarValue::Uint(1))?;
+        tx.put_object(ROOT, "title", automerge::ObjType::Text)?;
+        tx.put(ROOT, "founder", f.device().to_string())?;
+        let r = tx.put_object(ROOT, "roster", automerge::ObjType::Map)?;
+        tx.put_object(ROOT, "revoked", automerge::ObjType::Map)?;
+        tx.put_object(ROOT, "invites", automerge::ObjType::Map)?;
+        for (n, role, name) in [(1u8, "admin", "TS"), (2, "member", "MX")] {
+            let d = key(n).device();
+            let issued = now().as_millisecond();
+            let msg = format!(
+                "accord/roster/1\0{}\0{d}\0Mexico\0{role}\0{name}\0{issued}",
+                mid()
+            );
+            let e = tx.put_object(&r, d.to_string(), automerge::ObjType::Map)?;
+            tx.put(&e, "party", "Mexico")?;
+            tx.put(&e, "role", role)?;
+            tx.put(&e, "name", name)?;
+            tx.put(&e, "signer", f.device().to_string())?;
+            tx.put(&e, "issued", ScalarValue::Timestamp(issued))?;
+            tx.put(&e, "sig", ScalarValue::Bytes(f.sign(msg.as_bytes())))?;
+            tx.put_object(&e, "addrs", automerge::ObjType::List)?;
+        }
+        Ok::<_, accord_model::ModelError>(())
+    })
+    .unwrap();
+    let old = view(&doc);
+    assert!(old.legacy);
+    assert_eq!(old.role_of(&key(2).device()), Some(Role::Member));
+    // The first roster write of an admin converts it.
+    add(&mut doc, 1, 3, Role::Observer);
+    let new = view(&doc);
+    assert!(!new.legacy);
+    assert_eq!(new.role_of(&key(1).device()), Some(Role::Admin));
+    assert_eq!(new.role_of(&key(2).device()), Some(Role::Member));
+    assert_eq!(new.role_of(&key(3).device()), Some(Role::Observer));
+    assert_eq!(accord_model::schema::detect(&doc).unwrap(), accord_model::DocKind::Meeting);
 }
