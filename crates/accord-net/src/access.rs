@@ -57,6 +57,12 @@ pub trait Access: Send + Sync + 'static {
     fn summary(&self, _peer: EndpointId) -> BoxFuture<'static, Vec<Fingerprint>> {
         async { Vec::new() }.boxed()
     }
+
+    /// Which of the changes in a sync message this device takes, before samod sees it
+    /// (see [`crate::admit`]). `None` takes the message as it is; the default takes all.
+    fn admit(&self, arrived: crate::Arrived) -> BoxFuture<'static, Option<crate::Admitted>> {
+        crate::admit::take_all(arrived)
+    }
 }
 
 /// The samod [`SharePolicy`] that forwards to an [`Access`] installed later.

@@ -46,8 +46,10 @@ pub(crate) fn transport(
     send: SendStream,
     recv: RecvStream,
     max_frame_len: usize,
+    policy: crate::AccessPolicy,
 ) -> Transport {
-    let peer = PeerId::from(conn.remote_id().to_string());
+    let remote = conn.remote_id();
+    let peer = PeerId::from(remote.to_string());
     let guard = Arc::new(CloseOnDrop(conn));
     let framed = Framed::new(tokio::io::join(recv, send), codec(max_frame_len));
     let (sink, stream) = framed.split();
@@ -58,6 +60,11 @@ pub(crate) fn transport(
         .map_ok(move |frame| {
             let _keep = &guard;
             frame.to_vec()
+        })
+        // Each change is admitted or not before samod applies it (see `crate::admit`).
+        .and_then(move |frame| {
+            let policy = policy.clone();
+            Box::pin(async move { Ok(crate::admit::filter(&policy, remote, frame).await) })
         })
         .inspect_err(|e| tracing::debug!(error = %e, "sync frame rejected"));
     // A message for a connection that closed in order goes with it (samod learns of the

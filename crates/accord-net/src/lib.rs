@@ -58,6 +58,7 @@
 //! ([`NetConfig::address_lookups`]).
 
 mod access;
+pub mod admit;
 mod config;
 mod error;
 mod frames;
@@ -70,6 +71,7 @@ mod sync;
 mod ticket;
 
 pub use access::{Access, AccessPolicy};
+pub use admit::{Admitted, Arrived};
 pub use config::{
     AddressLookupKind, DEFAULT_MAX_FRAME_LEN, DEFAULT_MAX_JOIN_LEN, MDNS_SERVICE_NAME, NetConfig,
     Relay,

@@ -107,10 +107,13 @@ impl SyncProtocol {
         // The summary comes on the second stream; samod may ask for share decisions from now.
         let epoch = s.policy.summaries().reset(peer);
         tokio::spawn(accept_summary(s.clone(), conn.clone(), epoch).in_current_span());
-        if let Err(stopped) =
-            self.acceptor
-                .accept(transport(conn.clone(), send, recv, s.max_frame_len))
-        {
+        if let Err(stopped) = self.acceptor.accept(transport(
+            conn.clone(),
+            send,
+            recv,
+            s.max_frame_len,
+            s.policy.clone(),
+        )) {
             tracing::warn!("repo stopped: dropping sync connection");
             conn.close(0u32.into(), b"shutting down");
             s.peers.remove(peer, token);
@@ -243,7 +246,7 @@ impl Dialer for IrohDialer {
                 }
                 .in_current_span(),
             );
-            Ok(transport(conn, send, recv, shared.max_frame_len))
+            Ok(transport(conn, send, recv, shared.max_frame_len, shared.policy.clone()))
         }
         .instrument(span)
         .boxed()

@@ -73,3 +73,10 @@ pub async fn has_changes(
     Ok(d.handle
         .with_document(|d| hashes.iter().all(|h| d.get_change_by_hash(h).is_some())))
 }
+
+/// A copy of the profile's `doc`, for a test or the harness to make changes on as another
+/// (possibly modified) client would, then hand to [`apply_changes`].
+pub async fn fork(ws: &Workspace, doc: &accord_model::DocId) -> Result<Automerge> {
+    let d = ws.doc(doc).await?;
+    Ok(d.handle.with_document(|d| d.fork()))
+}

@@ -15,6 +15,7 @@
 //! ids that the model refuses to know.
 
 #[doc(hidden)]
+mod admit;
 pub mod bench_support;
 pub mod bundle;
 mod error;
@@ -32,6 +33,7 @@ mod workspace;
 pub use accord_export as export;
 pub use accord_model as model;
 pub use accord_store as store;
+pub use admit::HeldChanges;
 pub use error::{Error, Result};
 pub use events::{Event, Origin};
 pub use ops::{DraftSummary, MeetingFull, TextEdit};

@@ -29,7 +29,7 @@ use samod::{DocumentId, ShareAccess, ShareConfig};
 use tokio::sync::watch;
 
 use crate::sync::AccessState;
-use crate::workspace::Inner;
+use crate::workspace::{Inner, Workspace};
 
 /// How long our summary waits for the pinned meetings to load (their rosters say which
 /// documents a peer may see) before going out with what is known.
@@ -49,6 +49,20 @@ pub(crate) fn device_of(id: &EndpointId) -> DeviceId {
 impl Access for RosterAccess {
     fn may_connect(&self, peer: EndpointId) -> bool {
         self.state.known(&device_of(&peer))
+    }
+
+    fn admit(
+        &self,
+        arrived: accord_net::Arrived,
+    ) -> BoxFuture<'static, Option<accord_net::Admitted>> {
+        let inner = self.inner.clone();
+        async move {
+            let ws = Workspace {
+                inner: inner.upgrade()?,
+            };
+            ws.admit_arrived(arrived).await
+        }
+        .boxed()
     }
 
     fn share(

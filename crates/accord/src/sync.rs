@@ -541,6 +541,11 @@ impl Workspace {
             .expect("access lock")
             .insert(meeting.clone(), roster);
         self.inner.access.bump();
+        if self.inner.held.lock().expect("held lock").any() {
+            let ws = self.clone();
+            let meeting = meeting.clone();
+            tokio::spawn(async move { ws.release_held(&meeting).await });
+        }
         if before != after {
             self.update_wanted();
             // Whoever left every roster loses its connections now.
@@ -897,12 +902,30 @@ impl Workspace {
     }
 
     /// Revokes a device: every device stops syncing with it as soon as it sees the change.
+    ///
+    /// The revocation records the heads this device has of each of the meeting's documents:
+    /// the device's changes in those histories stay; any other change of it, arriving from
+    /// anyone later, is held (see `admit`).
     pub async fn revoke(&self, meeting: &DocId, device: &DeviceId) -> Result<Revoked> {
         let founder = self.founder_of(meeting)?;
         let key = self.key().clone();
         let now = Timestamp::now();
+        let docs = self
+            .read(meeting, DocKind::Meeting, model::meeting::documents)
+            .await?;
+        let mut cutoff = std::collections::BTreeMap::new();
+        for r in docs {
+            if let Ok(d) = self.doc(&r.id).await {
+                cutoff.insert(r.id, d.handle.with_document(|doc| doc.get_heads()));
+            }
+        }
+        let own = self.doc(meeting).await?;
+        cutoff.insert(
+            meeting.clone(),
+            own.handle.with_document(|doc| doc.get_heads()),
+        );
         self.edit(meeting, DocKind::Meeting, |tx| {
-            model::roster::revoke(tx, meeting, &founder, &key, device, now)
+            model::roster::revoke(tx, meeting, &founder, &key, device, &cutoff, now)
         })
         .await?;
         self.flush().await?;

@@ -104,6 +104,8 @@ pub(crate) struct Inner {
     traffic: Arc<Traffic>,
     /// Roster signatures already checked (rosters are re-read on every meeting change).
     pub(crate) signatures: Mutex<model::roster::SignatureCache>,
+    /// Changes not taken from peers or bundles (see `admit`).
+    pub(crate) held: Mutex<crate::admit::Held>,
     /// `true` once the pinned meetings are loaded (their rosters and documents known).
     pub(crate) loaded: watch::Sender<bool>,
     /// Set as `close` begins: background work (loading ahead) stops starting new loads.
@@ -319,6 +321,7 @@ impl Workspace {
             net: Mutex::new(None),
             traffic,
             signatures: Mutex::default(),
+            held: Mutex::default(),
             loaded: watch::channel(false).0,
             closing: Default::default(),
             versions: Default::default(),
