@@ -77,7 +77,9 @@ pub fn sort(doc: &Automerge, gate: &Gate<'_>, changes: &[Change]) -> Vec<Verdict
         Protected::default()
     };
     let mut actors: HashMap<ActorId, Option<DeviceId>> = HashMap::new();
-    let cutoff = gate.roster.map(|r| before_cutoff(doc, gate.doc, r, changes, &by_hash));
+    let cutoff = gate
+        .roster
+        .map(|r| before_cutoff(doc, gate.doc, r, changes, &by_hash));
     for i in causal_order(changes, &by_hash) {
         let c = &changes[i];
         if doc.get_change_meta_by_hash(&c.hash()).is_some() {
@@ -269,7 +271,9 @@ impl Protected {
                         let ok = matches!(&op.action, OpType::Put(v)
                             if v.as_u64().is_some_and(|v| (1..=DocKind::Meeting.current_version()).contains(&v)));
                         if !ok {
-                            return Err("it sets the meeting's schema version to one no build knows");
+                            return Err(
+                                "it sets the meeting's schema version to one no build knows",
+                            );
                         }
                         continue;
                     }

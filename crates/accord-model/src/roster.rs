@@ -396,9 +396,8 @@ impl RosterView {
 }
 
 fn records_map<D: ReadDoc>(doc: &D) -> Result<ObjId> {
-    obj(doc, RECORDS)?.ok_or_else(|| {
-        ModelError::malformed(KIND, "records is missing: the meeting has no roster")
-    })
+    obj(doc, RECORDS)?
+        .ok_or_else(|| ModelError::malformed(KIND, "records is missing: the meeting has no roster"))
 }
 
 fn obj<D: ReadDoc>(doc: &D, key: &str) -> Result<Option<ObjId>> {
@@ -459,7 +458,16 @@ pub fn found<T: Transactable>(
     if tx.get(ROOT, FOUNDER)?.is_none() {
         tx.put(ROOT, FOUNDER, key.device().to_string())?;
     }
-    write_entry(tx, meeting, key, &key.device(), party, Role::Admin, name, now)
+    write_entry(
+        tx,
+        meeting,
+        key,
+        &key.device(),
+        party,
+        Role::Admin,
+        name,
+        now,
+    )
 }
 
 /// Adds (or re-signs) a device's entry; a revoked device added again is no longer revoked.
@@ -517,8 +525,9 @@ pub fn set_addrs<T: Transactable>(tx: &mut T, device: &DeviceId, addrs: &[String
     if legacy::is_legacy(tx)? {
         return legacy::set_addrs(tx, device, addrs);
     }
-    let map = obj(tx, ADDRS)?
-        .ok_or_else(|| ModelError::malformed(KIND, "addrs is missing: the meeting has no roster"))?;
+    let map = obj(tx, ADDRS)?.ok_or_else(|| {
+        ModelError::malformed(KIND, "addrs is missing: the meeting has no roster")
+    })?;
     let current = match tx.get(&map, device.to_string())? {
         Some((automerge::Value::Object(ObjType::List), l)) => schema::string_list(tx, &l),
         _ => Vec::new(),
@@ -864,9 +873,9 @@ pub fn read_with<D: ReadDoc>(
         if d == founder {
             return true;
         }
-        states.get(d).is_some_and(|s| {
-            !s.revoked && matches!(s.admitted, Some((_, Role::Admin, _, _, _)))
-        })
+        states
+            .get(d)
+            .is_some_and(|s| !s.revoked && matches!(s.admitted, Some((_, Role::Admin, _, _, _))))
     };
     for (_, rec) in records(doc, meeting, cache)? {
         if !is_admin(&states, &rec.signer) {
@@ -881,7 +890,11 @@ pub fn read_with<D: ReadDoc>(
             } => {
                 let device = DeviceId::from_bytes(device);
                 // The founder is an admin by its pinned key, whatever a record says.
-                let role = if device == *founder { Role::Admin } else { role };
+                let role = if device == *founder {
+                    Role::Admin
+                } else {
+                    role
+                };
                 let s = states.entry(device).or_default();
                 s.admitted = Some((party, role, name, rec.signer, rec.at));
                 s.revoked = false;
@@ -923,8 +936,7 @@ pub fn read_with<D: ReadDoc>(
                     hash,
                     party,
                     role,
-                    expires: Timestamp::from_millisecond(expires)
-                        .unwrap_or(Timestamp::UNIX_EPOCH),
+                    expires: Timestamp::from_millisecond(expires).unwrap_or(Timestamp::UNIX_EPOCH),
                     issuer: rec.signer,
                     used_by: None,
                     valid: true,

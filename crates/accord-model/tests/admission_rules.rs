@@ -77,7 +77,10 @@ fn records_map(doc: &impl ReadDoc) -> automerge::ObjId {
     doc.get(ROOT, "records").unwrap().unwrap().1
 }
 
-fn tampered(by: u8, f: impl FnOnce(&mut automerge::transaction::Transaction<'_>, automerge::ObjId)) -> Vec<Verdict> {
+fn tampered(
+    by: u8,
+    f: impl FnOnce(&mut automerge::transaction::Transaction<'_>, automerge::ObjId),
+) -> Vec<Verdict> {
     let founder = meeting_doc();
     let mut peer = founder.fork();
     peer.set_author(Some(key(by).device().author()));
@@ -118,13 +121,18 @@ fn an_overwritten_roster_record_is_refused() {
 #[test]
 fn a_record_stored_under_another_key_or_unsigned_is_refused() {
     let v = tampered(2, |tx, records| {
-        tx.put(&records, "00", ScalarValue::Bytes(vec![1, 2, 3])).unwrap();
+        tx.put(&records, "00", ScalarValue::Bytes(vec![1, 2, 3]))
+            .unwrap();
     });
     assert!(refused(&v), "{v:?}");
     let junk = vec![0u8; 200];
     let v = tampered(2, |tx, records| {
-        tx.put(&records, roster::record_key(&junk), ScalarValue::Bytes(junk.clone()))
-            .unwrap();
+        tx.put(
+            &records,
+            roster::record_key(&junk),
+            ScalarValue::Bytes(junk.clone()),
+        )
+        .unwrap();
     });
     assert!(refused(&v), "{v:?}");
 }
@@ -132,17 +140,20 @@ fn a_record_stored_under_another_key_or_unsigned_is_refused() {
 #[test]
 fn replacing_the_records_or_the_founder_is_refused() {
     let v = tampered(1, |tx, _| {
-        tx.put_object(ROOT, "records", automerge::ObjType::Map).unwrap();
+        tx.put_object(ROOT, "records", automerge::ObjType::Map)
+            .unwrap();
     });
     assert!(refused(&v), "{v:?}");
     let v = tampered(2, |tx, _| tx.delete(ROOT, "records").unwrap());
     assert!(refused(&v), "{v:?}");
     let v = tampered(2, |tx, _| {
-        tx.put(ROOT, "founder", key(2).device().to_string()).unwrap()
+        tx.put(ROOT, "founder", key(2).device().to_string())
+            .unwrap()
     });
     assert!(refused(&v), "{v:?}");
     let v = tampered(2, |tx, _| {
-        tx.put(ROOT, "schema_version", ScalarValue::Uint(99)).unwrap()
+        tx.put(ROOT, "schema_version", ScalarValue::Uint(99))
+            .unwrap()
     });
     assert!(refused(&v), "{v:?}");
 }
@@ -184,7 +195,10 @@ fn a_change_built_on_a_refused_one_is_refused() {
     })
     .unwrap();
     let v = verdicts(&founder, &peer);
-    assert!(matches!(v[0], Verdict::Refuse(Refusal::RosterTampered(_))), "{v:?}");
+    assert!(
+        matches!(v[0], Verdict::Refuse(Refusal::RosterTampered(_))),
+        "{v:?}"
+    );
     assert_eq!(v[1], Verdict::Refuse(Refusal::DependsOnRefused));
 }
 
@@ -199,13 +213,19 @@ fn an_observers_change_is_refused_whoever_relays_it() {
     })
     .unwrap();
     let v = verdicts(&founder, &peer);
-    assert!(matches!(v.as_slice(), [Verdict::Refuse(Refusal::Observer(_))]), "{v:?}");
+    assert!(
+        matches!(v.as_slice(), [Verdict::Refuse(Refusal::Observer(_))]),
+        "{v:?}"
+    );
 }
 
 /// A draft of the meeting, and a clause typed into it by `n`.
 fn draft_doc() -> (DocId, Automerge) {
     let mut d = Automerge::new();
-    change(&mut d, &ctx(1), |tx| draft::create(tx, &mid(), "Declaration", "")).unwrap();
+    change(&mut d, &ctx(1), |tx| {
+        draft::create(tx, &mid(), "Declaration", "")
+    })
+    .unwrap();
     (DocId::new("draft-1").unwrap(), d)
 }
 
@@ -235,7 +255,15 @@ fn a_revoked_devices_changes_its_revoker_lacked_are_held_from_any_relay() {
     // A revokes device 4, recording what it has of the draft.
     let cutoff = BTreeMap::from([(draft_id.clone(), draft_a.get_heads())]);
     change(&mut meeting_a, &ctx(1), |tx| {
-        roster::revoke(tx, &mid(), &key(1).device(), &key(1), &key(4).device(), &cutoff, now())
+        roster::revoke(
+            tx,
+            &mid(),
+            &key(1).device(),
+            &key(1),
+            &key(4).device(),
+            &cutoff,
+            now(),
+        )
     })
     .unwrap();
     // E had neither of 4's clauses; it has A's roster now, and gets both of 4's clauses
@@ -255,12 +283,19 @@ fn a_revoked_devices_changes_its_revoker_lacked_are_held_from_any_relay() {
         cache: &cache,
     };
     let v = admission::sort(&draft_e, &gate, &changes);
-    assert_eq!(v, vec![Verdict::Accept, Verdict::Hold, Verdict::Hold], "{changes:?}");
+    assert_eq!(
+        v,
+        vec![Verdict::Accept, Verdict::Hold, Verdict::Hold],
+        "{changes:?}"
+    );
     // Once held, later changes built on them wait too.
     let held: HashSet<_> = changes[1..].iter().map(|c| c.hash()).collect();
     let mut later = relay.fork();
     type_clause(&mut later, 2, "later");
     let more = later.get_changes(&relay.get_heads());
-    let gate = Gate { held: &held, ..gate };
+    let gate = Gate {
+        held: &held,
+        ..gate
+    };
     assert_eq!(admission::sort(&draft_e, &gate, &more), vec![Verdict::Hold]);
 }

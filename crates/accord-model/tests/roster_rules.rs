@@ -6,9 +6,9 @@ use accord_model::{
     DeviceId, DeviceKey, DocId, JoinRefusal, MeetingDetails, Role, change, meeting, roster,
 };
 use automerge::{ROOT, ReadDoc, ScalarValue, ScalarValueRef, transaction::Transactable};
-use std::collections::BTreeMap;
 use common::ctx;
 use jiff::{SignedDuration, Timestamp};
+use std::collections::BTreeMap;
 
 fn key(n: u8) -> DeviceKey {
     DeviceKey::from_secret(&[n; 32])
@@ -247,7 +247,15 @@ fn revoked_devices_and_what_they_sign_afterwards_do_not_count() {
     .unwrap();
     let later = now() + SignedDuration::from_secs(60);
     change(&mut doc, &ctx(1), |tx| {
-        roster::revoke(tx, &mid(), &f, &key(1), &key(2).device(), &BTreeMap::new(), later)
+        roster::revoke(
+            tx,
+            &mid(),
+            &f,
+            &key(1),
+            &key(2).device(),
+            &BTreeMap::new(),
+            later,
+        )
     })
     .unwrap();
     let v = view(&doc);
@@ -446,7 +454,10 @@ fn a_revocation_is_undone_only_by_a_record_of_an_admin() {
             }
         }
     }
-    assert!(view(&copy).is_revoked(&key(3).device()), "a member's record restores nobody");
+    assert!(
+        view(&copy).is_revoked(&key(3).device()),
+        "a member's record restores nobody"
+    );
     // An admin's restoration does.
     restore(&mut doc, 1, 3).unwrap();
     assert_eq!(view(&doc).role_of(&key(3).device()), Some(Role::Member));
@@ -497,7 +508,16 @@ fn a_revoked_device_is_not_admitted_again_by_an_invitation() {
     })
     .unwrap();
     let answer = change(&mut doc, &ctx(1), |tx| {
-        roster::admit(tx, &mid(), &f, &key(1), &secret, &key(3).device(), "again", now())
+        roster::admit(
+            tx,
+            &mid(),
+            &f,
+            &key(1),
+            &secret,
+            &key(3).device(),
+            "again",
+            now(),
+        )
     })
     .unwrap()
     .value;
@@ -549,5 +569,8 @@ fn a_meeting_of_version_one_reads_as_before_and_converts_to_records() {
     assert_eq!(new.role_of(&key(1).device()), Some(Role::Admin));
     assert_eq!(new.role_of(&key(2).device()), Some(Role::Member));
     assert_eq!(new.role_of(&key(3).device()), Some(Role::Observer));
-    assert_eq!(accord_model::schema::detect(&doc).unwrap(), accord_model::DocKind::Meeting);
+    assert_eq!(
+        accord_model::schema::detect(&doc).unwrap(),
+        accord_model::DocKind::Meeting
+    );
 }

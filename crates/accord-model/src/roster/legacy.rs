@@ -69,7 +69,6 @@ fn invite_message(meeting: &DocId, hash: &str, party: &str, role: Role, expires:
     format!("accord/invite/1\0{meeting}\0{hash}\0{party}\0{role}\0{expires}").into_bytes()
 }
 
-
 /// Reads a version-1 roster by its rules (see the module docs).
 pub(crate) fn read<D: ReadDoc>(
     doc: &D,
