@@ -649,3 +649,44 @@ fn other_text_encodings_are_read() {
     assert_eq!(p.clauses[0].text, "Urge Panamá to act.");
     assert!(p.notes.iter().any(|n| n.kind == NoteKind::Encoding));
 }
+
+/// Paragraphs numbered 1000 and up were merged into paragraph 999: a number of more than
+/// three digits was taken for a year.
+#[test]
+fn paragraphs_numbered_1000_and_up_are_their_own_clauses() {
+    let mut text: String = (1..=1001)
+        .map(|n| format!("{n}. Paragraph {n}.\n\n"))
+        .collect();
+    text.push_str("12345. Paragraph 12345.\n");
+    let p = plan(text.as_bytes(), &[]);
+    assert_eq!(p.clauses.len(), 1002);
+    for (i, label, body) in [
+        (998, "999.", "Paragraph 999."),
+        (999, "1000.", "Paragraph 1000."),
+        (1000, "1001.", "Paragraph 1001."),
+        (1001, "12345.", "Paragraph 12345."),
+    ] {
+        let c = &p.clauses[i];
+        assert_eq!((c.label.as_deref(), c.text.as_str()), (Some(label), body));
+    }
+    assert!(
+        p.notes
+            .iter()
+            .any(|n| n.kind == NoteKind::NumberingGap && n.text == "Paragraph 12345.")
+    );
+
+    // A year starting a line is still a year: where it does not continue the numbering
+    // (2015 after 1), even after a closed sentence.
+    let p = plan(
+        b"1. Adopted in May\n2015. The TS will report.\n\n2. Agreed.\n2015. Was a good year.\n",
+        &[],
+    );
+    let texts: Vec<&str> = p.clauses.iter().map(|c| c.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        [
+            "Adopted in May 2015. The TS will report.",
+            "Agreed. 2015. Was a good year."
+        ]
+    );
+}
