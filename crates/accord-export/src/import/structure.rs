@@ -7,7 +7,9 @@
 
 use accord_model::ClauseStatus;
 
+use super::limits::Limit;
 use super::{ImportNote, ImportPlan, ImportedClause, InputKind, NoteKind};
+use crate::error::ImportError;
 use crate::lang::Lang;
 
 #[derive(Debug, Clone)]
@@ -42,9 +44,23 @@ impl Line {
 }
 
 /// Splits text into lines. For Markdown, headings and table rows are told apart here; the
-/// inline markup is removed once a clause's text is complete.
-pub(crate) fn text_lines(text: &str, markdown: bool) -> Vec<Line> {
-    text.split('\n')
+/// inline markup is removed once a clause's text is complete. Refuses more than
+/// [`MAX_LINES`](super::limits::MAX_LINES) lines, or a line longer than
+/// [`MAX_LINE_BYTES`](super::limits::MAX_LINE_BYTES), before any line is made.
+pub(crate) fn text_lines(text: &str, markdown: bool) -> Result<Vec<Line>, ImportError> {
+    let count = text.bytes().filter(|&b| b == b'\n').count() as u64 + 1;
+    if Limit::Lines.exceeded_by(count) {
+        return Err(Limit::Lines.error(format!("the number of lines ({count})")));
+    }
+    if let Some((i, raw)) = text
+        .split('\n')
+        .enumerate()
+        .find(|(_, l)| Limit::LineBytes.exceeded_by(l.len() as u64))
+    {
+        return Err(Limit::LineBytes.error(format!("line {} ({} bytes)", i + 1, raw.len())));
+    }
+    Ok(text
+        .split('\n')
         .enumerate()
         .map(|(i, raw)| {
             let expanded = raw.replace('\t', "    ");
@@ -73,7 +89,7 @@ pub(crate) fn text_lines(text: &str, markdown: bool) -> Vec<Line> {
                 kind,
             }
         })
-        .collect()
+        .collect())
 }
 
 fn is_heading(t: &str) -> bool {
