@@ -362,7 +362,9 @@ pub(crate) fn lines(bytes: &[u8], notes: &mut Vec<ImportNote>) -> Result<Vec<Lin
                 "t" => in_t = false,
                 "tbl" => {
                     tbl_depth = tbl_depth.saturating_sub(1);
-                    if tbl_depth == 0 {
+                    // One blank line ends a table; more would mean nothing more, and a
+                    // bomb of empty tables would grow the lines past the paragraphs.
+                    if tbl_depth == 0 && !out.last().is_some_and(Line::is_blank) {
                         out.push(Line {
                             no: count,
                             indent: 0,
@@ -499,5 +501,39 @@ fn emit(
             text: String::new(),
             kind: LineKind::Blank,
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_tables_add_no_lines_beyond_one_blank() {
+        let tables = "<w:tbl></w:tbl>".repeat(10_000);
+        let doc = format!(
+            "<w:document xmlns:w=\"x\"><w:body>{tables}<w:p><w:r><w:t>Text</w:t></w:r></w:p>{tables}</w:body></w:document>"
+        );
+        let mut z = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        z.start_file(
+            "word/document.xml",
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap();
+        std::io::Write::write_all(&mut z, doc.as_bytes()).unwrap();
+        let bytes = z.finish().unwrap().into_inner();
+        let got: Vec<(bool, String)> = lines(&bytes, &mut Vec::new())
+            .unwrap()
+            .into_iter()
+            .map(|l| (l.is_blank(), l.text))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (true, String::new()),
+                (false, "Text".to_string()),
+                (true, String::new())
+            ]
+        );
     }
 }
