@@ -231,12 +231,7 @@ pub async fn run(ws: &Workspace, req: &Request, host: Host) -> Result<Output> {
         }
         Command::Bundle(BundleCmd::Import { file }) => {
             let file = path(file);
-            let bytes =
-                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
-            let r = ws
-                .import_bundle(&bytes)
-                .await
-                .with_context(|| format!("{} refused", file.display()))?;
+            let r = ws.import_bundle_file(&file).await?;
             Output::either(json, serde_json::to_value(&r)?, || {
                 let mut out = format!(
                     "bundle of meeting {} from {} ({}, device {}): {} new changes\n",
@@ -311,10 +306,7 @@ pub async fn run(ws: &Workspace, req: &Request, host: Host) -> Result<Output> {
         } => {
             let m = ids::meeting(ws, meeting).await?;
             let file = path(file);
-            let bytes =
-                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
-            let name = file.file_name().and_then(|n| n.to_str());
-            let r = ws.import_report(&m, &bytes, name, *add_actions).await?;
+            let r = ws.import_report_file(&m, &file, *add_actions).await?;
             Output::either(json, serde_json::to_value(&r)?, || show::imported(&r))
         }
     })

@@ -380,7 +380,16 @@ fn usage_errors_exit_2_and_failures_exit_1_with_one_line() {
         );
     }
     let m = p.id(&["meeting", "create", "--title", "T"]);
+    // Sparse: one byte over the import limit by its metadata; refused before it is read.
+    std::fs::File::create(p.dir.path().join("huge.txt"))
+        .unwrap()
+        .set_len(accord::export::limits::MAX_INPUT_BYTES + 1)
+        .unwrap();
     for (args, needle) in [
+        (
+            vec!["import", "--meeting", &m, "huge.txt"],
+            "huge.txt is 67108865 bytes, over the limit of 64 MiB for a report to import",
+        ),
         (vec!["meeting", "show", "zzzzzz"], "no meeting matches"),
         (vec!["meeting", "show", "ab"], "at least 4"),
         (
@@ -407,7 +416,14 @@ fn usage_errors_exit_2_and_failures_exit_1_with_one_line() {
     std::fs::write(p.dir.path().join("bad.bundle"), b"ACCORDB\0\x01\x00").unwrap();
     let out = p.run(&["bundle", "import", "bad.bundle"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("truncated"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("truncated"), "{err}");
+    // The error names the file (it named an empty `bundle ""`).
+    let named = format!(
+        "bundle {:?}",
+        p.dir.path().join("bad.bundle").display().to_string()
+    );
+    assert!(err.contains(&named) && !err.contains("\"\""), "{err}");
 }
 
 #[test]

@@ -33,4 +33,11 @@ pub enum ImportError {
     /// A DOCX whose zip container opens but whose parts are broken.
     #[error("malformed DOCX: {part}: {reason}")]
     MalformedDocx { part: String, reason: String },
+    /// The input goes past one of the [`crate::limits`]: `what` says what, with its size
+    /// ("line 1 (10485763 bytes)"). Nothing of the input is imported.
+    #[error("{what} is over the limit of {limit}")]
+    TooLarge {
+        what: String,
+        limit: crate::limits::Limit,
+    },
 }

@@ -16,7 +16,7 @@
 //!
 //! **Entry points:** [`render`] (one draft of a meeting → bytes, with [`RenderOptions`]:
 //! [`Format`], [`Mode`], [`Lang`], [`Opening`], action table on/off), [`opening_paragraph`],
-//! [`import`] (bytes → [`ImportPlan`]) and [`find_due`].
+//! [`import`] (bytes → [`ImportPlan`], within the [`limits`]) and [`find_due`].
 //!
 //! Decisions worth knowing:
 //! - The opening is the draft's preamble when it has one (it is negotiated text), else the
@@ -57,6 +57,7 @@ mod render;
 
 pub use error::{ExportError, ImportError};
 pub use import::dates::{Due, FoundDue, find_due};
+pub use import::limits;
 pub use import::{
     ImportNote, ImportOptions, ImportPlan, ImportedClause, InputKind, NoteKind, Owner,
     SuggestedAction, import,

@@ -6,6 +6,7 @@ mod common;
 
 use std::io::Write;
 
+use accord_export::limits::{self, Limit};
 use accord_export::{
     Due, Format, ImportError, ImportOptions, ImportPlan, InputKind, Lang, NoteKind, Owner,
     RenderOptions, import, render,
@@ -648,4 +649,197 @@ fn other_text_encodings_are_read() {
     let p = plan(b"1. Urge Panam\xe1 to act.\n", &[]);
     assert_eq!(p.clauses[0].text, "Urge Panamá to act.");
     assert!(p.notes.iter().any(|n| n.kind == NoteKind::Encoding));
+}
+
+// ---- limits (issue #24: resource bombs before the check) ---------------------------------
+
+fn too_large(bytes: &[u8], kind: InputKind) -> (Limit, String) {
+    match import(bytes, &ImportOptions::new(kind, &[])) {
+        Err(e @ ImportError::TooLarge { limit, .. }) => (limit, e.to_string()),
+        Err(e) => panic!("refused, but not for a limit: {e}"),
+        Ok(p) => panic!("imported: {}", p.summary()),
+    }
+}
+
+const W: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
+
+/// A DOCX whose `word/document.xml` holds `paragraphs`, deflated as Word would.
+fn docx_of(paragraphs: impl Iterator<Item = String>) -> Vec<u8> {
+    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    z.start_file(
+        "word/document.xml",
+        zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated),
+    )
+    .unwrap();
+    write!(z, "<w:document xmlns:w=\"{W}\"><w:body>").unwrap();
+    for p in paragraphs {
+        z.write_all(p.as_bytes()).unwrap();
+    }
+    z.write_all(b"</w:body></w:document>").unwrap();
+    z.finish().unwrap().into_inner()
+}
+
+fn paragraph(text: &str) -> String {
+    format!("<w:p><w:r><w:t>{text}</w:t></w:r></w:p>")
+}
+
+/// A 61 KB DOCX holding 60 MiB of text aborted the import on an allocation of 1.6 GB.
+#[test]
+fn a_docx_whose_text_expands_past_the_limit_is_refused_while_it_is_read() {
+    let chunk = "word ".repeat(180_000); // 900 KB: under the limit for one paragraph
+    let bomb = docx_of((0..70).map(|_| paragraph(&chunk)));
+    assert!(bomb.len() < 1024 * 1024, "{} bytes", bomb.len());
+    let (limit, msg) = too_large(&bomb, InputKind::Auto);
+    assert_eq!(limit, Limit::TextBytes);
+    assert_eq!(
+        msg,
+        "the text of word/document.xml (more than 16777216 bytes by paragraph 19) is over the limit of 16 MiB of text per input"
+    );
+
+    let long = docx_of(std::iter::once(paragraph(&"word ".repeat(300_000))));
+    let (limit, msg) = too_large(&long, InputKind::Docx);
+    assert_eq!(limit, Limit::LineBytes);
+    assert_eq!(
+        msg,
+        "paragraph 1 (more than 1048576 bytes) is over the limit of 1 MiB per line or paragraph"
+    );
+
+    let empty = docx_of((0..=limits::MAX_LINES).map(|_| "<w:p/>".to_string()));
+    let (limit, msg) = too_large(&empty, InputKind::Docx);
+    assert_eq!(limit, Limit::Lines);
+    assert_eq!(
+        msg,
+        "the number of paragraphs (more than 200000) is over the limit of 200000 lines or paragraphs per input"
+    );
+}
+
+/// A document part larger than the limit is refused by the size the archive gives for it,
+/// before it is decompressed; one whose archive lies about its size is refused as soon as
+/// the lie shows.
+#[test]
+fn a_docx_whose_document_part_expands_past_the_limit_is_refused_before_it_is_parsed() {
+    let over = limits::MAX_DOCX_PART_BYTES as usize + 1024;
+    let filler = " ".repeat(1024 * 1024);
+    let bomb = docx_of((0..over / filler.len() + 1).map(|_| filler.clone()));
+    assert!(bomb.len() < 1024 * 1024, "{} bytes", bomb.len());
+    let (limit, msg) = too_large(&bomb, InputKind::Auto);
+    assert_eq!(limit, Limit::DocxPartBytes);
+    assert!(
+        msg.starts_with("word/document.xml (")
+            && msg.ends_with(" bytes) is over the limit of 64 MiB per DOCX part, uncompressed"),
+        "{msg}"
+    );
+
+    // The same archive claiming 1000 bytes, in its local header and its central directory.
+    let mut liar = bomb.clone();
+    let at = |sig: &[u8]| liar.windows(4).position(|w| w == sig).unwrap();
+    let (local, central) = (at(b"PK\x03\x04"), at(b"PK\x01\x02"));
+    liar[local + 22..local + 26].copy_from_slice(&1000u32.to_le_bytes());
+    liar[central + 24..central + 28].copy_from_slice(&1000u32.to_le_bytes());
+    // The zip reader stops where the claim ends (and the import would one byte past the
+    // limit, whatever the claim): the lie is refused, not read on.
+    let err = import(&liar, &ImportOptions::new(InputKind::Auto, &[]))
+        .expect_err("a lying archive")
+        .to_string();
+    assert_eq!(
+        err,
+        "malformed DOCX: word/document.xml: File is larger than its declared uncompressed size"
+    );
+}
+
+/// A 10 MB line in a .txt took 55 s and 3 GB; now it is refused, while a long paragraph
+/// within the limit imports.
+#[test]
+fn a_line_longer_than_the_limit_is_refused_and_one_within_it_imports() {
+    let line = format!("1. {}", "The TS will send the report. ".repeat(360_000));
+    let (limit, msg) = too_large(line.as_bytes(), InputKind::Text);
+    assert_eq!(limit, Limit::LineBytes);
+    assert_eq!(
+        msg,
+        format!(
+            "line 1 ({} bytes) is over the limit of 1 MiB per line or paragraph",
+            line.len()
+        )
+    );
+
+    let long = format!("1. {}", "The TS will send the report. ".repeat(7_000));
+    let p = plan(long.as_bytes(), &[]);
+    assert_eq!((p.clauses.len(), p.actions.len()), (1, 7_000));
+}
+
+#[test]
+fn text_beyond_the_size_or_line_limits_is_refused_before_it_is_decoded() {
+    let cases: [(Vec<u8>, Limit, String); 3] = [
+        (
+            b"1. Short line.\n".repeat(1_200_000),
+            Limit::TextBytes,
+            "the text (18000000 bytes) is over the limit of 16 MiB of text per input".into(),
+        ),
+        (
+            b"x\n".repeat(limits::MAX_LINES as usize),
+            Limit::Lines,
+            "the number of lines (200001) is over the limit of 200000 lines or paragraphs per input"
+                .into(),
+        ),
+        (
+            vec![b' '; limits::MAX_INPUT_BYTES as usize + 1],
+            Limit::InputBytes,
+            "the input (67108865 bytes) is over the limit of 64 MiB per input".into(),
+        ),
+    ];
+    for (bytes, want_limit, want) in cases {
+        for kind in [InputKind::Auto, InputKind::Text, InputKind::Markdown] {
+            let (limit, msg) = too_large(&bytes, kind);
+            assert_eq!(
+                (limit, msg.as_str()),
+                (want_limit, want.as_str()),
+                "{kind:?}"
+            );
+        }
+    }
+    // Just within: every line counts, the one after the last break too.
+    let p = plan(&b"x\n".repeat(limits::MAX_LINES as usize - 1), &[]);
+    assert!(p.clauses.is_empty());
+}
+
+/// Paragraphs numbered 1000 and up were merged into paragraph 999: a number of more than
+/// three digits was taken for a year.
+#[test]
+fn paragraphs_numbered_1000_and_up_are_their_own_clauses() {
+    let mut text: String = (1..=1001)
+        .map(|n| format!("{n}. Paragraph {n}.\n\n"))
+        .collect();
+    text.push_str("12345. Paragraph 12345.\n");
+    let p = plan(text.as_bytes(), &[]);
+    assert_eq!(p.clauses.len(), 1002);
+    for (i, label, body) in [
+        (998, "999.", "Paragraph 999."),
+        (999, "1000.", "Paragraph 1000."),
+        (1000, "1001.", "Paragraph 1001."),
+        (1001, "12345.", "Paragraph 12345."),
+    ] {
+        let c = &p.clauses[i];
+        assert_eq!((c.label.as_deref(), c.text.as_str()), (Some(label), body));
+    }
+    assert!(
+        p.notes
+            .iter()
+            .any(|n| n.kind == NoteKind::NumberingGap && n.text == "Paragraph 12345.")
+    );
+
+    // A year starting a line is still a year: where it does not continue the numbering
+    // (2015 after 1), even after a closed sentence.
+    let p = plan(
+        b"1. Adopted in May\n2015. The TS will report.\n\n2. Agreed.\n2015. Was a good year.\n",
+        &[],
+    );
+    let texts: Vec<&str> = p.clauses.iter().map(|c| c.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        [
+            "Adopted in May 2015. The TS will report.",
+            "Agreed. 2015. Was a good year."
+        ]
+    );
 }

@@ -36,6 +36,10 @@ pub const VERSION: u8 = 1;
 /// What the signature covers, before the bundle's bytes: binds it to this purpose.
 const DOMAIN: &[u8] = b"accord/bundle/1\0";
 const SIGNATURE_LEN: usize = 64;
+/// The largest bundle file that is read. A meeting's documents are a few megabytes even
+/// after days of negotiation; this leaves room for far larger ones and refuses, before
+/// reading it, a file that is no bundle of a meeting (see [`crate::files`]).
+pub const MAX_BUNDLE_BYTES: u64 = 512 * 1024 * 1024;
 
 /// A bundle's content: a meeting's documents as `automerge::save()` bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,3 +1,5 @@
+use std::path::PathBuf;
+
 use accord_model::{DocId, DocKind, ModelError};
 use accord_store::StoreError;
 
@@ -35,6 +37,21 @@ pub enum Error {
     Network(String),
     #[error("the host refused to admit this device: {0}")]
     JoinRefused(String),
+    /// A file named by path (a report to import, a bundle) could not be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// A file named by path is larger than its kind may be ([`crate::files::FileKind`]);
+    /// refused from its size, before it is read.
+    #[error("{} is {size} bytes, over the limit of {} MiB for {what}", path.display(), limit / (1024 * 1024))]
+    FileTooLarge {
+        path: PathBuf,
+        what: &'static str,
+        size: u64,
+        limit: u64,
+    },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -50,6 +67,8 @@ impl Error {
             Error::Offline => "offline",
             Error::Network(_) => "network",
             Error::JoinRefused(_) => "join_refused",
+            Error::Read { .. } => "cannot_read",
+            Error::FileTooLarge { .. } => "too_large",
             Error::Model(e) => match e {
                 ModelError::NoSuchClause(_)
                 | ModelError::NoSuchAction(_)

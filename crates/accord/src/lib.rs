@@ -20,6 +20,7 @@ pub mod bench_support;
 pub mod bundle;
 mod error;
 mod events;
+pub mod files;
 mod jsonfile;
 mod ops;
 mod pins;

@@ -204,3 +204,45 @@ async fn bundle_round_trip_is_idempotent_and_bad_bundles_change_nothing() {
     assert!(other.meetings().await.unwrap().is_empty());
     other.close().await.unwrap();
 }
+
+/// Bundle errors named an empty `bundle ""`: the API had only the bytes. A bundle file is
+/// now named in its refusal, and one over the limit is refused from its size.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bundle_file_is_named_in_its_refusal_and_refused_by_its_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = open(&dir.path().join("profile"), NetMode::Off, "Mexico").await;
+    let bad = dir.path().join("bad.bundle");
+    std::fs::write(&bad, b"ACCORDB\0\x01\x00").unwrap();
+    let err = ws.import_bundle_file(&bad).await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "bundle {:?} is not valid: it is truncated (the file ends too early)",
+            bad.display().to_string()
+        )
+    );
+    let huge = dir.path().join("huge.bundle");
+    std::fs::File::create(&huge)
+        .unwrap()
+        .set_len(accord::bundle::MAX_BUNDLE_BYTES + 1)
+        .unwrap();
+    let err = ws.import_bundle_file(&huge).await.unwrap_err();
+    assert_eq!(err.code(), "too_large");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{} is 536870913 bytes, over the limit of 512 MiB for a bundle",
+            huge.display()
+        )
+    );
+    let missing = dir.path().join("missing.bundle");
+    let err = ws.import_bundle_file(&missing).await.unwrap_err();
+    assert_eq!(err.code(), "cannot_read");
+    assert!(
+        err.to_string()
+            .starts_with(&format!("cannot read {}: ", missing.display())),
+        "{err}"
+    );
+    assert!(ws.meetings().await.unwrap().is_empty(), "nothing imported");
+    ws.close().await.unwrap();
+}

@@ -62,3 +62,41 @@ async fn the_fixture_imports_into_a_draft_with_its_action_items_and_exports_agai
     assert!(err.to_string().contains("x.docx"), "{err}");
     ws.close().await.unwrap();
 }
+
+/// A 2 GB file was read whole before it was refused: a report file is now refused from its
+/// size, naming the file and the limit, and nothing is imported.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_report_file_over_the_limit_is_refused_by_its_size_before_it_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = Workspace::open(&dir.path().join("profile")).await.unwrap();
+    let meeting = ws.create_demo().await.unwrap();
+    let drafts = ws.meeting_full(&meeting).await.unwrap().drafts.len();
+    let huge = dir.path().join("huge.txt");
+    // Sparse: 2 GiB by its metadata, no disk used; reading it would take the 2 GiB.
+    std::fs::File::create(&huge)
+        .unwrap()
+        .set_len(2 << 30)
+        .unwrap();
+    let err = ws
+        .import_report_file(&meeting, &huge, true)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "too_large");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{} is 2147483648 bytes, over the limit of 64 MiB for a report to import",
+            huge.display()
+        )
+    );
+    let fine = dir.path().join("managua.txt");
+    std::fs::write(&fine, fixture()).unwrap();
+    let imported = ws.import_report_file(&meeting, &fine, false).await.unwrap();
+    assert_eq!(imported.clauses.len(), 14);
+    assert_eq!(
+        ws.meeting_full(&meeting).await.unwrap().drafts.len(),
+        drafts + 1,
+        "only the file within the limit made a draft"
+    );
+    ws.close().await.unwrap();
+}

@@ -287,44 +287,34 @@ fn owners_in(segment: &str, matcher: &Matcher) -> Vec<Owner> {
     }
 }
 
-/// Splits text into sentences at `.`, `;`, `!`, `?` followed by a capital or a digit, and
-/// at line breaks; "U.S." or "No." do not end a sentence.
+/// Splits text into sentences at `.`, `;`, `!`, `?` followed by whitespace and a capital
+/// or a digit, and at line breaks; "U.S." or "No." do not end a sentence.
+///
+/// Linear in the text: only a mark followed by whitespace is looked at further, so each
+/// word is read once (as the word before such a mark) and each gap once (as what follows
+/// it) — even in a line of a million dots.
 pub(crate) fn sentences(text: &str) -> Vec<&str> {
-    const ABBREVIATIONS: [&str; 22] = [
-        "no", "nos", "mr", "mrs", "ms", "dr", "sr", "sra", "srta", "lic", "st", "art", "arts",
-        "para", "paras", "vol", "rev", "pp", "cf", "fig", "e.g", "i.e",
-    ];
     let mut out = Vec::new();
     let mut start = 0;
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    for (k, &(i, c)) in chars.iter().enumerate() {
+    // Where the word before the current character starts: after the last whitespace.
+    let mut word_start = 0;
+    for (i, c) in text.char_indices() {
         let end = i + c.len_utf8();
         let split = match c {
             '\n' => true,
             '.' | ';' | '!' | '?' => {
-                let next_ws = chars.get(k + 1).is_some_and(|(_, n)| n.is_whitespace());
-                let after = chars[k + 1..]
-                    .iter()
-                    .map(|(_, n)| *n)
-                    .find(|n| !n.is_whitespace());
-                let starts = after.is_some_and(|n| {
-                    n.is_uppercase() || n.is_ascii_digit() || "\"“(¿¡".contains(n)
-                });
-                let word: String = text[start..i]
-                    .rsplit(|ch: char| ch.is_whitespace())
-                    .next()
-                    .unwrap_or("")
-                    .to_lowercase();
-                // "No.", "Sr.", an initial, or dotted letters such as "U.S." and "e.g.".
-                let dotted = word.contains('.') && word.split('.').all(|p| p.chars().count() <= 2);
-                let abbreviation = c == '.'
-                    && (ABBREVIATIONS.contains(&word.as_str())
-                        || word.chars().count() == 1
-                        || dotted);
-                next_ws && starts && !abbreviation
+                let rest = &text[end..];
+                rest.starts_with(char::is_whitespace)
+                    && rest.trim_start().chars().next().is_some_and(|n| {
+                        n.is_uppercase() || n.is_ascii_digit() || "\"“(¿¡".contains(n)
+                    })
+                    && !(c == '.' && abbreviation(&text[word_start.max(start)..i]))
             }
             _ => false,
         };
+        if c.is_whitespace() {
+            word_start = end;
+        }
         if split {
             let s = text[start..end].trim();
             if !s.is_empty() {
@@ -338,6 +328,18 @@ pub(crate) fn sentences(text: &str) -> Vec<&str> {
         out.push(s);
     }
     out
+}
+
+/// "No.", "Sr.", an initial, or dotted letters such as "U.S." and "e.g.": the word before
+/// a full stop that does not end the sentence.
+fn abbreviation(word: &str) -> bool {
+    const ABBREVIATIONS: [&str; 22] = [
+        "no", "nos", "mr", "mrs", "ms", "dr", "sr", "sra", "srta", "lic", "st", "art", "arts",
+        "para", "paras", "vol", "rev", "pp", "cf", "fig", "e.g", "i.e",
+    ];
+    let word = word.to_lowercase();
+    let dotted = word.contains('.') && word.split('.').all(|p| p.chars().count() <= 2);
+    ABBREVIATIONS.contains(&word.as_str()) || word.chars().count() == 1 || dotted
 }
 
 #[cfg(test)]
@@ -361,6 +363,23 @@ mod tests {
             sentences("Véase el art. 5 del Protocolo. Luego"),
             ["Véase el art. 5 del Protocolo.", "Luego"]
         );
+        assert_eq!(
+            sentences("Done; Then? 2 more!\nNext"),
+            ["Done;", "Then?", "2 more!", "Next"]
+        );
+    }
+
+    /// The old split looked back over the whole run before every dot: a line of dots (a
+    /// table of contents' leaders, a dump) cost the square of its length (200 KB of them
+    /// took minutes). Such a line is one sentence, and a full stop after it still splits.
+    #[test]
+    fn sentences_are_split_in_one_pass_over_a_run_of_dots() {
+        // Lengths, not texts: a failure should not print 40 KB.
+        let lengths = |t: &str| sentences(t).iter().map(|s| s.len()).collect::<Vec<_>>();
+        let dots = "a.".repeat(20_000);
+        assert_eq!(lengths(&dots), [dots.len()]);
+        let text = format!("{dots} Then it ended. End");
+        assert_eq!(lengths(&text), [dots.len() + " Then it ended.".len(), 3]);
     }
 
     fn owners(s: &str) -> (Vec<String>, bool) {

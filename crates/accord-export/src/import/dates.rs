@@ -62,14 +62,24 @@ pub fn find_due(text: &str, reference: Option<Date>) -> Option<FoundDue> {
     let mut no_year: Option<FoundDue> = None;
     for i in 0..toks.len() {
         if let Some((due, end, note)) = at(text, &toks, i, reference) {
-            let span = widen(text, toks[i].start..toks[end - 1].end);
-            let found = FoundDue { due, span, note };
-            // A day without a year is a weak reading: keep looking for a complete one.
-            if found.due.is_none() || matches!(found.note, Some((NoteKind::DateWithoutYear, _))) {
-                no_year.get_or_insert(found);
+            let span = || widen(text, toks[i].start..toks[end - 1].end);
+            // A day without a year is a weak reading: keep looking for a complete one
+            // (keeping the first, whose span alone is worked out).
+            if due.is_none() || matches!(note, Some((NoteKind::DateWithoutYear, _))) {
+                if no_year.is_none() {
+                    no_year = Some(FoundDue {
+                        due,
+                        span: span(),
+                        note,
+                    });
+                }
                 continue;
             }
-            return Some(found);
+            return Some(FoundDue {
+                due,
+                span: span(),
+                note,
+            });
         }
     }
     no_year.or_else(|| event(text, &toks))
@@ -456,7 +466,15 @@ fn widen(text: &str, span: Range<usize>) -> Range<usize> {
     ];
     const BEFORE_ES: [&str; 5] = ["antes de ", "para el ", "a partir del ", "en la ", "el "];
     const AFTER: [&str; 3] = [" at the latest", ", at the latest", " como máximo"];
-    let before = &text[..span.start];
+    // Only a qualifier's length of text either side is looked at: lower-casing all of it
+    // for every date found would cost the text's length each time.
+    const REACH: usize = 24;
+    let whole = &text[..span.start];
+    let mut from = whole.len().saturating_sub(REACH);
+    while !whole.is_char_boundary(from) {
+        from -= 1;
+    }
+    let before = &whole[from..];
     let lower = before.to_lowercase();
     let mut start = span.start;
     for q in BEFORE.iter().chain(BEFORE_ES.iter()) {
@@ -466,7 +484,12 @@ fn widen(text: &str, span: Range<usize>) -> Range<usize> {
         }
     }
     let mut end = span.end;
-    let after = &text[span.end..];
+    let rest = &text[span.end..];
+    let mut to = rest.len().min(REACH);
+    while !rest.is_char_boundary(to) {
+        to += 1;
+    }
+    let after = &rest[..to];
     for q in AFTER {
         if after.to_lowercase().starts_with(q) && after.is_char_boundary(q.len()) {
             end += q.len();

@@ -11,12 +11,10 @@ use quick_xml::events::{BytesStart, Event};
 use zip::ZipArchive;
 use zip::result::ZipError;
 
+use super::limits::{Limit, MAX_DOCX_PART_BYTES, MAX_LINE_BYTES, MAX_LINES, MAX_TEXT_BYTES};
 use super::structure::{Line, LineKind};
 use super::{ImportNote, NoteKind};
 use crate::error::ImportError;
-
-/// No part of a report is anywhere near this; a larger one is a zip bomb or not a report.
-const MAX_PART: u64 = 64 * 1024 * 1024;
 
 fn open(bytes: &[u8]) -> Result<ZipArchive<Cursor<&[u8]>>, ImportError> {
     if !bytes.starts_with(b"PK") {
@@ -29,6 +27,9 @@ fn open(bytes: &[u8]) -> Result<ZipArchive<Cursor<&[u8]>>, ImportError> {
     })
 }
 
+/// A part of the archive as text, within [`MAX_DOCX_PART_BYTES`]: the size the archive
+/// claims is checked before anything is decompressed, and decompression stops one byte
+/// past the limit whatever the claim said (a zip bomb can lie about its sizes).
 fn read_part(
     zip: &mut ZipArchive<Cursor<&[u8]>>,
     name: &str,
@@ -38,15 +39,19 @@ fn read_part(
         Err(ZipError::FileNotFound) => return Ok(None),
         Err(e) => return Err(malformed(name, e.to_string())),
     };
-    let mut buf = Vec::new();
-    file.take(MAX_PART + 1)
+    let claimed = file.size();
+    if Limit::DocxPartBytes.exceeded_by(claimed) {
+        return Err(Limit::DocxPartBytes.error(format!("{name} ({claimed} bytes)")));
+    }
+    // The claim sizes the buffer only once it is known to be within the limit.
+    let mut buf = Vec::with_capacity(claimed as usize + 1);
+    file.take(MAX_DOCX_PART_BYTES + 1)
         .read_to_end(&mut buf)
         .map_err(|e| malformed(name, e.to_string()))?;
-    if buf.len() as u64 > MAX_PART {
-        return Err(malformed(
-            name,
-            format!("larger than {} MiB", MAX_PART / 1024 / 1024),
-        ));
+    if Limit::DocxPartBytes.exceeded_by(buf.len() as u64) {
+        return Err(Limit::DocxPartBytes.error(format!(
+            "{name} (more than {MAX_DOCX_PART_BYTES} bytes, though it claims {claimed})"
+        )));
     }
     let text = String::from_utf8(buf).map_err(|e| {
         malformed(
@@ -286,6 +291,7 @@ pub(crate) fn lines(bytes: &[u8], notes: &mut Vec<ImportNote>) -> Result<Vec<Lin
     let mut in_numpr = false;
     let mut in_ppr = false;
     let mut count = 0usize;
+    let mut text_bytes = 0u64;
     loop {
         let ev = r.read_event().map_err(|e| {
             malformed(
@@ -302,17 +308,17 @@ pub(crate) fn lines(bytes: &[u8], notes: &mut Vec<ImportNote>) -> Result<Vec<Lin
                         p_depth += 1;
                         if p_depth == 1 {
                             para = Some(Para::default());
-                        } else if let Some(p) = &mut para {
+                        } else {
                             // A paragraph inside a text box: its text joins the outer one.
-                            p.text.push(' ');
+                            push(&mut para, &mut text_bytes, count, " ")?;
                         }
                         if empty {
                             p_depth -= 1;
                             if p_depth == 0
                                 && let Some(p) = para.take()
                             {
-                                count += 1;
-                                emit(&mut out, p, count, tbl_depth > 0, &style_of, &nums);
+                                let no = counted(&mut count)?;
+                                emit(&mut out, p, no, tbl_depth > 0, &style_of, &nums);
                             }
                         }
                     }
@@ -334,9 +340,9 @@ pub(crate) fn lines(bytes: &[u8], notes: &mut Vec<ImportNote>) -> Result<Vec<Lin
                         }
                     }
                     "t" if !empty => in_t = true,
-                    "tab" if !in_ppr => push(&mut para, "\t"),
-                    "br" | "cr" => push(&mut para, "\n"),
-                    "noBreakHyphen" => push(&mut para, "-"),
+                    "tab" if !in_ppr => push(&mut para, &mut text_bytes, count, "\t")?,
+                    "br" | "cr" => push(&mut para, &mut text_bytes, count, "\n")?,
+                    "noBreakHyphen" => push(&mut para, &mut text_bytes, count, "-")?,
                     "tbl" if !empty => tbl_depth += 1,
                     _ => {}
                 }
@@ -347,8 +353,8 @@ pub(crate) fn lines(bytes: &[u8], notes: &mut Vec<ImportNote>) -> Result<Vec<Lin
                     if p_depth == 0
                         && let Some(p) = para.take()
                     {
-                        count += 1;
-                        emit(&mut out, p, count, tbl_depth > 0, &style_of, &nums);
+                        let no = counted(&mut count)?;
+                        emit(&mut out, p, no, tbl_depth > 0, &style_of, &nums);
                     }
                 }
                 "pPr" => in_ppr = false,
@@ -356,7 +362,9 @@ pub(crate) fn lines(bytes: &[u8], notes: &mut Vec<ImportNote>) -> Result<Vec<Lin
                 "t" => in_t = false,
                 "tbl" => {
                     tbl_depth = tbl_depth.saturating_sub(1);
-                    if tbl_depth == 0 {
+                    // One blank line ends a table; more would mean nothing more, and a
+                    // bomb of empty tables would grow the lines past the paragraphs.
+                    if tbl_depth == 0 && !out.last().is_some_and(Line::is_blank) {
                         out.push(Line {
                             no: count,
                             indent: 0,
@@ -367,8 +375,8 @@ pub(crate) fn lines(bytes: &[u8], notes: &mut Vec<ImportNote>) -> Result<Vec<Lin
                 }
                 _ => {}
             },
-            Event::Text(t) if in_t => push(&mut para, &t.xml10_content()),
-            Event::CData(t) if in_t => push(&mut para, &t.xml10_content()),
+            Event::Text(t) if in_t => push(&mut para, &mut text_bytes, count, &t.xml10_content())?,
+            Event::CData(t) if in_t => push(&mut para, &mut text_bytes, count, &t.xml10_content())?,
             Event::GeneralRef(g) if in_t => {
                 let c = match g.resolve_char_ref() {
                     Ok(Some(c)) => Some(c),
@@ -382,7 +390,12 @@ pub(crate) fn lines(bytes: &[u8], notes: &mut Vec<ImportNote>) -> Result<Vec<Lin
                     },
                 };
                 if let Some(c) = c {
-                    push(&mut para, c.encode_utf8(&mut [0; 4]));
+                    push(
+                        &mut para,
+                        &mut text_bytes,
+                        count,
+                        c.encode_utf8(&mut [0; 4]),
+                    )?;
                 }
             }
             Event::Eof => break,
@@ -398,10 +411,41 @@ pub(crate) fn lines(bytes: &[u8], notes: &mut Vec<ImportNote>) -> Result<Vec<Lin
     Ok(out)
 }
 
-fn push(para: &mut Option<Para>, s: &str) {
-    if let Some(p) = para {
-        p.text.push_str(s);
+/// Adds text to the paragraph being read (paragraph `count + 1`), within
+/// [`MAX_LINE_BYTES`] for it and [`MAX_TEXT_BYTES`] for all of them (`total` so far).
+fn push(
+    para: &mut Option<Para>,
+    total: &mut u64,
+    count: usize,
+    s: &str,
+) -> Result<(), ImportError> {
+    let Some(p) = para else { return Ok(()) };
+    *total += s.len() as u64;
+    if Limit::TextBytes.exceeded_by(*total) {
+        return Err(Limit::TextBytes.error(format!(
+            "the text of word/document.xml (more than {MAX_TEXT_BYTES} bytes by paragraph {})",
+            count + 1
+        )));
     }
+    let len = (p.text.len() + s.len()) as u64;
+    if Limit::LineBytes.exceeded_by(len) {
+        return Err(Limit::LineBytes.error(format!(
+            "paragraph {} (more than {MAX_LINE_BYTES} bytes)",
+            count + 1
+        )));
+    }
+    p.text.push_str(s);
+    Ok(())
+}
+
+/// Counts a paragraph read, within [`MAX_LINES`] (empty ones count: a few bytes of XML
+/// each, and the count is what a bomb of them would grow).
+fn counted(count: &mut usize) -> Result<usize, ImportError> {
+    *count += 1;
+    if Limit::Lines.exceeded_by(*count as u64) {
+        return Err(Limit::Lines.error(format!("the number of paragraphs (more than {MAX_LINES})")));
+    }
+    Ok(*count)
 }
 
 /// A paragraph style → (is a heading, its list numbering).
@@ -457,5 +501,39 @@ fn emit(
             text: String::new(),
             kind: LineKind::Blank,
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_tables_add_no_lines_beyond_one_blank() {
+        let tables = "<w:tbl></w:tbl>".repeat(10_000);
+        let doc = format!(
+            "<w:document xmlns:w=\"x\"><w:body>{tables}<w:p><w:r><w:t>Text</w:t></w:r></w:p>{tables}</w:body></w:document>"
+        );
+        let mut z = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        z.start_file(
+            "word/document.xml",
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap();
+        std::io::Write::write_all(&mut z, doc.as_bytes()).unwrap();
+        let bytes = z.finish().unwrap().into_inner();
+        let got: Vec<(bool, String)> = lines(&bytes, &mut Vec::new())
+            .unwrap()
+            .into_iter()
+            .map(|l| (l.is_blank(), l.text))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (true, String::new()),
+                (false, "Text".to_string()),
+                (true, String::new())
+            ]
+        );
     }
 }

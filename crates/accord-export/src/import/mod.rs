@@ -8,6 +8,7 @@
 pub(crate) mod actions;
 pub mod dates;
 pub(crate) mod docx;
+pub mod limits;
 pub(crate) mod owners;
 pub(crate) mod structure;
 
@@ -18,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::ImportError;
 use crate::lang::Lang;
 pub use dates::Due;
+use limits::Limit;
 
 /// What the input is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -224,10 +226,20 @@ impl ImportPlan {
 }
 
 /// Imports a report or draft. Fails only when the input cannot be read at all (empty,
-/// binary, a broken DOCX); everything short of that is a note in the plan.
+/// binary, a broken DOCX, beyond one of the [`limits`]); everything short of that is a
+/// note in the plan.
 pub fn import(bytes: &[u8], opts: &ImportOptions<'_>) -> Result<ImportPlan, ImportError> {
     if bytes.is_empty() {
         return Err(ImportError::Empty);
+    }
+    let len = bytes.len() as u64;
+    if Limit::InputBytes.exceeded_by(len) {
+        return Err(Limit::InputBytes.error(format!("the input ({len} bytes)")));
+    }
+    // Text is refused by its size before it is decoded (which sniffing does too): decoding
+    // makes at most three bytes of one.
+    if !is_zip(bytes) && opts.kind != InputKind::Docx && Limit::TextBytes.exceeded_by(len) {
+        return Err(Limit::TextBytes.error(format!("the text ({len} bytes)")));
     }
     let kind = match opts.kind {
         InputKind::Auto => sniff(bytes)?,
@@ -241,7 +253,7 @@ pub fn import(bytes: &[u8], opts: &ImportOptions<'_>) -> Result<ImportPlan, Impo
                 return Err(ImportError::Binary { offset: 0 });
             }
             let text = decode_text(bytes, &mut notes)?;
-            structure::text_lines(&text, kind == InputKind::Markdown)
+            structure::text_lines(&text, kind == InputKind::Markdown)?
         }
     };
     let kind = match kind {
@@ -259,7 +271,7 @@ pub fn import(bytes: &[u8], opts: &ImportOptions<'_>) -> Result<ImportPlan, Impo
 
 /// Tells DOCX from Markdown from text, and refuses formats Accord does not read.
 fn sniff(bytes: &[u8]) -> Result<InputKind, ImportError> {
-    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+    if is_zip(bytes) {
         return Ok(InputKind::Docx);
     }
     let unsupported = |what: &str| ImportError::Unsupported {
@@ -281,6 +293,11 @@ fn sniff(bytes: &[u8]) -> Result<InputKind, ImportError> {
     } else {
         InputKind::Text
     })
+}
+
+/// A zip archive (a DOCX), by its first local header or, when empty, its end record.
+fn is_zip(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06")
 }
 
 fn looks_like_markdown(text: &str) -> bool {

@@ -7,7 +7,9 @@
 
 use accord_model::ClauseStatus;
 
+use super::limits::Limit;
 use super::{ImportNote, ImportPlan, ImportedClause, InputKind, NoteKind};
+use crate::error::ImportError;
 use crate::lang::Lang;
 
 #[derive(Debug, Clone)]
@@ -42,9 +44,23 @@ impl Line {
 }
 
 /// Splits text into lines. For Markdown, headings and table rows are told apart here; the
-/// inline markup is removed once a clause's text is complete.
-pub(crate) fn text_lines(text: &str, markdown: bool) -> Vec<Line> {
-    text.split('\n')
+/// inline markup is removed once a clause's text is complete. Refuses more than
+/// [`MAX_LINES`](super::limits::MAX_LINES) lines, or a line longer than
+/// [`MAX_LINE_BYTES`](super::limits::MAX_LINE_BYTES), before any line is made.
+pub(crate) fn text_lines(text: &str, markdown: bool) -> Result<Vec<Line>, ImportError> {
+    let count = text.bytes().filter(|&b| b == b'\n').count() as u64 + 1;
+    if Limit::Lines.exceeded_by(count) {
+        return Err(Limit::Lines.error(format!("the number of lines ({count})")));
+    }
+    if let Some((i, raw)) = text
+        .split('\n')
+        .enumerate()
+        .find(|(_, l)| Limit::LineBytes.exceeded_by(l.len() as u64))
+    {
+        return Err(Limit::LineBytes.error(format!("line {} ({} bytes)", i + 1, raw.len())));
+    }
+    Ok(text
+        .split('\n')
         .enumerate()
         .map(|(i, raw)| {
             let expanded = raw.replace('\t', "    ");
@@ -73,7 +89,7 @@ pub(crate) fn text_lines(text: &str, markdown: bool) -> Vec<Line> {
                 kind,
             }
         })
-        .collect()
+        .collect())
 }
 
 fn is_heading(t: &str) -> bool {
@@ -126,6 +142,18 @@ struct RawLabel {
     roman: Option<usize>,
     upper: bool,
     bullet: Option<char>,
+    /// A number that reads as a year (four digits, 1900 to 2200): "2015." starting a line
+    /// is more often a wrapped date than paragraph 2015.
+    year: bool,
+}
+
+/// A number written as a year is one: four digits, 1900 to 2200 (the years a deadline is
+/// read in, see [`super::dates`]).
+fn reads_as_year(digits: &str) -> bool {
+    digits.len() == 4
+        && digits
+            .parse::<u32>()
+            .is_ok_and(|y| (1900..=2200).contains(&y))
 }
 
 const BULLETS: [char; 8] = ['-', '*', '•', '–', '—', '·', '▪', '◦'];
@@ -146,6 +174,7 @@ fn parse_label(s: &str) -> Option<RawLabel> {
                 roman: None,
                 upper: false,
                 bullet: Some(first),
+                year: false,
             });
         }
         return None;
@@ -157,7 +186,9 @@ fn parse_label(s: &str) -> Option<RawLabel> {
         .collect();
     // Trailing dots belong to the delimiter, inner ones to a dotted number.
     let core = body.trim_end_matches('.');
-    if core.is_empty() || core.len() > 8 {
+    // Numbers may be of any size (paragraph 12345 is a paragraph); a word is no label.
+    let numeric = core.chars().all(|c| c.is_ascii_digit() || c == '.');
+    if core.is_empty() || (core.len() > 8 && !numeric) {
         return None;
     }
     let after_core = body_start + core.len();
@@ -192,25 +223,25 @@ fn parse_label(s: &str) -> Option<RawLabel> {
         roman: None,
         upper: false,
         bullet: None,
+        year: false,
     };
     if core.contains('.') {
         let parts: Vec<&str> = core.split('.').collect();
         if parts
             .iter()
-            .all(|p| !p.is_empty() && p.len() <= 3 && p.chars().all(|c| c.is_ascii_digit()))
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
         {
             l.dotted = Some(parts.len());
             l.decimal = parts.last().and_then(|p| p.parse().ok());
-            return Some(l);
+            l.year = parts.iter().any(|p| reads_as_year(p));
+            return l.decimal.map(|_| l);
         }
         return None;
     }
     if core.chars().all(|c| c.is_ascii_digit()) {
-        if core.len() > 3 {
-            return None; // a year, not a paragraph number
-        }
         l.decimal = core.parse().ok();
-        return Some(l);
+        l.year = reads_as_year(core);
+        return l.decimal.map(|_| l);
     }
     if core.chars().all(|c| c.is_ascii_alphabetic()) {
         let lower = core.to_ascii_lowercase();
@@ -363,7 +394,9 @@ impl Builder {
         {
             let after_open_sentence = self.open && !ends_sentence(self.current_text());
             let fits = self.fits(style, ordinal, line.indent);
-            if fits || !after_open_sentence {
+            // A year is a label only as the next number of an open level (after 2014).
+            let year_ok = !label.year || self.continues(style, ordinal, line.indent);
+            if year_ok && (fits || !after_open_sentence) {
                 let body = line.text[label.len.min(line.text.len())..]
                     .trim_start()
                     .to_string();
@@ -470,6 +503,14 @@ impl Builder {
             Some(i) => self.levels[i].last + 1 == n,
             None => n == 1,
         }
+    }
+
+    /// Whether a label is the next number of an open level (not the first of a new one).
+    fn continues(&self, style: Style, ordinal: Option<usize>, indent: usize) -> bool {
+        ordinal.is_some_and(|n| {
+            self.sibling_level(style, indent)
+                .is_some_and(|i| self.levels[i].last + 1 == n)
+        })
     }
 
     fn item(
@@ -814,7 +855,6 @@ mod tests {
         assert_eq!(label("- x").as_deref(), Some("-"));
         assert_eq!(label("• x").as_deref(), Some("•"));
         for s in [
-            "2015. x",
             "1.x",
             "Mr. Smith",
             "e.g. this",
@@ -825,6 +865,18 @@ mod tests {
             "Ab. x",
         ] {
             assert!(label(s).is_none(), "{s}");
+        }
+        // Numbers of any size are labels; one that reads as a year is marked so.
+        for (s, n, year) in [
+            ("999. x", 999, false),
+            ("1000. x", 1000, false),
+            ("12345. x", 12345, false),
+            ("2015. x", 2015, true),
+            ("1000.1 x", 1, false),
+            ("2015.1 x", 1, true),
+        ] {
+            let l = parse_label(s).unwrap_or_else(|| panic!("{s}"));
+            assert_eq!((l.decimal, l.year), (Some(n), year), "{s}");
         }
         let l = parse_label("iv. x").unwrap();
         assert_eq!((l.alpha, l.roman), (None, Some(4)));
