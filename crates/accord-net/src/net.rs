@@ -117,7 +117,7 @@ impl Net {
             )
             .accept(
                 JOIN_ALPN,
-                JoinProtocol::new(join.clone(), config.max_join_len),
+                JoinProtocol::new(join.clone(), config.max_join_len, config.join_deadline),
             )
             .spawn();
         tracing::info!(me = %me.fmt_short(), lookups = ?config.address_lookups(), "network layer started");
