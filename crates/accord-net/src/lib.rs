@@ -5,8 +5,9 @@
 //! length-delimited frames with our own size limit; a second bi-stream carries each side's
 //! [`summary`] of what it holds) and [`JOIN_ALPN`] (`accord/join/1`: one
 //! bounded request, one bounded response, each within a deadline, a few connections per
-//! endpoint) — dialling the wanted peers with backoff, peer status, and the invitation
-//! [`Ticket`] string and QR code.
+//! endpoint) — dialling the wanted peers with backoff, peer
+//! status, and the invitation [`Ticket`] string and QR code, signed by its host
+//! ([`SignedTicket`]).
 //!
 //! **Refuses to know:** who is on a roster, what a signature or role means, what a join request
 //! or response contains, storage and SQL. Those come in through two small traits the integrator
@@ -81,7 +82,7 @@ pub use net::{Net, peer_id_for};
 pub use peers::{ConnectionKind, Direction, PeerEvent, PeerStatus};
 pub use summary::{Fingerprint, Held, PeerSummary, fingerprint};
 pub use sync::{CLOSE_DISCONNECTED, CLOSE_DUPLICATE, CLOSE_NOT_ALLOWED, SYNC_ALPN};
-pub use ticket::{TICKET_PREFIX, TICKET_VERSION, Ticket};
+pub use ticket::{SIGNATURE_CONTEXT, SignedTicket, TICKET_PREFIX, TICKET_VERSION, Ticket};
 
 // Re-exported so the integrator can name these without depending on iroh itself.
 pub use iroh::{EndpointAddr, EndpointId, RelayUrl, TransportAddr};

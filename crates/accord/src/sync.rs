@@ -707,15 +707,18 @@ impl Workspace {
         })
         .await?;
         self.flush().await?;
-        let ticket = Ticket {
-            meeting: meeting.to_string(),
-            founding_key: *founder.as_bytes(),
-            secret,
-            party: party.to_string(),
-            role: role.as_str().to_string(),
-            expires: expires.as_second().max(0) as u64,
-            host: net.addr(),
-        };
+        // Signed by this device, the host it names, so that no address in it can be changed.
+        let ticket = net
+            .sign_ticket(Ticket {
+                meeting: meeting.to_string(),
+                founding_key: *founder.as_bytes(),
+                secret,
+                party: party.to_string(),
+                role: role.as_str().to_string(),
+                expires: expires.as_second().max(0) as u64,
+                host: net.addr(),
+            })
+            .map_err(|e| Error::Network(e.to_string()))?;
         let qr_svg = ticket
             .to_qr_svg()
             .map_err(|e| Error::Network(e.to_string()))?;
