@@ -351,6 +351,48 @@ fn resigned(host_dir: &Path, ticket: &str, change: impl FnOnce(&mut accord_net::
     t.sign(&key).unwrap().to_string()
 }
 
+/// Issue #24: a join with a ticket naming the wrong founder used up the invitation and put the
+/// joiner on the host's roster before the joiner noticed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_ticket_naming_another_founder_is_refused_before_its_invitation_is_used() {
+    let dirs: Vec<_> = (0..2).map(|_| tempfile::tempdir().unwrap()).collect();
+    let ts = device(dirs[0].path(), "Technical Secretariat").await;
+    let mx = device(dirs[1].path(), "Mexico").await;
+    let (m, _d, _c) = founded(&ts).await;
+    let inv = ts
+        .invite(&m, "Mexico", Role::Member, Duration::from_secs(3600))
+        .await
+        .unwrap();
+    let before = ts.roster(&m).await.unwrap();
+    let patched = resigned(dirs[0].path(), &inv.ticket, |t| t.founding_key = [7; 32]);
+    let err = tokio::time::timeout(WAIT, mx.join(&patched))
+        .await
+        .expect("join answered in time")
+        .unwrap_err();
+    assert_eq!(err.code(), "join_refused", "{err}");
+    assert!(
+        err.to_string()
+            .contains("the ticket names another founder than the host's meeting"),
+        "{err}"
+    );
+    assert_eq!(
+        ts.roster(&m).await.unwrap(),
+        before,
+        "the roster is unchanged"
+    );
+    assert!(mx.meeting(&m).await.is_err(), "the joiner got nothing");
+    // The invitation is still unused: the right ticket admits the device.
+    let joined = tokio::time::timeout(WAIT, mx.join(&inv.ticket))
+        .await
+        .expect("join in time")
+        .unwrap();
+    assert_eq!(joined, m);
+    assert_eq!(ts.roster(&m).await.unwrap().active().count(), 2);
+    for ws in [ts, mx] {
+        ws.close().await.unwrap();
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_ticket_with_characters_added_says_so_and_uses_nothing() {
     let dirs: Vec<_> = (0..2).map(|_| tempfile::tempdir().unwrap()).collect();
