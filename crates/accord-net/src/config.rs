@@ -18,6 +18,8 @@ use samod::BackoffConfig;
 pub const DEFAULT_MAX_FRAME_LEN: usize = 64 * 1024 * 1024;
 /// Default maximum size of a join request and of a join response: 64 KiB.
 pub const DEFAULT_MAX_JOIN_LEN: usize = 64 * 1024;
+/// Default for [`NetConfig::join_deadline`]: 5 s.
+pub const DEFAULT_JOIN_DEADLINE: Duration = Duration::from_secs(5);
 /// mDNS service name, so Accord devices find each other and not every iroh app on the LAN.
 pub const MDNS_SERVICE_NAME: &str = "accord";
 
@@ -67,6 +69,10 @@ pub struct NetConfig {
     pub max_join_len: usize,
     /// How long a joiner waits for the host's answer (connecting included).
     pub join_timeout: Duration,
+    /// How long a host gives a join connection to deliver its whole request, and again to take
+    /// the answer; then it is closed. Short, since anyone holding a ticket's address can open
+    /// join connections.
+    pub join_deadline: Duration,
     /// Backoff for redialling wanted peers.
     pub backoff: BackoffConfig,
     /// When both devices want each other, only the one with the smaller endpoint id dials at
@@ -86,6 +92,7 @@ impl std::fmt::Debug for NetConfig {
             .field("max_frame_len", &self.max_frame_len)
             .field("max_join_len", &self.max_join_len)
             .field("join_timeout", &self.join_timeout)
+            .field("join_deadline", &self.join_deadline)
             .field("backoff", &self.backoff)
             .field("dial_grace", &self.dial_grace)
             .finish_non_exhaustive()
@@ -105,6 +112,7 @@ impl NetConfig {
             max_frame_len: DEFAULT_MAX_FRAME_LEN,
             max_join_len: DEFAULT_MAX_JOIN_LEN,
             join_timeout: Duration::from_secs(20),
+            join_deadline: DEFAULT_JOIN_DEADLINE,
             backoff: BackoffConfig::default(),
             dial_grace: Duration::from_secs(2),
         }

@@ -52,6 +52,13 @@ pub enum NetError {
     #[error("invalid ticket: {0}")]
     Ticket(#[from] TicketError),
 
+    /// A ticket was to be signed with a key other than its host's.
+    #[error("a ticket is signed by its host {host}, not by {signer}")]
+    TicketSigner {
+        signer: EndpointId,
+        host: EndpointId,
+    },
+
     /// A QR code could not be drawn (the ticket is too long for any QR version).
     #[error("drawing the QR code failed: {0}")]
     Qr(String),
@@ -79,12 +86,39 @@ pub enum TicketError {
     WrongPrefix { expected: &'static str },
     #[error("it contains characters that cannot be in a ticket (at position {position})")]
     BadCharacters { position: usize },
-    #[error("it is too short ({len} bytes): it was probably cut off when copied")]
-    Truncated { len: usize },
+    /// Characters are missing at the end; `missing` says how many when the ticket's header
+    /// arrived.
+    #[error("{}", too_short(*missing))]
+    Truncated { missing: Option<usize> },
+    /// The ticket is whole and followed by `extra` characters.
+    #[error("it has {extra} characters after its end: something was added when copied, remove it")]
+    TrailingCharacters { extra: usize },
+    /// There are `extra` characters more than the ticket's header says, and they are not
+    /// simply after its end.
+    #[error(
+        "it is {extra} characters too long: characters were added inside it when copied, or its \
+         start was mistyped"
+    )]
+    TooLong { extra: usize },
     #[error("its checksum does not match: it was changed or mistyped when copied")]
     Checksum,
+    /// The ticket's content is not what its host signed: someone changed it.
+    #[error("this ticket was altered: its signature does not match")]
+    SignatureMismatch,
+    /// A ticket of an earlier format (version 1 tickets were not signed).
+    #[error("it was made by an older Accord (ticket version {found}): ask for a new ticket")]
+    OldVersion { found: u8 },
     #[error("it is version {found}, this program reads version {supported}: update Accord")]
     UnknownVersion { found: u8, supported: u8 },
     #[error("its content cannot be read: {0}")]
     Malformed(String),
+}
+
+fn too_short(missing: Option<usize>) -> String {
+    match missing {
+        Some(n) => {
+            format!("it is {n} characters too short: it was probably cut off when copied")
+        }
+        None => "it is too short: it was probably cut off when copied".into(),
+    }
 }

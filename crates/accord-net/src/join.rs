@@ -9,15 +9,16 @@
 //! Each side reads at most `max_join_len` plus a small envelope allowance.
 
 use std::{
+    collections::HashMap,
     future::Future,
-    sync::{Arc, RwLock},
+    sync::{Arc, Mutex, RwLock},
     time::Duration,
 };
 
 use futures::{FutureExt, future::BoxFuture};
 use iroh::{
     Endpoint, EndpointAddr, EndpointId,
-    endpoint::Connection,
+    endpoint::{ApplicationClose, Connection, ConnectionError, VarInt},
     protocol::{AcceptError, ProtocolHandler},
 };
 use serde::{Deserialize, Serialize};
@@ -33,10 +34,18 @@ pub const JOIN_ALPN: &[u8] = b"accord/join/1";
 const JOIN_WIRE_VERSION: u8 = 1;
 /// Room for the envelope around a body of `max_join_len` bytes (version, tag, varint length).
 const ENVELOPE: usize = 16;
-/// How long the host waits for the request and for its own handler.
+/// How long the host waits for a turn of its handler, and for the handler itself.
 const HOST_TIMEOUT: Duration = Duration::from_secs(15);
-/// How many joins a host serves at once; more are refused with "busy".
+/// How many join handlers run at once; more requests (whole ones) wait their turn.
 const MAX_CONCURRENT_JOINS: usize = 4;
+/// How many join connections one remote endpoint may have at once; more are closed at once.
+pub const MAX_JOINS_PER_PEER: usize = 2;
+/// How many join connections the host keeps at once in all; more are closed at once.
+pub const MAX_PENDING_JOINS: usize = 64;
+
+/// QUIC close code of a join connection the host ends without an answer on the stream (over
+/// a limit, a request not received in time); the close reason says why, for a person.
+pub const CLOSE_JOIN_REFUSED: u32 = 429;
 
 /// Handles join requests on the host. Implemented by the integrator.
 ///
@@ -106,19 +115,83 @@ impl JoinSlot {
 }
 
 /// The [`ProtocolHandler`] for [`JOIN_ALPN`].
+///
+/// A join is cheap to start and anyone may start one (the host's address is in every ticket),
+/// so no connection may hold the host for long: the whole request must arrive within
+/// `deadline` of the connection, the answer must be taken within `deadline` again, and the
+/// connection is closed either way. Only a request that has fully arrived waits for one of the
+/// [`MAX_CONCURRENT_JOINS`] handler turns, so connections that stall cannot take those; they
+/// count against [`MAX_JOINS_PER_PEER`] for their endpoint and [`MAX_PENDING_JOINS`] in all,
+/// beyond which a new connection is closed at once. A few stalling keys therefore cannot keep
+/// others out; many keys (they cost nothing to make) can fill [`MAX_PENDING_JOINS`] for a
+/// deadline at a time, which this bounds but does not prevent.
 #[derive(Debug, Clone)]
 pub(crate) struct JoinProtocol {
     pub(crate) slot: JoinSlot,
     pub(crate) max_len: usize,
+    pub(crate) deadline: Duration,
     pub(crate) permits: Arc<Semaphore>,
+    gate: Arc<Gate>,
+}
+
+/// Counts the join connections in progress, in all and per remote endpoint.
+#[derive(Debug, Default)]
+struct Gate(Mutex<GateCounts>);
+
+#[derive(Debug, Default)]
+struct GateCounts {
+    total: usize,
+    per_peer: HashMap<EndpointId, usize>,
+}
+
+/// One connection's place in the [`Gate`], given back when dropped.
+#[derive(Debug)]
+struct GatePass {
+    gate: Arc<Gate>,
+    peer: EndpointId,
+}
+
+impl Gate {
+    /// A place for one more connection from `peer`, or why there is none (for the joiner).
+    fn enter(self: &Arc<Self>, peer: EndpointId) -> Result<GatePass, &'static str> {
+        let mut counts = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let mine = counts.per_peer.get(&peer).copied().unwrap_or(0);
+        if mine >= MAX_JOINS_PER_PEER {
+            return Err("too many join attempts from this device at once");
+        }
+        if counts.total >= MAX_PENDING_JOINS {
+            return Err("the host is busy, try again");
+        }
+        counts.total += 1;
+        counts.per_peer.insert(peer, mine + 1);
+        Ok(GatePass {
+            gate: self.clone(),
+            peer,
+        })
+    }
+}
+
+impl Drop for GatePass {
+    fn drop(&mut self) {
+        let mut counts = self.gate.0.lock().unwrap_or_else(|e| e.into_inner());
+        counts.total -= 1;
+        if let Some(n) = counts.per_peer.get_mut(&self.peer) {
+            *n -= 1;
+            if *n == 0 {
+                counts.per_peer.remove(&self.peer);
+            }
+        }
+    }
 }
 
 impl JoinProtocol {
-    pub(crate) fn new(slot: JoinSlot, max_len: usize) -> Self {
+    pub(crate) fn new(slot: JoinSlot, max_len: usize, deadline: Duration) -> Self {
         JoinProtocol {
             slot,
             max_len,
+            deadline,
             permits: Arc::new(Semaphore::new(MAX_CONCURRENT_JOINS)),
+            gate: Arc::default(),
         }
     }
 
@@ -161,30 +234,49 @@ impl ProtocolHandler for JoinProtocol {
         let from = conn.remote_id();
         let span = tracing::info_span!("join_host", peer = %from.fmt_short());
         async move {
-            let (mut send, mut recv) = tokio::time::timeout(HOST_TIMEOUT, conn.accept_bi())
-                .await
-                .map_err(AcceptError::from_err)?
-                .map_err(AcceptError::from_err)?;
-            let response = match self.permits.clone().try_acquire_owned() {
-                Err(_) => JoinResponseWire::Refused("the host is busy, try again".into()),
-                Ok(_permit) => {
-                    let raw = match tokio::time::timeout(
-                        HOST_TIMEOUT,
-                        recv.read_to_end(self.max_len + ENVELOPE),
-                    )
-                    .await
-                    {
-                        Ok(Ok(raw)) => Ok(raw),
-                        Ok(Err(e)) => {
-                            tracing::info!(error = %e, "bad join request stream");
-                            Err(format!(
-                                "join request unreadable or over {} bytes",
-                                self.max_len
-                            ))
-                        }
-                        Err(_) => Err("join request not received in time".into()),
-                    };
-                    self.respond(from, raw).await
+            let _pass = match self.gate.enter(from) {
+                Ok(pass) => pass,
+                Err(reason) => {
+                    tracing::info!(reason, "join connection refused at once");
+                    conn.close(VarInt::from_u32(CLOSE_JOIN_REFUSED), reason.as_bytes());
+                    return Ok(());
+                }
+            };
+            let request = async {
+                let (send, mut recv) = conn.accept_bi().await?;
+                let raw = recv.read_to_end(self.max_len + ENVELOPE).await;
+                Ok::<_, ConnectionError>((send, raw))
+            };
+            let (mut send, raw) = match tokio::time::timeout(self.deadline, request).await {
+                Ok(Ok(got)) => got,
+                Ok(Err(e)) => {
+                    tracing::info!(error = %e, "join connection lost before its request");
+                    return Ok(());
+                }
+                Err(_) => {
+                    let reason = format!(
+                        "the join request did not arrive within {} s",
+                        self.deadline.as_secs_f32()
+                    );
+                    tracing::info!(%reason, "join connection closed");
+                    conn.close(VarInt::from_u32(CLOSE_JOIN_REFUSED), reason.as_bytes());
+                    return Ok(());
+                }
+            };
+            let raw = raw.map_err(|e| {
+                tracing::info!(error = %e, "bad join request stream");
+                format!("join request unreadable or over {} bytes", self.max_len)
+            });
+            // Only a whole request waits for a turn of the handler.
+            let response = match tokio::time::timeout(
+                HOST_TIMEOUT,
+                self.permits.clone().acquire_owned(),
+            )
+            .await
+            {
+                Ok(Ok(_permit)) => self.respond(from, raw).await,
+                Ok(Err(_)) | Err(_) => {
+                    JoinResponseWire::Refused("the host is busy, try again".into())
                 }
             };
             match &response {
@@ -192,13 +284,21 @@ impl ProtocolHandler for JoinProtocol {
                 JoinResponseWire::Refused(m) => tracing::info!(reason = %m, "join refused"),
             }
             let bytes = postcard::to_stdvec(&response).map_err(AcceptError::from_err)?;
-            send.write_all(&bytes)
-                .await
-                .map_err(AcceptError::from_err)?;
-            send.finish()?;
-            // Let the joiner read the answer and close; do not wait forever for it.
-            let _ = tokio::time::timeout(HOST_TIMEOUT, conn.closed()).await;
-            Ok(())
+            // Write the answer and let the joiner read it and close, within the deadline.
+            let answer = async {
+                send.write_all(&bytes)
+                    .await
+                    .map_err(AcceptError::from_err)?;
+                send.finish()?;
+                conn.closed().await;
+                Ok::<_, AcceptError>(())
+            };
+            let answered = tokio::time::timeout(self.deadline, answer).await;
+            if answered.is_err() {
+                tracing::info!("the joiner did not take the answer in time");
+            }
+            conn.close(VarInt::from_u32(0), b"done");
+            answered.unwrap_or(Ok(()))
         }
         .instrument(span)
         .await
@@ -222,10 +322,6 @@ pub(crate) async fn request_join(
     let peer = addr.id;
     let span = tracing::info_span!("join", peer = %peer.fmt_short());
     let exchange = async move {
-        let io = |e: &dyn std::fmt::Display| NetError::JoinIo {
-            peer,
-            message: e.to_string(),
-        };
         let conn = endpoint
             .connect(addr, JOIN_ALPN)
             .await
@@ -233,6 +329,14 @@ pub(crate) async fn request_join(
                 peer,
                 message: e.to_string(),
             })?;
+        // A host that ends the connection with a reason (over a limit, too slow) refused us.
+        let io = |e: &dyn std::fmt::Display| match refusal_of(conn.close_reason()) {
+            Some(message) => NetError::JoinRefused { peer, message },
+            None => NetError::JoinIo {
+                peer,
+                message: e.to_string(),
+            },
+        };
         let (mut send, mut recv) = conn.open_bi().await.map_err(|e| io(&e))?;
         let wire = postcard::to_stdvec(&JoinRequestWire {
             version: JOIN_WIRE_VERSION,
@@ -263,4 +367,16 @@ pub(crate) async fn request_join(
             peer,
             seconds: timeout.as_secs(),
         }))
+}
+
+/// The host's reason, when it closed a join connection with [`CLOSE_JOIN_REFUSED`].
+fn refusal_of(closed: Option<ConnectionError>) -> Option<String> {
+    match closed? {
+        ConnectionError::ApplicationClosed(ApplicationClose { error_code, reason })
+            if error_code == VarInt::from_u32(CLOSE_JOIN_REFUSED) =>
+        {
+            Some(String::from_utf8_lossy(&reason).into_owned())
+        }
+        _ => None,
+    }
 }

@@ -4,8 +4,10 @@
 //! switch), the two ALPNs — [`SYNC_ALPN`] (`accord/sync/2`: samod document sync on one bi-stream,
 //! length-delimited frames with our own size limit; a second bi-stream carries each side's
 //! [`summary`] of what it holds) and [`JOIN_ALPN`] (`accord/join/1`: one
-//! bounded request, one bounded response) — dialling the wanted peers with backoff, peer
-//! status, and the invitation [`Ticket`] string and QR code.
+//! bounded request, one bounded response, each within a deadline, a few connections per
+//! endpoint) — dialling the wanted peers with backoff, peer
+//! status, and the invitation [`Ticket`] string and QR code, signed by its host
+//! ([`SignedTicket`]).
 //!
 //! **Refuses to know:** who is on a roster, what a signature or role means, what a join request
 //! or response contains, storage and SQL. Those come in through two small traits the integrator
@@ -73,16 +75,16 @@ mod ticket;
 pub use access::{Access, AccessPolicy};
 pub use admit::{Admitted, Arrived};
 pub use config::{
-    AddressLookupKind, DEFAULT_MAX_FRAME_LEN, DEFAULT_MAX_JOIN_LEN, MDNS_SERVICE_NAME, NetConfig,
-    Relay,
+    AddressLookupKind, DEFAULT_JOIN_DEADLINE, DEFAULT_MAX_FRAME_LEN, DEFAULT_MAX_JOIN_LEN,
+    MDNS_SERVICE_NAME, NetConfig, Relay,
 };
 pub use error::{NetError, TicketError};
-pub use join::{JOIN_ALPN, JoinHandler};
+pub use join::{CLOSE_JOIN_REFUSED, JOIN_ALPN, JoinHandler, MAX_JOINS_PER_PEER, MAX_PENDING_JOINS};
 pub use net::{Net, peer_id_for};
 pub use peers::{ConnectionKind, Direction, PeerEvent, PeerStatus};
 pub use summary::{Fingerprint, Held, PeerSummary, fingerprint};
 pub use sync::{CLOSE_DISCONNECTED, CLOSE_DUPLICATE, CLOSE_NOT_ALLOWED, SYNC_ALPN};
-pub use ticket::{TICKET_PREFIX, TICKET_VERSION, Ticket};
+pub use ticket::{SIGNATURE_CONTEXT, SignedTicket, TICKET_PREFIX, TICKET_VERSION, Ticket};
 
 // Re-exported so the integrator can name these without depending on iroh itself.
 pub use iroh::{EndpointAddr, EndpointId, RelayUrl, TransportAddr};

@@ -11,7 +11,8 @@ use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 
 use crate::{
-    Access, AccessPolicy, JoinHandler, NetConfig, NetError, PeerEvent, PeerStatus,
+    Access, AccessPolicy, JoinHandler, NetConfig, NetError, PeerEvent, PeerStatus, SignedTicket,
+    Ticket,
     join::{JOIN_ALPN, JoinProtocol, JoinSlot, request_join},
     peers::{Direction, Peers},
     sync::{CLOSE_DISCONNECTED, DialFailure, IrohDialer, SYNC_ALPN, SyncProtocol, SyncShared},
@@ -117,7 +118,7 @@ impl Net {
             )
             .accept(
                 JOIN_ALPN,
-                JoinProtocol::new(join.clone(), config.max_join_len),
+                JoinProtocol::new(join.clone(), config.max_join_len, config.join_deadline),
             )
             .spawn();
         tracing::info!(me = %me.fmt_short(), lookups = ?config.address_lookups(), "network layer started");
@@ -175,6 +176,12 @@ impl Net {
     /// refuses joins with "this device does not accept joins".
     pub fn set_join_handler(&self, handler: impl JoinHandler) {
         self.join.install(handler);
+    }
+
+    /// Signs a ticket whose host is this device with this device's key, so that joiners can
+    /// tell it was not altered (see [`SignedTicket`]).
+    pub fn sign_ticket(&self, ticket: Ticket) -> Result<SignedTicket, NetError> {
+        ticket.sign(&self.config.secret_key)
     }
 
     /// Sends a join request to the host at `addr` and returns its response. A refusal is

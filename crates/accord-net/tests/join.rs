@@ -2,8 +2,13 @@
 
 mod common;
 
-use accord_net::{EndpointId, JOIN_ALPN, JoinHandler, NetError};
+use std::time::{Duration, Instant};
+
+use accord_net::{
+    CLOSE_JOIN_REFUSED, EndpointId, JOIN_ALPN, JoinHandler, MAX_JOINS_PER_PEER, NetConfig, NetError,
+};
 use common::*;
+use iroh::endpoint::{ApplicationClose, Connection, ConnectionError, RecvStream, SendStream};
 
 /// A host-side handler: accepts `"invite:good"`, refuses everything else with a reason.
 struct Handler;
@@ -182,8 +187,8 @@ async fn oversized_join_request_is_an_error_on_both_sides() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn join_to_an_unreachable_host_times_out_with_an_error() {
     init_tracing();
-    let mut config = accord_net::NetConfig::loopback(key(109));
-    config.join_timeout = std::time::Duration::from_millis(500);
+    let mut config = NetConfig::loopback(key(109));
+    config.join_timeout = Duration::from_millis(500);
     let joiner = node_with(config, TestAccess::allowing([])).await;
     // A host id with no address and no lookup: nothing to connect to.
     let nowhere = accord_net::EndpointAddr::new(id_of(110));
@@ -195,4 +200,185 @@ async fn join_to_an_unreachable_host_times_out_with_an_error() {
         "{err}"
     );
     joiner.stop().await;
+}
+
+/// A join connection that sent one byte of its request and stalls (its streams kept open).
+struct Stalled {
+    conn: Connection,
+    _streams: Option<(SendStream, RecvStream)>,
+}
+
+async fn stall(from: &Node, host: &Node) -> Stalled {
+    let conn = within(
+        "connect",
+        from.net.endpoint().connect(host.addr(), JOIN_ALPN),
+    )
+    .await
+    .unwrap();
+    let streams = match conn.open_bi().await {
+        Ok((mut send, recv)) => {
+            // A refused connection may already be closed: its write fails, which is fine.
+            let _ = send.write_all(&[1]).await;
+            Some((send, recv))
+        }
+        Err(_) => None,
+    };
+    Stalled {
+        conn,
+        _streams: streams,
+    }
+}
+
+/// The host's reason when it closed a join connection without answering, else a panic.
+fn refusal(closed: ConnectionError) -> String {
+    match closed {
+        ConnectionError::ApplicationClosed(ApplicationClose { error_code, reason })
+            if error_code == CLOSE_JOIN_REFUSED.into() =>
+        {
+            String::from_utf8_lossy(&reason).into_owned()
+        }
+        other => panic!("expected the host to refuse the connection, got {other}"),
+    }
+}
+
+/// Opens one stalled join connection more than `from` may hold at `host`; returns the ones
+/// held, once the host has closed the one over the limit (so the others are known to be
+/// counted by the host).
+async fn stall_all_it_may(from: &Node, host: &Node) -> Vec<Stalled> {
+    let mut all = Vec::new();
+    for _ in 0..=MAX_JOINS_PER_PEER {
+        all.push(stall(from, host).await);
+    }
+    let (closed, i, _) = within(
+        "the connection over the limit closed",
+        futures::future::select_all(all.iter().map(|s| Box::pin(s.conn.closed()))),
+    )
+    .await;
+    let reason = refusal(closed);
+    assert!(reason.contains("too many join attempts"), "{reason}");
+    all.remove(i);
+    all
+}
+
+/// Issue #24: four join connections that sent one byte and stalled kept every legitimate join
+/// out ("the host is busy") for as long as they were held.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_legitimate_join_is_admitted_while_stalled_join_connections_are_held() {
+    init_tracing();
+    // A deadline far beyond the test, so the stalled connections are surely still held.
+    let mut config = NetConfig::loopback(key(111));
+    config.join_deadline = Duration::from_secs(60);
+    let host = node_with(config, TestAccess::allowing([])).await;
+    host.net.set_join_handler(Handler);
+    let mut attackers = Vec::new();
+    let mut held = Vec::new();
+    for seed in 112..115 {
+        let attacker = node(seed, &[]).await;
+        held.extend(stall_all_it_may(&attacker, &host).await);
+        attackers.push(attacker);
+    }
+    // More than the handler turns the host has (4): none of them may hold one.
+    assert_eq!(held.len(), 3 * MAX_JOINS_PER_PEER);
+    assert!(held.len() > 4);
+
+    // An attacker's own further join is refused, with the reason.
+    let err = within(
+        "join",
+        attackers[0]
+            .net
+            .request_join(host.addr(), b"invite:good".to_vec()),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(err, NetError::JoinRefused { ref message, .. } if message.contains("too many join attempts")),
+        "{err}"
+    );
+
+    // Anyone else joins at once.
+    let joiner = node(115, &[]).await;
+    let response = within(
+        "join",
+        joiner
+            .net
+            .request_join(host.addr(), b"invite:good".to_vec()),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        response,
+        format!("welcome {}", joiner.id().fmt_short()).into_bytes()
+    );
+    for s in &held {
+        assert_eq!(s.conn.close_reason(), None, "a stalled connection is held");
+    }
+    drop(held);
+    host.stop().await;
+    joiner.stop().await;
+    for a in attackers {
+        a.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_join_connection_is_closed_at_its_deadline() {
+    init_tracing();
+    let deadline = Duration::from_secs(1);
+    let mut config = NetConfig::loopback(key(121));
+    config.join_deadline = deadline;
+    let host = node_with(config, TestAccess::allowing([])).await;
+    host.net.set_join_handler(Handler);
+    let attacker = node(122, &[]).await;
+    let started = Instant::now();
+    // One byte of a request, never finished; and a connection that never opens a stream.
+    let slow = stall(&attacker, &host).await;
+    let silent = within(
+        "connect",
+        attacker.net.endpoint().connect(host.addr(), JOIN_ALPN),
+    )
+    .await
+    .unwrap();
+    let (slow_closed, silent_closed) = within(
+        "both closed by the host",
+        futures::future::join(slow.conn.closed(), silent.closed()),
+    )
+    .await;
+    assert!(started.elapsed() >= deadline, "{:?}", started.elapsed());
+    for closed in [slow_closed, silent_closed] {
+        let reason = refusal(closed);
+        assert_eq!(reason, "the join request did not arrive within 1 s");
+    }
+
+    // A whole request whose sender never reads the answer nor closes: closed all the same.
+    let greedy = node(123, &[]).await;
+    let conn = within(
+        "connect",
+        greedy.net.endpoint().connect(host.addr(), JOIN_ALPN),
+    )
+    .await
+    .unwrap();
+    let (mut send, _recv) = conn.open_bi().await.unwrap();
+    // The join envelope in postcard: version 1, then the body with its varint length.
+    let mut wire = vec![1u8, 11];
+    wire.extend_from_slice(b"invite:good");
+    send.write_all(&wire).await.unwrap();
+    send.finish().unwrap();
+    match within("closed by the host", conn.closed()).await {
+        ConnectionError::ApplicationClosed(c) => assert_eq!(c.error_code, 0u32.into()),
+        other => panic!("expected the host to close the connection, got {other}"),
+    }
+
+    // The host serves a proper join afterwards.
+    let joiner = node(124, &[]).await;
+    within(
+        "join",
+        joiner
+            .net
+            .request_join(host.addr(), b"invite:good".to_vec()),
+    )
+    .await
+    .unwrap();
+    for n in [host, attacker, greedy, joiner] {
+        n.stop().await;
+    }
 }

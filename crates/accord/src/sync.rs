@@ -157,9 +157,14 @@ impl AccessState {
 #[derive(Debug, Serialize, Deserialize)]
 struct JoinRequest {
     meeting: String,
+    /// The founding device the joiner pinned from the ticket (hex).
+    founder: String,
     secret: String,
     name: String,
 }
+
+/// The host's refusal of a join whose ticket names another founder than the meeting's.
+const FOUNDER_MISMATCH: &str = "the ticket names another founder than the host's meeting";
 
 /// The host's answer.
 #[derive(Debug, Serialize, Deserialize)]
@@ -187,6 +192,13 @@ impl JoinHandler for Host {
             .map_err(|_| "the join request names no valid meeting".to_string())?;
         let secret = parse_secret(&req.secret)
             .ok_or_else(|| "the join request has no valid secret".to_string())?;
+        let founder = DeviceId::from_str(&req.founder)
+            .map_err(|_| "the join request names no valid founder".to_string())?;
+        // Before anything is used up or written: the joiner would pin this founder, so a
+        // ticket naming another one must not cost the invitation nor a roster entry.
+        if ws.founder_of(&meeting).is_ok_and(|f| f != founder) {
+            return Err(FOUNDER_MISMATCH.into());
+        }
         let name: String = req.name.chars().take(80).collect();
         match ws.admit(&meeting, &secret, &device_of(&from), &name).await {
             Ok(Ok(entry)) => Ok(serde_json::to_vec(&JoinAnswer {
@@ -712,15 +724,18 @@ impl Workspace {
         })
         .await?;
         self.flush().await?;
-        let ticket = Ticket {
-            meeting: meeting.to_string(),
-            founding_key: *founder.as_bytes(),
-            secret,
-            party: party.to_string(),
-            role: role.as_str().to_string(),
-            expires: expires.as_second().max(0) as u64,
-            host: net.addr(),
-        };
+        // Signed by this device, the host it names, so that no address in it can be changed.
+        let ticket = net
+            .sign_ticket(Ticket {
+                meeting: meeting.to_string(),
+                founding_key: *founder.as_bytes(),
+                secret,
+                party: party.to_string(),
+                role: role.as_str().to_string(),
+                expires: expires.as_second().max(0) as u64,
+                host: net.addr(),
+            })
+            .map_err(|e| Error::Network(e.to_string()))?;
         let qr_svg = ticket
             .to_qr_svg()
             .map_err(|e| Error::Network(e.to_string()))?;
@@ -789,6 +804,7 @@ impl Workspace {
         let (_, name) = self.identity();
         let request = JoinRequest {
             meeting: meeting.to_string(),
+            founder: founder.to_string(),
             secret: hex(&t.secret),
             name,
         };

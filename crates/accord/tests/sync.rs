@@ -326,9 +326,9 @@ async fn reused_expired_forged_and_garbage_tickets_are_refused_and_change_nothin
         .invite(&m, "Nobody", Role::Member, Duration::from_secs(3600))
         .await
         .unwrap();
-    let mut t: accord_net_ticket::Ticket = real.ticket.parse().unwrap();
-    t.secret = [9; 32];
-    let err = outsider.join(&t.to_string()).await.unwrap_err();
+    // (Signed by the host as a ticket must be: an altered one is refused before it is sent.)
+    let forged = resigned(dirs[0].path(), &real.ticket, |t| t.secret = [9; 32]);
+    let err = outsider.join(&forged).await.unwrap_err();
     assert!(err.to_string().contains("not known"), "{err}");
     // Knowing the meeting's id gets the outsider nothing.
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -339,8 +339,85 @@ async fn reused_expired_forged_and_garbage_tickets_are_refused_and_change_nothin
     }
 }
 
-mod accord_net_ticket {
-    pub use accord_net::Ticket;
+/// `ticket` with `change` made to it and signed again with the host's device key, read from
+/// the host's profile: what only the host itself could make.
+fn resigned(host_dir: &Path, ticket: &str, change: impl FnOnce(&mut accord_net::Ticket)) -> String {
+    let key: [u8; 32] = std::fs::read(host_dir.join(accord_store::DEVICE_KEY_FILE))
+        .unwrap()
+        .try_into()
+        .expect("a device key is 32 bytes");
+    let mut t: accord_net::Ticket = ticket.parse().unwrap();
+    change(&mut t);
+    t.sign(&key).unwrap().to_string()
+}
+
+/// Issue #24: a join with a ticket naming the wrong founder used up the invitation and put the
+/// joiner on the host's roster before the joiner noticed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_ticket_naming_another_founder_is_refused_before_its_invitation_is_used() {
+    let dirs: Vec<_> = (0..2).map(|_| tempfile::tempdir().unwrap()).collect();
+    let ts = device(dirs[0].path(), "Technical Secretariat").await;
+    let mx = device(dirs[1].path(), "Mexico").await;
+    let (m, _d, _c) = founded(&ts).await;
+    let inv = ts
+        .invite(&m, "Mexico", Role::Member, Duration::from_secs(3600))
+        .await
+        .unwrap();
+    let before = ts.roster(&m).await.unwrap();
+    let patched = resigned(dirs[0].path(), &inv.ticket, |t| t.founding_key = [7; 32]);
+    let err = tokio::time::timeout(WAIT, mx.join(&patched))
+        .await
+        .expect("join answered in time")
+        .unwrap_err();
+    assert_eq!(err.code(), "join_refused", "{err}");
+    assert!(
+        err.to_string()
+            .contains("the ticket names another founder than the host's meeting"),
+        "{err}"
+    );
+    assert_eq!(
+        ts.roster(&m).await.unwrap(),
+        before,
+        "the roster is unchanged"
+    );
+    assert!(mx.meeting(&m).await.is_err(), "the joiner got nothing");
+    // The invitation is still unused: the right ticket admits the device.
+    let joined = tokio::time::timeout(WAIT, mx.join(&inv.ticket))
+        .await
+        .expect("join in time")
+        .unwrap();
+    assert_eq!(joined, m);
+    assert_eq!(ts.roster(&m).await.unwrap().active().count(), 2);
+    for ws in [ts, mx] {
+        ws.close().await.unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_ticket_with_characters_added_says_so_and_uses_nothing() {
+    let dirs: Vec<_> = (0..2).map(|_| tempfile::tempdir().unwrap()).collect();
+    let ts = device(dirs[0].path(), "Technical Secretariat").await;
+    let mx = device(dirs[1].path(), "Mexico").await;
+    let (m, _d, _c) = founded(&ts).await;
+    let inv = ts
+        .invite(&m, "Mexico", Role::Member, Duration::from_secs(3600))
+        .await
+        .unwrap();
+    // Signed by any key but the host's: what a changed port or address amounts to.
+    let t: accord_net::Ticket = inv.ticket.parse().unwrap();
+    assert!(t.clone().sign(&[5; 32]).is_err(), "only the host signs");
+    let two_more = format!("{}aa", inv.ticket);
+    let err = mx.join(&two_more).await.unwrap_err();
+    assert_eq!(err.code(), "invalid", "{err}");
+    assert!(
+        err.to_string().contains("2 characters after its end"),
+        "{err}"
+    );
+    // The ticket itself still works: nothing was used.
+    mx.join(&inv.ticket).await.unwrap();
+    for ws in [ts, mx] {
+        ws.close().await.unwrap();
+    }
 }
 
 /// Opens a profile with the given network mode (no settings changed).
