@@ -393,12 +393,18 @@ pub(crate) fn run(
                 unsaved.insert(doc.to_string(), f.disk_full());
             }
             let result = match (result, &job.op) {
-                // A flush that fails (its batch did not commit) reports that failure, and so
-                // everything up to it: the next flush starts clean.
-                (Err(e), Op::Flush | Op::Close) => {
+                // A flush whose batch did not commit reports what failed of the writes it
+                // reports (they come before it in the batch, and set `failed_since_flush`);
+                // housekeeping in the same batch that failed loses nothing. A lost WAL fails
+                // every flush. The next flush starts clean.
+                (Err(Failure::WalLost), Op::Flush | Op::Close) => {
                     failed_since_flush = None;
-                    Err(e)
+                    Err(Failure::WalLost)
                 }
+                (Err(_), Op::Flush | Op::Close) => match failed_since_flush.take() {
+                    Some(e) => Err(e),
+                    None => Ok(()),
+                },
                 (Err(e), op) => {
                     if op.reports_failure() {
                         tracing::error!(path = %path.display(), error = %e.to_error(&path), "write failed");
