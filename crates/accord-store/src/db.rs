@@ -94,6 +94,61 @@ pub(crate) fn check_existing(path: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Refuses a database whose WAL lost commits: SQLite's wal-index (`-shm`, left behind by a
+/// process that died) says the log held frames not yet copied into the database, and the
+/// `-wal` file is gone or shorter than those frames (someone deleted it, then the process was
+/// killed). SQLite would open what is left without a word, and the next write would seal the
+/// loss. Where the `-shm` is gone too nothing tells, so this is a check where feasible. A
+/// WAL rescued by the writer (see `writer::WalWatch`) was checkpointed to the end, and is
+/// not refused.
+pub(crate) fn check_wal_not_lost(path: &Path) -> Result<()> {
+    let shm = shm_path(path);
+    let Ok(index) = std::fs::read(&shm) else {
+        return Ok(());
+    };
+    if index.len() < 136 {
+        return Ok(());
+    }
+    let u32_at = |at: usize| u32::from_ne_bytes(index[at..at + 4].try_into().expect("4 bytes"));
+    // The wal-index header (SQLite's `WalIndexHdr`, native byte order): `isInit` at 12,
+    // `szPage` at 14, `mxFrame` at 16; then the checkpoint info's `nBackfill` at 96.
+    let initialised = index[12] == 1;
+    let page_size = match u16::from_ne_bytes([index[14], index[15]]) {
+        1 => 65536u64,
+        n => u64::from(n),
+    };
+    let frames = u64::from(u32_at(16));
+    let backfilled = u64::from(u32_at(96));
+    if !initialised || page_size == 0 || frames <= backfilled {
+        return Ok(());
+    }
+    let wal = wal_path(path);
+    let needed = 32 + frames * (24 + page_size);
+    let len = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+    if len >= needed {
+        return Ok(());
+    }
+    Err(StoreError::Corrupt {
+        path: path.to_path_buf(),
+        reason: format!(
+            "its write-ahead log {} is missing or truncated ({len} bytes), but {} held {} \
+             committed pages not yet copied into the database: the latest changes are lost. \
+             Restore the profile from a backup; or, to open what is left, delete {}",
+            wal.display(),
+            shm.display(),
+            frames - backfilled,
+            shm.display()
+        ),
+        source: None,
+    })
+}
+
+fn shm_path(db: &Path) -> PathBuf {
+    let mut s = db.as_os_str().to_owned();
+    s.push("-shm");
+    PathBuf::from(s)
+}
+
 pub(crate) fn wal_path(db: &Path) -> PathBuf {
     let mut s = db.as_os_str().to_owned();
     s.push("-wal");

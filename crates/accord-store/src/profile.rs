@@ -69,7 +69,8 @@ impl Profile {
     /// 1. creates the directory (mode 0700) if it is missing;
     /// 2. takes an exclusive lock on `LOCK` ([`StoreError::ProfileInUse`] if another process
     ///    has it; the OS drops it when a process dies, even by `kill -9`);
-    /// 3. refuses a missing or empty database where the profile was used before (a
+    /// 3. refuses a database whose WAL was lost with commits in it (a `-shm` left by a
+    ///    killed process says the log held frames that are gone), and a missing or empty database where the profile was used before (a
     ///    `device.key` beside it, or [`StoreOptions::used`]): [`StoreError::MissingDatabase`];
     /// 4. checks the database on a read-only connection, before anything writes to it
     ///    ([`StoreError::Corrupt`], [`StoreError::NotAProfile`], [`StoreError::NewerFormat`]);
@@ -86,6 +87,7 @@ impl Profile {
         let db_path = dir.join(DATABASE_FILE);
         let key_path = dir.join(DEVICE_KEY_FILE);
         db::check_existing(&db_path)?;
+        db::check_wal_not_lost(&db_path)?;
         let empty = std::fs::metadata(&db_path).map_or(true, |m| m.len() == 0);
         if empty {
             // The key is created only after the database's tables are committed, so a key

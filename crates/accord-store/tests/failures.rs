@@ -811,3 +811,51 @@ async fn an_unlinked_wal_is_detected_and_nothing_later_is_acknowledged() {
         StoreError::WalLost { .. }
     ));
 }
+
+/// Issue #24, item 5, at the next open: a process killed after its WAL was deleted leaves
+/// SQLite's `-shm` saying the log held commits. Such a profile is refused, naming the lost
+/// log, and left as it was; deleting the `-shm` (as the error says) opens what is left.
+#[test]
+fn a_profile_whose_wal_was_lost_with_commits_is_refused_at_the_next_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = Profile::open(dir.path()).unwrap();
+    drop(
+        p.store()
+            .put_durable(&key(&["doc", "incremental", "acked"]), vec![1; 100]),
+    );
+    p.store().flush_blocking().unwrap();
+    // What a `kill -9` now leaves behind: the three files as they are (the `-shm` is the
+    // live wal-index).
+    let crashed = tempfile::tempdir().unwrap();
+    for f in [
+        "accord.sqlite3",
+        "accord.sqlite3-wal",
+        "accord.sqlite3-shm",
+        "device.key",
+    ] {
+        std::fs::copy(dir.path().join(f), crashed.path().join(f)).unwrap();
+    }
+    p.close().unwrap();
+    // A crash with its WAL opens with everything.
+    let whole = tempfile::tempdir().unwrap();
+    for f in [
+        "accord.sqlite3",
+        "accord.sqlite3-wal",
+        "accord.sqlite3-shm",
+        "device.key",
+    ] {
+        std::fs::copy(crashed.path().join(f), whole.path().join(f)).unwrap();
+    }
+    Profile::open(whole.path()).unwrap().close().unwrap();
+
+    std::fs::remove_file(crashed.path().join("accord.sqlite3-wal")).unwrap();
+    let before = std::fs::read(db(crashed.path())).unwrap();
+    let err = Profile::open(crashed.path()).unwrap_err();
+    assert!(matches!(err, StoreError::Corrupt { .. }), "{err:?}");
+    let msg = err.to_string();
+    assert!(msg.contains("accord.sqlite3-wal is missing"), "{msg}");
+    assert!(msg.contains("latest changes are lost"), "{msg}");
+    assert_eq!(std::fs::read(db(crashed.path())).unwrap(), before);
+    std::fs::remove_file(crashed.path().join("accord.sqlite3-shm")).unwrap();
+    Profile::open(crashed.path()).unwrap().close().unwrap();
+}
