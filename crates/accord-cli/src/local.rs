@@ -121,7 +121,15 @@ async fn answer(ws: Workspace, stream: UnixStream) {
             },
             Ok(req) => {
                 tracing::info!(command = ?req.command, "local request");
-                match exec::run(&ws, &req, Host::Peer).await {
+                // Answered only once what it changed is on disk: "ok" means saved.
+                let done = match exec::run(&ws, &req, Host::Peer).await {
+                    Ok(output) => match ws.flush().await {
+                        Ok(()) => Ok(output),
+                        Err(e) => Err(anyhow::Error::new(e).context("the change was not saved")),
+                    },
+                    Err(e) => Err(e),
+                };
+                match done {
                     Ok(output) => Response {
                         ok: true,
                         output,

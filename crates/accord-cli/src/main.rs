@@ -119,13 +119,21 @@ async fn run(dir: PathBuf, mode: NetMode, req: Request) -> Result<()> {
         }
         _ => false,
     };
+    // A command is done once what it changed is on disk (a read writes nothing that a
+    // flush reports, so it prints on a full disk too).
+    let saved = if result.is_ok() {
+        ws.flush().await
+    } else {
+        Ok(())
+    };
     // What was changed is in the index (search, lists) before the process goes.
-    let settled = if result.is_ok() {
+    let settled = if result.is_ok() && saved.is_ok() {
         ws.index_settled().await
     } else {
         Ok(())
     };
     let closed = ws.close().await;
+    saved.context("the change was not saved")?;
     settled.context("the profile's index was not updated")?;
     let out = result?;
     closed.context("the profile did not close cleanly")?;

@@ -94,6 +94,61 @@ pub(crate) fn check_existing(path: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Refuses a database whose WAL lost commits: SQLite's wal-index (`-shm`, left behind by a
+/// process that died) says the log held frames not yet copied into the database, and the
+/// `-wal` file is gone or shorter than those frames (someone deleted it, then the process was
+/// killed). SQLite would open what is left without a word, and the next write would seal the
+/// loss. Where the `-shm` is gone too nothing tells, so this is a check where feasible. A
+/// WAL rescued by the writer (see `writer::WalWatch`) was checkpointed to the end, and is
+/// not refused.
+pub(crate) fn check_wal_not_lost(path: &Path) -> Result<()> {
+    let shm = shm_path(path);
+    let Ok(index) = std::fs::read(&shm) else {
+        return Ok(());
+    };
+    if index.len() < 136 {
+        return Ok(());
+    }
+    let u32_at = |at: usize| u32::from_ne_bytes(index[at..at + 4].try_into().expect("4 bytes"));
+    // The wal-index header (SQLite's `WalIndexHdr`, native byte order): `isInit` at 12,
+    // `szPage` at 14, `mxFrame` at 16; then the checkpoint info's `nBackfill` at 96.
+    let initialised = index[12] == 1;
+    let page_size = match u16::from_ne_bytes([index[14], index[15]]) {
+        1 => 65536u64,
+        n => u64::from(n),
+    };
+    let frames = u64::from(u32_at(16));
+    let backfilled = u64::from(u32_at(96));
+    if !initialised || page_size == 0 || frames <= backfilled {
+        return Ok(());
+    }
+    let wal = wal_path(path);
+    let needed = 32 + frames * (24 + page_size);
+    let len = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+    if len >= needed {
+        return Ok(());
+    }
+    Err(StoreError::Corrupt {
+        path: path.to_path_buf(),
+        reason: format!(
+            "its write-ahead log {} is missing or truncated ({len} bytes), but {} held {} \
+             committed pages not yet copied into the database: the latest changes are lost. \
+             Restore the profile from a backup; or, to open what is left, delete {}",
+            wal.display(),
+            shm.display(),
+            frames - backfilled,
+            shm.display()
+        ),
+        source: None,
+    })
+}
+
+fn shm_path(db: &Path) -> PathBuf {
+    let mut s = db.as_os_str().to_owned();
+    s.push("-shm");
+    PathBuf::from(s)
+}
+
 pub(crate) fn wal_path(db: &Path) -> PathBuf {
     let mut s = db.as_os_str().to_owned();
     s.push("-wal");
@@ -114,15 +169,50 @@ pub(crate) fn precreate(path: &Path) -> Result<()> {
     }
 }
 
-/// Reads what must be known before the first write: is this our database, and which format.
-/// Uses a connection that cannot create the file; a damaged file fails here, unchanged.
-pub(crate) fn inspect(path: &Path) -> Result<Option<i64>> {
+/// What [`inspect`] found in a database that may be opened.
+#[derive(Debug, Default)]
+pub(crate) struct Inspected {
+    /// The database holds documents.
+    pub has_data: bool,
+    /// The device the profile was used with (`meta` key `device_id`), if recorded.
+    pub device: Option<String>,
+}
+
+/// The `meta` key holding the device id the profile is used with.
+pub(crate) const DEVICE_KEY: &str = "device_id";
+
+/// Reads what must be known before the first write — is this our database, undamaged, and
+/// of which format — on a **read-only** connection, so that a file refused here is never
+/// written: no WAL checkpoint, no migration, no meta row happens before these checks pass.
+/// `PRAGMA quick_check` reads every page once (b-tree structure, cell and overflow bounds,
+/// free list), which finds one damaged page anywhere in the file; it costs a read of the
+/// database at each open (a few milliseconds per MiB), which is what a promise of "a
+/// damaged file is left as it was" needs — a damaged page found later would be found after
+/// the open wrote to the file.
+pub(crate) fn inspect(path: &Path) -> Result<Inspected> {
     let open_err = |source: rusqlite::Error| classify_open(path, source);
+    let corrupt = |reason: String| StoreError::Corrupt {
+        path: path.to_path_buf(),
+        reason,
+        source: None,
+    };
     let conn = Connection::open_with_flags(
         path,
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(open_err)?;
+    let problems: Vec<String> = (|| {
+        let mut st = conn.prepare("PRAGMA quick_check(10)")?;
+        let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+    })()
+    .map_err(open_err)?;
+    if problems.iter().any(|p| p != "ok") {
+        return Err(corrupt(format!(
+            "the integrity check failed: {}",
+            problems.join("; ")
+        )));
+    }
     let tables: Vec<String> = (|| {
         let mut st = conn.prepare("SELECT name FROM sqlite_master WHERE type = 'table'")?;
         let rows = st.query_map([], |r| r.get::<_, String>(0))?;
@@ -130,21 +220,19 @@ pub(crate) fn inspect(path: &Path) -> Result<Option<i64>> {
     })()
     .map_err(open_err)?;
     if tables.is_empty() {
-        return Ok(None);
+        return Ok(Inspected::default());
     }
     if !tables.iter().any(|t| t == "meta") {
         return Err(StoreError::NotAProfile {
             path: path.to_path_buf(),
         });
     }
-    let found: Option<i64> = conn
-        .query_row(
-            "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'format_version'",
-            [],
-            |r| r.get(0),
-        )
-        .optional()
-        .map_err(open_err)?;
+    let meta = |key: &str| -> Result<Option<String>> {
+        conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()
+            .map_err(open_err)
+    };
+    let found: Option<i64> = meta("format_version")?.and_then(|v| v.trim().parse().ok());
     if let Some(found) = found
         && found > FORMAT_VERSION
     {
@@ -154,7 +242,14 @@ pub(crate) fn inspect(path: &Path) -> Result<Option<i64>> {
             supported: FORMAT_VERSION,
         });
     }
-    Ok(found)
+    let has_data = tables.iter().any(|t| t == "samod_kv")
+        && conn
+            .query_row("SELECT EXISTS (SELECT 1 FROM samod_kv)", [], |r| r.get(0))
+            .map_err(open_err)?;
+    Ok(Inspected {
+        has_data,
+        device: meta(DEVICE_KEY)?,
+    })
 }
 
 pub(crate) fn classify_open(path: &Path, source: rusqlite::Error) -> StoreError {

@@ -80,6 +80,60 @@ pub enum StoreError {
     #[error("no data directory: set ACCORD_DATA_DIR or pass --data-dir")]
     NoDataDir,
 
+    /// A write of a document refused because an earlier write of it failed in this session:
+    /// anything written of it now would hold the change that was not saved (every later
+    /// change of a document depends on the earlier ones). Nothing of it is written again
+    /// until the profile is reopened, so the stored document stays as it was before the
+    /// failed write.
+    #[error(
+        "document {doc} was not saved to database {}: an earlier write of it failed{}, and its later changes are not saved either; make room, then reopen the profile",
+        path.display(), if *disk_full { " (the disk is full)" } else { "" }
+    )]
+    Unsaved {
+        path: PathBuf,
+        doc: String,
+        disk_full: bool,
+    },
+
+    /// The database's write-ahead log was deleted or replaced while the profile was open:
+    /// commits made since the last checkpoint would be lost with it. Every later write is
+    /// refused.
+    #[error(
+        "the write-ahead log {} of database {} was deleted or replaced while Accord had it open; nothing more is saved: restart Accord (what the log held was copied into the database where possible)",
+        wal.display(), path.display()
+    )]
+    WalLost { path: PathBuf, wal: PathBuf },
+
+    /// The database is missing or empty although the profile's other files show it was
+    /// used: its documents are gone, and a new empty profile must not replace them.
+    #[error(
+        "database {} is missing or empty, but {evidence}; restore it from a backup (Accord does not start a new, empty profile in its place)",
+        path.display()
+    )]
+    MissingDatabase { path: PathBuf, evidence: String },
+
+    /// The device key is missing, but the database holds data made with it.
+    #[error(
+        "device key {} is missing, but this profile's database {}; restore device.key from a backup (a new key would be a new identity, not a member of this profile's meetings)",
+        path.display(),
+        match device { Some(d) => format!("belongs to device {d}"), None => "holds documents".to_string() }
+    )]
+    MissingDeviceKey {
+        path: PathBuf,
+        device: Option<String>,
+    },
+
+    /// The device key is not the one the database was used with.
+    #[error(
+        "device key {} is the key of device {found}, but this profile's database belongs to device {expected}; restore the original device.key from a backup",
+        path.display()
+    )]
+    DeviceKeyChanged {
+        path: PathBuf,
+        expected: String,
+        found: String,
+    },
+
     /// The store was closed; nothing more can be written.
     #[error("the store is closed")]
     Closed,
@@ -91,6 +145,9 @@ impl StoreError {
         matches!(
             self,
             StoreError::Write {
+                disk_full: true,
+                ..
+            } | StoreError::Unsaved {
                 disk_full: true,
                 ..
             }

@@ -19,15 +19,19 @@
 //! peers send again (see `writer`; [`Store::has_unsynced_commits`]). (samod's puts
 //! other than snapshots are acknowledged to samod once queued; see [`SqliteStorage`] and
 //! [`Store::expect_change`] for how a device knows its own changes are on disk.) A failed write
-//! (a full disk) is an error to whoever waits for it or calls [`Store::flush`]; the committed
-//! state stays readable. **Reads** use separate read-only connections.
+//! (a full disk) is an error to whoever waits for it or calls [`Store::flush`] (for writes
+//! of data kept nowhere else); the committed state stays readable, and a document a write of
+//! which failed is written no more in the session ([`StoreError::Unsaved`]). A WAL deleted
+//! while the profile is open is noticed, and ends all writing ([`StoreError::WalLost`]). **Reads** use separate read-only connections.
 //!
 //! **Architecture invariants.** This crate knows SQLite, files and samod's storage trait; it
 //! does not know iroh (the device key is just 32 bytes), automerge documents (the index is
 //! fed [`accord_model`] views by the caller), sync, the UI or JSON. Nothing outside it
 //! depends on rusqlite. It never writes to, moves or recreates a database file that fails
 //! its checks: a damaged file is reported ([`StoreError::Corrupt`], naming the file) and left
-//! byte for byte as it was. The index is derived data: it can always be rebuilt from the
+//! byte for byte as it was: it is checked on a read-only connection before anything writes.
+//! A lost database or device key of a used profile is an error naming the file, never a new
+//! profile or identity. The index is derived data: it can always be rebuilt from the
 //! documents, and is when its format changes ([`Store::index_needs_rebuild`]).
 //!
 //! ```

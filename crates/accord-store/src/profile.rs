@@ -69,26 +69,79 @@ impl Profile {
     /// 1. creates the directory (mode 0700) if it is missing;
     /// 2. takes an exclusive lock on `LOCK` ([`StoreError::ProfileInUse`] if another process
     ///    has it; the OS drops it when a process dies, even by `kill -9`);
-    /// 3. checks the database without writing to it ([`StoreError::Corrupt`],
-    ///    [`StoreError::NotAProfile`], [`StoreError::NewerFormat`]), then opens it in WAL
-    ///    mode and creates or migrates its tables;
-    /// 4. reads the device key, or creates it on first start.
+    /// 3. refuses a database whose WAL was lost with commits in it (a `-shm` left by a
+    ///    killed process says the log held frames that are gone), and a missing or empty database where the profile was used before (a
+    ///    `device.key` beside it, or [`StoreOptions::used`]): [`StoreError::MissingDatabase`];
+    /// 4. checks the database on a read-only connection, before anything writes to it
+    ///    ([`StoreError::Corrupt`], [`StoreError::NotAProfile`], [`StoreError::NewerFormat`]);
+    /// 5. checks the device key against the device the database was used with: a missing
+    ///    key where the database holds data, or another key, is an error naming the file
+    ///    ([`StoreError::MissingDeviceKey`], [`StoreError::DeviceKeyChanged`]) — never a new
+    ///    identity;
+    /// 6. opens the database in WAL mode and creates or migrates its tables, creates the
+    ///    device key on first start, and records its device in the database.
     pub fn open_with(dir: impl AsRef<Path>, options: StoreOptions) -> Result<Profile> {
         let dir = dir.as_ref().to_path_buf();
         create_dir(&dir)?;
         let lock = lock(&dir)?;
         let db_path = dir.join(DATABASE_FILE);
+        let key_path = dir.join(DEVICE_KEY_FILE);
         db::check_existing(&db_path)?;
+        db::check_wal_not_lost(&db_path)?;
+        let empty = std::fs::metadata(&db_path).map_or(true, |m| m.len() == 0);
+        if empty {
+            // The key is created only after the database's tables are committed, so a key
+            // beside an empty database means the database was lost, not never made.
+            let evidence = if key_path.exists() {
+                Some(format!(
+                    "the device key {} beside it shows the profile was used",
+                    key_path.display()
+                ))
+            } else {
+                options.used.clone()
+            };
+            if let Some(evidence) = evidence {
+                return Err(StoreError::MissingDatabase {
+                    path: db_path,
+                    evidence,
+                });
+            }
+        }
         db::precreate(&db_path)?;
-        db::inspect(&db_path)?;
+        let inspected = db::inspect(&db_path)?;
+        let existing_key = load_key(&key_path)?;
+        if let Some(key) = &existing_key {
+            let found = device_of(key);
+            if let Some(expected) = &inspected.device
+                && *expected != found
+            {
+                return Err(StoreError::DeviceKeyChanged {
+                    path: key_path,
+                    expected: expected.clone(),
+                    found,
+                });
+            }
+        } else if inspected.device.is_some() || inspected.has_data {
+            return Err(StoreError::MissingDeviceKey {
+                path: key_path,
+                device: inspected.device,
+            });
+        }
         let store = Store::start(db_path, options, lock)?;
-        let device_secret = match load_or_create_key(&dir.join(DEVICE_KEY_FILE)) {
+        let device_secret = match existing_key.map_or_else(|| create_key(&key_path), Ok) {
             Ok(k) => k,
             Err(e) => {
                 let _ = store.close();
                 return Err(e);
             }
         };
+        if inspected.device.is_none() {
+            // Once per profile (a new one, or one made before the device was recorded). On
+            // a full disk it waits for the next open: reading must not depend on it.
+            if let Err(e) = store.record_device(&device_of(&device_secret)) {
+                tracing::warn!(dir = %dir.display(), error = %e, "the device was not recorded in the database");
+            }
+        }
         tracing::info!(dir = %dir.display(), "profile open");
         Ok(Profile {
             dir,
@@ -167,12 +220,20 @@ fn lock(dir: &Path) -> Result<File> {
 /// of those. It is written to a temporary file created with mode 0600 (never readable by
 /// others, not even for an instant), synced, then renamed into place, so a crash leaves either
 /// no key or a whole one.
-fn load_or_create_key(path: &Path) -> Result<[u8; 32]> {
+fn load_key(path: &Path) -> Result<Option<[u8; 32]>> {
     match File::open(path) {
-        Ok(f) => read_key(path, f),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => create_key(path),
+        Ok(f) => read_key(path, f).map(Some),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(StoreError::io("open the device key", path, e)),
     }
+}
+
+/// The device id of a key as the database records it: its public half (what rosters and
+/// peers know the device by), never the secret.
+fn device_of(secret: &[u8; 32]) -> String {
+    accord_model::DeviceKey::from_secret(secret)
+        .device()
+        .to_string()
 }
 
 fn read_key(path: &Path, f: File) -> Result<[u8; 32]> {

@@ -37,6 +37,11 @@ pub struct StoreOptions {
     /// this long after its last local change ([`Store::expect_change`]) they are released. 100 ms
     /// by default.
     pub typing_pause: Duration,
+    /// What shows that the profile was used before, found by the caller in its own files
+    /// (`pins.json` listing meetings, say): a missing or empty database is then
+    /// [`StoreError::MissingDatabase`], never a new empty profile. `None`: only the profile's
+    /// own files count (a `device.key` beside the database).
+    pub used: Option<String>,
 }
 
 impl Default for StoreOptions {
@@ -45,6 +50,7 @@ impl Default for StoreOptions {
             snapshot_interval: Duration::from_secs(2),
             max_page_count: None,
             typing_pause: Duration::from_millis(100),
+            used: None,
         }
     }
 }
@@ -56,6 +62,11 @@ impl StoreOptions {
     }
     pub fn with_typing_pause(mut self, d: Duration) -> Self {
         self.typing_pause = d;
+        self
+    }
+    /// See [`StoreOptions::used`].
+    pub fn with_used(mut self, evidence: impl Into<String>) -> Self {
+        self.used = Some(evidence.into());
         self
     }
     pub fn with_max_page_count(mut self, pages: u32) -> Self {
@@ -554,6 +565,14 @@ impl Store {
                 v.map(|v| v.split_whitespace().map(str::to_string).collect())
                     .unwrap_or_default(),
             )
+        })
+    }
+
+    /// Records the device the profile is used with (see `Profile::open`), waiting for it.
+    pub(crate) fn record_device(&self, device: &str) -> Result<()> {
+        self.shared.enqueue_blocking(Op::SetMeta {
+            key: db::DEVICE_KEY,
+            value: device.to_string(),
         })
     }
 

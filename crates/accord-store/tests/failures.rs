@@ -327,7 +327,9 @@ async fn pieces_outlive_a_snapshot_that_failed_to_write() {
     for k in &pieces {
         s.delete(k.clone()).await;
     }
-    assert!(p.store().flush().await.unwrap_err().is_disk_full());
+    // Nothing is lost (the pieces stay), so the flush reports nothing: a failed snapshot is
+    // no failed edit (issue #24: reads must go on working on a full disk).
+    p.store().flush().await.unwrap();
     for k in &pieces {
         assert_eq!(
             s.load(k.clone()).await.as_deref(),
@@ -517,4 +519,343 @@ async fn a_flush_waits_for_everything_enqueued_before_it() {
     for t in tickets {
         t.await.unwrap();
     }
+}
+
+/// Issue #24, item 3: a database with one damaged page deep inside (the page of the
+/// documents' table) opened as if nothing was wrong, and the open wrote to it. It is checked
+/// on a read-only connection first, so a refused file stays byte for byte as it was.
+#[test]
+fn a_refused_database_is_never_written() {
+    let dir = tempfile::tempdir().unwrap();
+    profile_with_data(dir.path());
+    let (page, page_size): (i64, i64) = {
+        let conn = rusqlite::Connection::open(db(dir.path())).unwrap();
+        let page = conn
+            .query_row(
+                "SELECT rootpage FROM sqlite_master WHERE name = 'samod_kv'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let size = conn
+            .query_row("PRAGMA page_size", [], |r| r.get(0))
+            .unwrap();
+        (page, size)
+    };
+    assert!(page > 1, "the documents' table is not on page 1");
+    let mut bytes = std::fs::read(db(dir.path())).unwrap();
+    let at = ((page - 1) * page_size) as usize;
+    for b in &mut bytes[at..at + page_size as usize] {
+        *b = 0xA5;
+    }
+    std::fs::write(db(dir.path()), &bytes).unwrap();
+    let msg = assert_refused_untouched(dir.path());
+    assert!(msg.contains("integrity check"), "{msg}");
+}
+
+/// Issue #24, item 4: a database truncated to nothing (or deleted) beside the device key
+/// of a profile that was used is an error naming it, never a new empty profile.
+#[test]
+fn an_empty_or_missing_database_of_a_used_profile_is_an_error_not_a_new_profile() {
+    let dir = tempfile::tempdir().unwrap();
+    profile_with_data(dir.path());
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(db(dir.path()))
+        .unwrap()
+        .set_len(0)
+        .unwrap();
+    for _ in 0..2 {
+        let err = Profile::open(dir.path()).unwrap_err();
+        assert!(matches!(err, StoreError::MissingDatabase { .. }), "{err:?}");
+        let msg = err.to_string();
+        assert!(msg.contains(&db(dir.path()).display().to_string()), "{msg}");
+        assert!(msg.contains("restore it from a backup"), "{msg}");
+        assert_eq!(std::fs::metadata(db(dir.path())).unwrap().len(), 0);
+    }
+    std::fs::remove_file(db(dir.path())).unwrap();
+    let err = Profile::open(dir.path()).unwrap_err();
+    assert!(matches!(err, StoreError::MissingDatabase { .. }), "{err:?}");
+    assert!(!db(dir.path()).exists(), "no new database was made");
+
+    // What the caller knows counts too (the Workspace: pins.json lists meetings).
+    let bare = tempfile::tempdir().unwrap();
+    let err = Profile::open_with(
+        bare.path(),
+        StoreOptions::default().with_used("pins.json lists 1 meeting"),
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("pins.json lists 1 meeting"),
+        "{err}"
+    );
+    assert!(!db(bare.path()).exists());
+    // A profile that was never used is made as before.
+    Profile::open(bare.path()).unwrap().close().unwrap();
+}
+
+/// Issue #24, item 6: a deleted or replaced device key gave the profile a new identity.
+/// The database records the device it is used with; a missing key, or another one, is an
+/// error naming the file, and nothing is created in its place.
+#[test]
+fn a_missing_or_changed_device_key_is_an_error_not_a_new_identity() {
+    let dir = tempfile::tempdir().unwrap();
+    profile_with_data(dir.path());
+    let path = dir.path().join(DEVICE_KEY_FILE);
+    let secret = std::fs::read(&path).unwrap();
+    std::fs::remove_file(&path).unwrap();
+    let err = Profile::open(dir.path()).unwrap_err();
+    assert!(
+        matches!(err, StoreError::MissingDeviceKey { .. }),
+        "{err:?}"
+    );
+    let msg = err.to_string();
+    assert!(msg.contains(&path.display().to_string()), "{msg}");
+    assert!(msg.contains("restore device.key from a backup"), "{msg}");
+    assert!(!path.exists(), "no new key was made");
+
+    std::fs::write(&path, [7u8; 32]).unwrap();
+    let err = Profile::open(dir.path()).unwrap_err();
+    assert!(
+        matches!(err, StoreError::DeviceKeyChanged { .. }),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string().contains(&path.display().to_string()),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), [7u8; 32], "left as it was");
+
+    std::fs::write(&path, &secret).unwrap();
+    let p = Profile::open(dir.path()).unwrap();
+    assert_eq!(p.device_secret().to_vec(), secret);
+    p.close().unwrap();
+
+    // A profile with documents from before the device was recorded: a missing key is an
+    // error all the same.
+    {
+        let conn = rusqlite::Connection::open(db(dir.path())).unwrap();
+        conn.execute("DELETE FROM meta WHERE key = 'device_id'", [])
+            .unwrap();
+    }
+    std::fs::remove_file(&path).unwrap();
+    let err = Profile::open(dir.path()).unwrap_err();
+    assert!(
+        matches!(err, StoreError::MissingDeviceKey { .. }),
+        "{err:?}"
+    );
+    assert!(!path.exists());
+}
+
+/// Issue #24, item 1: a write that failed on a full disk was applied later anyway, by a
+/// later write of the same document (a rest at close, a snapshot) once there was room. A
+/// document a write of which failed is written no more in the session: the stored document
+/// stays as it was before the failed write.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_document_whose_write_failed_is_not_written_again_in_the_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = StoreOptions::default()
+        .with_max_page_count(400)
+        .with_snapshot_interval(Duration::ZERO);
+    let p = Profile::open_with(dir.path(), opts.clone()).unwrap();
+    let s = p.store().samod_storage();
+    let kept = key(&["doc", "incremental", "kept"]);
+    p.store().put_durable(&kept, vec![1; 1000]).await.unwrap();
+    let filler = key(&["filler", "incremental", "f"]);
+    p.store()
+        .put_durable(&filler, vec![2; 800 << 10])
+        .await
+        .unwrap();
+    // The change that does not fit.
+    let failed = p
+        .store()
+        .put_durable(&key(&["doc", "incremental", "big"]), vec![3; 1 << 20])
+        .await
+        .unwrap_err();
+    assert!(failed.is_disk_full(), "{failed:?}");
+    assert!(p.store().flush().await.unwrap_err().is_disk_full());
+    // Room again.
+    s.delete(filler).await;
+    p.store().flush().await.unwrap();
+    // A whole save of the document (holding the change that failed) is refused, and so is
+    // every other write of it; another document is written as usual.
+    let err = p
+        .store()
+        .rest_document("doc", &[], vec![4; 1000])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Unsaved { .. }), "{err:?}");
+    assert!(err.is_disk_full(), "{err:?}");
+    let msg = err.to_string();
+    assert!(msg.contains("document doc was not saved"), "{msg}");
+    s.put(key(&["doc", "snapshot", "s"]), vec![5; 1000]).await;
+    s.delete(kept.clone()).await;
+    let err = p
+        .store()
+        .put_durable(&key(&["doc", "incremental", "later"]), vec![6; 10])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Unsaved { .. }), "{err:?}");
+    assert!(matches!(
+        p.store().flush().await.unwrap_err(),
+        StoreError::Unsaved { .. }
+    ));
+    p.store()
+        .put_durable(&key(&["other", "incremental", "x"]), vec![7; 10])
+        .await
+        .unwrap();
+    p.close().unwrap();
+
+    let p = Profile::open(dir.path()).unwrap();
+    let all = p.store().samod_storage().load_range(key(&["doc"])).await;
+    assert_eq!(
+        all.keys().map(|k| k.to_string()).collect::<Vec<_>>(),
+        vec!["doc/incremental/kept".to_string()],
+        "the document is as it was before the failed write"
+    );
+    assert_eq!(all[&kept], vec![1; 1000]);
+    p.close().unwrap();
+}
+
+/// Copies the database file alone (what is left when the WAL is gone and the process is
+/// killed) and lists the keys it holds.
+fn keys_in_database_file_alone(dir: &Path) -> Vec<String> {
+    let copy = tempfile::tempdir().unwrap();
+    std::fs::copy(db(dir), copy.path().join("copy.sqlite3")).unwrap();
+    let conn = rusqlite::Connection::open(copy.path().join("copy.sqlite3")).unwrap();
+    let has_table: bool = conn
+        .query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'samod_kv')",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    if !has_table {
+        return Vec::new(); // everything is still in the WAL
+    }
+    let mut st = conn
+        .prepare("SELECT key FROM samod_kv ORDER BY key")
+        .unwrap();
+    st.query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<Vec<String>>>()
+        .unwrap()
+}
+
+/// Issue #24, item 5: deleting the WAL while the profile was open, then `kill -9`, lost
+/// acknowledged writes without an error. The writer notices the unlinked WAL — at its next
+/// batch, or within a second while idle —, copies what the log holds into the database
+/// file, and refuses every later write with an error naming the WAL.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unlinked_wal_is_detected_and_nothing_later_is_acknowledged() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = Profile::open(dir.path()).unwrap();
+    let wal = dir.path().join("accord.sqlite3-wal");
+    p.store()
+        .put_durable(&key(&["doc", "incremental", "acked"]), vec![1; 100])
+        .await
+        .unwrap();
+    assert!(wal.exists());
+    assert!(
+        !keys_in_database_file_alone(dir.path()).contains(&"doc/incremental/acked".to_string()),
+        "the acknowledged write is in the WAL only"
+    );
+    std::fs::remove_file(&wal).unwrap();
+
+    let err = p
+        .store()
+        .put_durable(&key(&["doc", "incremental", "after"]), vec![2; 100])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::WalLost { .. }), "{err:?}");
+    assert!(
+        err.to_string().contains(&wal.display().to_string()),
+        "{err}"
+    );
+    // Persistent: every later write is refused too, and a flush says so.
+    let again = p
+        .store()
+        .put_durable(&key(&["other", "incremental", "x"]), vec![3; 100])
+        .await
+        .unwrap_err();
+    assert!(matches!(again, StoreError::WalLost { .. }), "{again:?}");
+    assert!(matches!(
+        p.store().flush().await.unwrap_err(),
+        StoreError::WalLost { .. }
+    ));
+    // What was acknowledged is in the database file itself: a kill -9 now loses nothing.
+    assert_eq!(
+        keys_in_database_file_alone(dir.path()),
+        vec!["doc/incremental/acked".to_string()]
+    );
+    std::mem::forget(p); // as a killed process would: no close, no checkpoint
+
+    // An idle writer notices within a second or so, and saves what the log holds.
+    let dir = tempfile::tempdir().unwrap();
+    let p = Profile::open(dir.path()).unwrap();
+    p.store()
+        .put_durable(&key(&["doc", "incremental", "acked"]), vec![1; 100])
+        .await
+        .unwrap();
+    std::fs::remove_file(dir.path().join("accord.sqlite3-wal")).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !keys_in_database_file_alone(dir.path()).contains(&"doc/incremental/acked".to_string()) {
+        assert!(
+            Instant::now() < deadline,
+            "the idle writer never noticed the lost WAL"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(matches!(
+        p.store().flush().await.unwrap_err(),
+        StoreError::WalLost { .. }
+    ));
+}
+
+/// Issue #24, item 5, at the next open: a process killed after its WAL was deleted leaves
+/// SQLite's `-shm` saying the log held commits. Such a profile is refused, naming the lost
+/// log, and left as it was; deleting the `-shm` (as the error says) opens what is left.
+#[test]
+fn a_profile_whose_wal_was_lost_with_commits_is_refused_at_the_next_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = Profile::open(dir.path()).unwrap();
+    drop(
+        p.store()
+            .put_durable(&key(&["doc", "incremental", "acked"]), vec![1; 100]),
+    );
+    p.store().flush_blocking().unwrap();
+    // What a `kill -9` now leaves behind: the three files as they are (the `-shm` is the
+    // live wal-index).
+    let crashed = tempfile::tempdir().unwrap();
+    for f in [
+        "accord.sqlite3",
+        "accord.sqlite3-wal",
+        "accord.sqlite3-shm",
+        "device.key",
+    ] {
+        std::fs::copy(dir.path().join(f), crashed.path().join(f)).unwrap();
+    }
+    p.close().unwrap();
+    // A crash with its WAL opens with everything.
+    let whole = tempfile::tempdir().unwrap();
+    for f in [
+        "accord.sqlite3",
+        "accord.sqlite3-wal",
+        "accord.sqlite3-shm",
+        "device.key",
+    ] {
+        std::fs::copy(crashed.path().join(f), whole.path().join(f)).unwrap();
+    }
+    Profile::open(whole.path()).unwrap().close().unwrap();
+
+    std::fs::remove_file(crashed.path().join("accord.sqlite3-wal")).unwrap();
+    let before = std::fs::read(db(crashed.path())).unwrap();
+    let err = Profile::open(crashed.path()).unwrap_err();
+    assert!(matches!(err, StoreError::Corrupt { .. }), "{err:?}");
+    let msg = err.to_string();
+    assert!(msg.contains("accord.sqlite3-wal is missing"), "{msg}");
+    assert!(msg.contains("latest changes are lost"), "{msg}");
+    assert_eq!(std::fs::read(db(crashed.path())).unwrap(), before);
+    std::fs::remove_file(crashed.path().join("accord.sqlite3-shm")).unwrap();
+    Profile::open(crashed.path()).unwrap().close().unwrap();
 }

@@ -277,15 +277,21 @@ impl Workspace {
 
     pub async fn open_with(dir: impl AsRef<Path>, options: OpenOptions) -> Result<Workspace> {
         let dir = dir.as_ref().to_path_buf();
+        let settings = Settings::load(&dir)?;
+        let pins = Pins::load(&dir)?;
+        // A profile whose files show it was used must find its database: a missing or empty
+        // one is an error naming it, never a new empty profile (issue #24).
+        let mut store_options = options.store.clone();
+        if store_options.used.is_none() {
+            store_options.used = used_evidence(&dir, &pins);
+        }
         let d = dir.clone();
-        let profile = tokio::task::spawn_blocking(move || Profile::open_with(&d, options.store))
+        let profile = tokio::task::spawn_blocking(move || Profile::open_with(&d, store_options))
             .await
             .map_err(|_| Error::Closed)??;
         let secret = profile.device_secret();
         let key = model::DeviceKey::from_secret(&secret);
         let device = key.device();
-        let settings = Settings::load(&dir)?;
-        let pins = Pins::load(&dir)?;
         let store = profile.store().clone();
         // The share policy answers "none" until the access rules are installed, and then
         // follows the rosters: nothing is shared by accident.
@@ -333,8 +339,12 @@ impl Workspace {
             inner.local_presence.subscribe(),
         ));
         let ws = Workspace { inner };
-        if ws.inner.store.index_needs_rebuild() {
-            ws.rebuild_index().await?;
+        if ws.inner.store.index_needs_rebuild()
+            && let Err(e) = ws.rebuild_index().await
+        {
+            // The documents are readable without it (a full disk, say): lists and search
+            // wait for the next open's rebuild.
+            tracing::warn!(error = %e, "the index was not rebuilt");
         }
         if options.load_ahead {
             tokio::spawn(preload(Arc::downgrade(&ws.inner)));
@@ -866,6 +876,28 @@ impl Workspace {
         let mut rx = self.inner.unindexed.subscribe();
         rx.wait_for(|n| *n == 0).await.map_err(|_| Error::Closed)?;
         self.flush().await
+    }
+}
+
+/// What in the profile's own files shows that it was used: `pins.json` listing meetings,
+/// or a `settings.json`. Written only after the database was set up, so either beside a
+/// missing or empty database means the database was lost.
+fn used_evidence(dir: &Path, pins: &Pins) -> Option<String> {
+    let pins_file = dir.join(crate::pins::PINS_FILE);
+    let settings_file = dir.join(crate::settings::SETTINGS_FILE);
+    if !pins.meetings.is_empty() {
+        Some(format!(
+            "{} lists {} meeting(s) of this profile",
+            pins_file.display(),
+            pins.meetings.len()
+        ))
+    } else if settings_file.exists() {
+        Some(format!(
+            "{} shows the profile was set up",
+            settings_file.display()
+        ))
+    } else {
+        None
     }
 }
 
