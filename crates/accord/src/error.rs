@@ -35,12 +35,18 @@ pub enum Error {
     Network(String),
     #[error("the host refused to admit this device: {0}")]
     JoinRefused(String),
+    /// An edit on a meeting where this device's role is observer: its peers would not take
+    /// the change.
+    #[error(
+        "this device is an observer in {title:?} (meeting {meeting}): it can read but not edit"
+    )]
+    Observer { meeting: DocId, title: String },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
-    /// A short stable code: `not_found`, `invalid`, `profile_in_use`, `disk_full`, …
+    /// A short stable code: `not_found`, `invalid`, `read_only`, `profile_in_use`, `disk_full`, …
     pub fn code(&self) -> &'static str {
         match self {
             Error::NotFound(_) => "not_found",
@@ -50,6 +56,7 @@ impl Error {
             Error::Offline => "offline",
             Error::Network(_) => "network",
             Error::JoinRefused(_) => "join_refused",
+            Error::Observer { .. } => "read_only",
             Error::Model(e) => match e {
                 ModelError::NoSuchClause(_)
                 | ModelError::NoSuchAction(_)
