@@ -94,7 +94,9 @@ pub enum Command {
     },
     /// Run as an always-on peer: sync every meeting, log peers; Ctrl-C stops cleanly.
     Serve,
-    /// Sync now: exits 0 once every reachable roster peer has all changes.
+    /// Sync now: exits 0 once every reachable roster peer has all changes, naming those it
+    /// could not reach; exits 1 naming them when none could be reached, or naming those still
+    /// behind at the timeout.
     Sync {
         /// Give up after this long (10s, 2m…).
         #[arg(long, default_value = "60s")]

@@ -75,76 +75,110 @@ fn names(c: &Census, devices: impl IntoIterator<Item = DeviceId>) -> Vec<String>
 }
 
 /// Waits until every reachable roster peer has all changes (and we have theirs). Devices that
-/// cannot be reached within the discovery window do not hold it up; when none at all can be
-/// reached, or one that can stays behind until the timeout, it fails.
+/// cannot be reached within the discovery window do not hold it up: it succeeds naming them.
+/// It fails when none at all can be reached (naming them), or when one that can stays behind
+/// until the timeout (naming it, and the unreachable ones).
 pub async fn sync(ws: &Workspace, timeout: Duration, host: Host, json: bool) -> Result<Output> {
     let start = Instant::now();
+    // The window for devices to come online ends well before the timeout, so that the ones
+    // reached can still be seen in sync twice in a row before it: with the window at the
+    // timeout, a sync with any device offline could only end in failure.
     let window = if host == Host::Peer {
         Duration::from_secs(3)
     } else {
         Duration::from_secs(10)
     }
-    .min(timeout);
+    .min(timeout / 2);
     let mut settled_once = false;
     loop {
         open_all(ws).await;
         let c = census(ws).await;
+        if c.others.is_empty() {
+            ws.flush().await?;
+            let v = json!({ "in_sync": true, "peers": [], "unreachable": [] });
+            return Ok(Output::either(json, v, || {
+                "nothing to sync: no other device is on the rosters of this profile's meetings\n"
+                    .into()
+            }));
+        }
         let elapsed = start.elapsed();
         let in_sync = c.behind.is_empty()
-            && (c.online.len() == c.others.len() || (elapsed >= window && !c.online.is_empty()));
-        if c.others.is_empty() || in_sync {
-            // The same answer twice in a row, so a connection that has just come up and not
-            // yet exchanged anything does not count as "in sync".
-            if settled_once || c.others.is_empty() {
-                ws.flush().await?;
-                let unreachable: Vec<DeviceId> = c
-                    .others
-                    .keys()
-                    .filter(|d| !c.online.contains(d))
-                    .copied()
-                    .collect();
-                let v = json!({
-                    "in_sync": true,
-                    "peers": c.online.iter().map(|d| d.to_string()).collect::<Vec<_>>(),
-                    "unreachable": unreachable.iter().map(|d| d.to_string()).collect::<Vec<_>>(),
-                });
-                let mut out = Output::either(json, v, || {
-                    if c.others.is_empty() {
-                        "nothing to sync: no other device is on the rosters of this profile's meetings\n".into()
-                    } else {
-                        format!(
-                            "in sync with {}\n",
-                            names(&c, c.online.iter().copied()).join(", ")
-                        )
-                    }
-                });
-                if !unreachable.is_empty() {
-                    out = out.note(format!(
-                        "not reachable now: {}",
-                        names(&c, unreachable).join(", ")
-                    ));
-                }
-                return Ok(out);
-            }
-            settled_once = true;
-        } else {
-            settled_once = false;
+            && !c.online.is_empty()
+            && (c.online.len() == c.others.len() || elapsed >= window);
+        // The same answer twice in a row, so a connection that has just come up and not yet
+        // exchanged anything does not count as "in sync"; at the timeout, once is enough.
+        if in_sync && (settled_once || elapsed >= timeout) {
+            ws.flush().await?;
+            return Ok(synced(&c, json));
         }
+        settled_once = in_sync;
         if elapsed >= timeout {
+            let unreachable = unreachable(&c);
             if c.online.is_empty() {
                 bail!(
-                    "none of the {} other devices of this profile's meetings could be reached within {}s",
+                    "none of the {} other devices of this profile's meetings could be reached within {}: {}",
                     c.others.len(),
-                    timeout.as_secs()
+                    seconds(timeout),
+                    names(&c, unreachable).join(", ")
                 );
             }
-            bail!(
-                "not in sync after {}s with: {}",
-                timeout.as_secs(),
+            let mut msg = format!(
+                "not in sync after {} with: {}",
+                seconds(timeout),
                 names(&c, c.behind.iter().copied()).join(", ")
             );
+            if !unreachable.is_empty() {
+                let _ = write!(
+                    msg,
+                    "; not reachable: {}",
+                    names(&c, unreachable).join(", ")
+                );
+            }
+            bail!(msg);
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+/// The roster devices not online.
+fn unreachable(c: &Census) -> Vec<DeviceId> {
+    c.others
+        .keys()
+        .filter(|d| !c.online.contains(d))
+        .copied()
+        .collect()
+}
+
+/// The answer of a sync in which every reachable device has all changes.
+fn synced(c: &Census, json: bool) -> Output {
+    let unreachable = unreachable(c);
+    let v = json!({
+        "in_sync": true,
+        "peers": c.online.iter().map(|d| d.to_string()).collect::<Vec<_>>(),
+        "unreachable": unreachable.iter().map(|d| d.to_string()).collect::<Vec<_>>(),
+    });
+    let out = Output::either(json, v, || {
+        format!(
+            "in sync with {}\n",
+            names(c, c.online.iter().copied()).join(", ")
+        )
+    });
+    if unreachable.is_empty() {
+        out
+    } else {
+        out.note(format!(
+            "not reachable now: {}",
+            names(c, unreachable).join(", ")
+        ))
+    }
+}
+
+/// `10s`, `2.5s`.
+fn seconds(d: Duration) -> String {
+    if d.subsec_millis() == 0 {
+        format!("{}s", d.as_secs())
+    } else {
+        format!("{:.1}s", d.as_secs_f64())
     }
 }
 

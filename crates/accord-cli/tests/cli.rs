@@ -547,3 +547,100 @@ fn sync_converges_two_serves_on_loopback() {
     s1.stop();
     s2.stop();
 }
+
+/// The device of `party` on the roster `meeting show --json` prints.
+fn device_of(roster_holder: &Profile, meeting: &str, party: &str) -> String {
+    let shown = roster_holder.json(&["meeting", "show", meeting]);
+    shown["roster"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["party"] == party)
+        .unwrap_or_else(|| panic!("{party} is not on the roster: {shown}"))["device"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// `host` (serving) invites `guest` for `party` with `role`; `guest` joins.
+fn join(host: &Profile, guest: &Profile, meeting: &str, party: &str, role: &str) {
+    let ticket = host.json(&[
+        "invite",
+        "--meeting",
+        meeting,
+        "--party",
+        party,
+        "--role",
+        role,
+    ])["ticket"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(guest.json(&["join", &ticket])["meeting"], meeting);
+}
+
+/// Issue #24: `sync --timeout 10s` with a roster device offline failed, naming nobody.
+#[test]
+fn sync_with_a_roster_peer_offline_names_it_and_fails_only_when_none_is_reachable() {
+    let ts = Profile::new("Technical Secretariat");
+    let mx = Profile::new("Mexico");
+    let ca = Profile::new("Canada");
+    let (s_ts, s_mx, s_ca) = (ts.serve(), mx.serve(), ca.serve());
+    let m = ts.id(&[
+        "meeting", "create", "--title", "Three", "--party", "Mexico", "--party", "Canada",
+    ]);
+    join(&ts, &mx, &m, "Mexico", "member");
+    join(&ts, &ca, &m, "Canada", "member");
+    let (mx_id, ca_id) = (device_of(&ts, &m, "Mexico"), device_of(&ts, &m, "Canada"));
+    // Canada goes away; the TS syncs in a process of its own, with a short timeout.
+    s_ca.stop();
+    s_ts.stop();
+    let out = ts.run(&["sync", "--timeout", "10s", "--json"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["in_sync"], true, "{v}");
+    assert_eq!(v["peers"], serde_json::json!([mx_id]), "{v}");
+    assert_eq!(v["unreachable"], serde_json::json!([ca_id]), "{v}");
+    assert!(err.contains("not reachable now: Canada"), "{err}");
+
+    // Nobody reachable: exit 1, naming every device.
+    s_mx.stop();
+    let out = ts.run(&["sync", "--timeout", "3s"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("could be reached within 3s")
+            && err.contains("Mexico")
+            && err.contains("Canada"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_observers_edit_is_refused_with_exit_1_and_changes_nothing() {
+    let ts = Profile::new("Technical Secretariat");
+    let iom = Profile::new("IOM");
+    let serve = ts.serve();
+    let m = ts.id(&["meeting", "create", "--title", "Observed", "--party", "IOM"]);
+    let d = ts.id(&["draft", "create", "--meeting", &m, "--title", "Decl"]);
+    ts.id(&["clause", "add", "--draft", &d, "From the TS."]);
+    join(&ts, &iom, &m, "IOM", "observer");
+    serve.stop();
+    wait_until("the draft reaches the observer", || {
+        iom.run(&["draft", "show", &d]).status.success()
+    });
+    let before = texts(&iom.json(&["draft", "show", &d]));
+    let out = iom.run(&["clause", "add", "--draft", &d, "From the IOM."]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("this device is an observer in \"Observed\"")
+            && err.contains("it can read but not edit"),
+        "{err}"
+    );
+    assert_eq!(texts(&iom.json(&["draft", "show", &d])), before);
+    // What it founds itself, it edits.
+    let own = iom.id(&["meeting", "create", "--title", "Own"]);
+    iom.ok(&["minutes", "append", "--meeting", &own, "Notes of the IOM."]);
+}

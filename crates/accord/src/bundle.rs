@@ -10,12 +10,22 @@
 //! | ed25519 signature (64 bytes) over "accord/bundle/1\0" followed by everything before it
 //! ```
 //!
-//! Import checks everything before it changes anything: the signature, that this device has
-//! joined the meeting (its founding key is pinned — a bundle never adds a meeting, a ticket
-//! does), that the signer is an active admin or member on the meeting's roster under that key
-//! (the roster the bundle brings counts too: its entries are themselves signed), and that every
-//! document is one of the meeting's. Then it merges each document (idempotently: automerge
-//! skips changes it has) and writes the new changes durably, reporting how many were new.
+//! Import checks everything before it changes anything, and the cheap checks before the
+//! expensive ones. First the file's shape (every count and length within what the file holds,
+//! before anything is allocated for it) and its signature; then that this device has joined the
+//! meeting (its founding key is pinned — a bundle never adds a meeting, a ticket does); then that
+//! the signer is an active admin or member on **this device's own copy** of the meeting's roster
+//! under that key. Only then is any document in the bundle decoded: the meeting document merged
+//! (on a copy) to learn which documents it lists, and every document checked to be one of them,
+//! of the kind listed, of this meeting. Then each document is merged (idempotently: automerge
+//! skips changes it has) and the new changes written durably, reporting how many were new.
+//!
+//! The roster the bundle brings does not count for the signer: reading it means decoding the
+//! bundle's meeting document, whose cost (time, memory) whoever made the file chooses — a file
+//! of a few kilobytes can decode into gigabytes — so a stranger's file would be decoded before
+//! it is refused. A device that joined after this device last synced with the meeting is
+//! therefore refused until this device syncs (the error says so); the roster entries the bundle
+//! carries arrive with it once its signer is known.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -40,6 +50,8 @@ const SIGNATURE_LEN: usize = 64;
 /// after days of negotiation; this leaves room for far larger ones and refuses, before
 /// reading it, a file that is no bundle of a meeting (see [`crate::files`]).
 pub const MAX_BUNDLE_BYTES: u64 = 512 * 1024 * 1024;
+/// The fewest bytes a document takes in a bundle: its id's and its bytes' length fields.
+const MIN_DOCUMENT: usize = 2 + 4;
 
 /// A bundle's content: a meeting's documents as `automerge::save()` bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,12 +103,28 @@ impl Bundle {
         let created = i64::from_be_bytes(r.take(8)?.try_into().expect("8 bytes"));
         let created = Timestamp::from_second(created)
             .map_err(|_| BundleError::Malformed("the creation time is out of range"))?;
-        let count = u16::from_be_bytes(r.take(2)?.try_into().expect("2 bytes"));
-        let mut documents = Vec::with_capacity(count as usize);
+        let count = u16::from_be_bytes(r.take(2)?.try_into().expect("2 bytes")) as usize;
+        // Every count and length is held against what the file has left before anything is
+        // allocated for it: a document takes at least its two length fields.
+        if count.saturating_mul(MIN_DOCUMENT) > r.left() {
+            return Err(BundleError::Overlong {
+                what: format!("{count} documents"),
+                claimed: count.saturating_mul(MIN_DOCUMENT),
+                left: r.left(),
+            });
+        }
+        let mut documents = Vec::with_capacity(count);
         for _ in 0..count {
             let id = DocId::new(r.str()?)
                 .map_err(|_| BundleError::Malformed("a document id is not valid"))?;
             let len = u32::from_be_bytes(r.take(4)?.try_into().expect("4 bytes")) as usize;
+            if len > r.left() {
+                return Err(BundleError::Overlong {
+                    what: format!("document {id}"),
+                    claimed: len,
+                    left: r.left(),
+                });
+            }
             documents.push((id, r.take(len)?.to_vec()));
         }
         let body = r.at;
@@ -132,6 +160,14 @@ pub enum BundleError {
     Version(u8),
     #[error("it is truncated (the file ends too early)")]
     Truncated,
+    #[error(
+        "it is truncated or malformed: it announces {what} of {claimed} bytes, the file has {left} left"
+    )]
+    Overlong {
+        what: String,
+        claimed: usize,
+        left: usize,
+    },
     #[error("it is malformed: {0}")]
     Malformed(&'static str),
     #[error("its signature does not match its content: the file was changed after it was signed")]
@@ -165,6 +201,10 @@ impl<'a> Reader<'a> {
         let s = &self.bytes[self.at..end];
         self.at = end;
         Ok(s)
+    }
+    /// The bytes not read yet.
+    fn left(&self) -> usize {
+        self.bytes.len() - self.at
     }
     fn u8(&mut self) -> std::result::Result<u8, BundleError> {
         Ok(self.take(1)?[0])
@@ -229,19 +269,18 @@ impl Workspace {
     pub async fn import_bundle(&self, bytes: &[u8]) -> Result<BundleImported> {
         let b = Bundle::decode(bytes).map_err(|e| refused(e.to_string()))?;
         let meeting = b.meeting.clone();
-        let founder = self
+        let joined = self
             .inner
             .pins
             .lock()
             .expect("pins lock")
             .meetings
-            .get(&meeting)
-            .map(|p| p.founder);
-        let Some(founder) = founder else {
+            .contains_key(&meeting);
+        if !joined {
             return Err(refused(format!(
                 "it is for meeting {meeting}, which this device has not joined; join it with a ticket first"
             )));
-        };
+        }
         let local = self.doc(&meeting).await?;
         if local.kind != DocKind::Meeting {
             return Err(Error::WrongKind {
@@ -250,19 +289,14 @@ impl Workspace {
                 found: local.kind,
             });
         }
-        // The meeting as it would be after the import: its roster decides who may sign.
-        let Some((_, meeting_bytes)) = b.documents.iter().find(|(id, _)| *id == meeting) else {
-            return Err(refused("it does not contain the meeting document"));
-        };
-        let mut merged: Automerge = local.handle.with_document(|d| d.clone());
-        merged
-            .load_incremental(meeting_bytes)
-            .map_err(|e| refused(format!("the meeting document in it is damaged: {e}")))?;
-        let roster = model::roster::read(&merged, &meeting, &founder)?;
-        let entry = roster.entry(&b.signer).filter(|e| e.active());
-        let Some(entry) = entry else {
+        // The signer, on this device's own copy of the roster, before anything in the bundle
+        // is decoded: what a document costs to decode is up to whoever made the file.
+        let roster = self.roster(&meeting).await?;
+        let Some(entry) = roster.entry(&b.signer).filter(|e| e.active()).cloned() else {
             return Err(refused(format!(
-                "it is signed by device {}, which is not on the roster of this meeting",
+                "it is signed by device {}, which is not on this device's copy of the roster of \
+                 meeting {meeting}; if that device joined the meeting recently, sync with the \
+                 meeting first (`accord sync`, or the app online) and import the bundle again",
                 b.signer.short()
             )));
         };
@@ -273,6 +307,15 @@ impl Workspace {
                 entry.party
             )));
         }
+        // The meeting as it would be after the import: it lists the documents the bundle may
+        // bring.
+        let Some((_, meeting_bytes)) = b.documents.iter().find(|(id, _)| *id == meeting) else {
+            return Err(refused("it does not contain the meeting document"));
+        };
+        let mut merged: Automerge = local.handle.with_document(|d| d.clone());
+        merged
+            .load_incremental(meeting_bytes)
+            .map_err(|e| refused(format!("the meeting document in it is damaged: {e}")))?;
         let view = model::meeting::read(&merged)?;
         let allowed: BTreeMap<DocId, DocKind> = view
             .documents

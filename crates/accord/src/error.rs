@@ -52,12 +52,18 @@ pub enum Error {
         size: u64,
         limit: u64,
     },
+    /// An edit on a meeting where this device's role is observer: its peers would not take
+    /// the change.
+    #[error(
+        "this device is an observer in {title:?} (meeting {meeting}): it can read but not edit"
+    )]
+    Observer { meeting: DocId, title: String },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
-    /// A short stable code: `not_found`, `invalid`, `profile_in_use`, `disk_full`, …
+    /// A short stable code: `not_found`, `invalid`, `read_only`, `profile_in_use`, `disk_full`, …
     pub fn code(&self) -> &'static str {
         match self {
             Error::NotFound(_) => "not_found",
@@ -69,6 +75,7 @@ impl Error {
             Error::JoinRefused(_) => "join_refused",
             Error::Read { .. } => "cannot_read",
             Error::FileTooLarge { .. } => "too_large",
+            Error::Observer { .. } => "read_only",
             Error::Model(e) => match e {
                 ModelError::NoSuchClause(_)
                 | ModelError::NoSuchAction(_)

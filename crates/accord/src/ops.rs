@@ -211,6 +211,8 @@ impl Workspace {
 
     /// Stores a new draft document and lists it in its meeting.
     pub(crate) async fn add_draft_doc(&self, meeting: &DocId, doc: Automerge) -> Result<DocId> {
+        // Whether the meeting may be edited, before a draft it could not list is stored.
+        self.doc_to_edit(meeting).await?;
         let draft = self.create_doc(doc).await?;
         let reference = DocRef {
             id: draft.clone(),
@@ -341,7 +343,7 @@ impl Workspace {
         base: Option<u64>,
         tag: Option<u64>,
     ) -> Result<TextEdit> {
-        let d = self.doc(doc).await?;
+        let d = self.doc_to_edit(doc).await?;
         let made = self.change_open_at(&d, base, tag, |doc, ctx| {
             let mut last = d.typing.lock().expect("typing lock");
             let typing = match last.take() {

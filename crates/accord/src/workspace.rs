@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use accord_model::jiff::Timestamp;
 use accord_model::{
-    self as model, ChangeCtx, DeviceId, DocId, DocKind, DocPatch,
+    self as model, ChangeCtx, DeviceId, DocId, DocKind, DocPatch, Role,
     automerge::{Automerge, ChangeHash, ReadDoc, transaction::Transaction},
 };
 use accord_store::{IndexDoc, Profile, Store, StoreOptions};
@@ -697,8 +697,62 @@ impl Workspace {
         expected: DocKind,
         f: impl FnOnce(&mut Transaction<'_>) -> model::Result<T>,
     ) -> Result<T> {
-        let d = self.doc_of(id, expected).await?;
+        let d = self.doc_to_edit(id).await?;
+        if d.kind != expected {
+            return Err(Error::WrongKind {
+                doc: id.clone(),
+                expected,
+                found: d.kind,
+            });
+        }
         self.change_open(&d, |doc, ctx| model::change(doc, ctx, f))
+    }
+
+    /// Finds a document for a local edit — every edit of every face comes this way — and
+    /// refuses it when this device is an observer in the meeting the document belongs to,
+    /// by its own copy of that meeting's roster (the one the access rules hold, re-read on
+    /// every change of the meeting document). Its peers take nothing from an observer, so
+    /// the edit would stay on this device, the meeting's documents diverging here without a
+    /// word. A meeting this device holds no pinned roster for is not checked.
+    pub(crate) async fn doc_to_edit(&self, id: &DocId) -> Result<Arc<OpenDoc>> {
+        let d = self.doc(id).await?;
+        let meeting = d.meeting.clone();
+        if !self
+            .inner
+            .pins
+            .lock()
+            .expect("pins lock")
+            .meetings
+            .contains_key(&meeting)
+        {
+            return Ok(d);
+        }
+        // Opening the meeting reads its roster into the access rules.
+        if meeting != d.id && self.doc(&meeting).await.is_err() {
+            return Ok(d);
+        }
+        let me = self.device();
+        let role = |ws: &Workspace| -> Option<Option<Role>> {
+            let rosters = ws.inner.access.rosters.lock().expect("access lock");
+            rosters.get(&meeting).map(|r| r.role_of(&me))
+        };
+        let role = match role(self) {
+            Some(role) => role,
+            None => {
+                // Opened a moment ago by another task, which has not read the roster yet.
+                self.refresh_meeting(&meeting);
+                role(self).flatten()
+            }
+        };
+        if role == Some(Role::Observer) {
+            let title = self
+                .read(&meeting, DocKind::Meeting, model::meeting::read)
+                .await
+                .map(|v| v.details.title)
+                .unwrap_or_default();
+            return Err(Error::Observer { meeting, title });
+        }
+        Ok(d)
     }
 
     /// Runs `f`, a local change, on an open document inside samod's document lock: the

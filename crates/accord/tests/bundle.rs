@@ -5,6 +5,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use accord::bundle::{Bundle, BundleError};
+use accord::model::jiff::Timestamp;
 use accord::model::{DeviceKey, DocId, MeetingDetails, Placement, Role};
 use accord::{NetMode, OpenOptions, SettingsPatch, Workspace};
 
@@ -29,8 +30,13 @@ async fn open(dir: &Path, net: NetMode, party: &str) -> Workspace {
 /// A TS device founds a meeting with a draft; a Mexico device joins it by ticket over
 /// loopback; both are closed. Returns (meeting, draft).
 async fn two_members(ts_dir: &Path, mx_dir: &Path) -> (DocId, DocId) {
+    founder_and(ts_dir, mx_dir, "Mexico", Role::Member).await
+}
+
+/// [`two_members`] with the second device of `party`, as `role`.
+async fn founder_and(ts_dir: &Path, mx_dir: &Path, party: &str, role: Role) -> (DocId, DocId) {
     let ts = open(ts_dir, NetMode::Loopback, "Technical Secretariat").await;
-    let mx = open(mx_dir, NetMode::Loopback, "Mexico").await;
+    let mx = open(mx_dir, NetMode::Loopback, party).await;
     let m = ts
         .create_meeting(&MeetingDetails::titled("Liaison Network"), &[])
         .await
@@ -40,7 +46,7 @@ async fn two_members(ts_dir: &Path, mx_dir: &Path) -> (DocId, DocId) {
         .await
         .unwrap();
     let inv = ts
-        .invite(&m, "Mexico", Role::Member, Duration::from_secs(3600))
+        .invite(&m, party, role, Duration::from_secs(3600))
         .await
         .unwrap();
     tokio::time::timeout(WAIT, mx.join(&inv.ticket))
@@ -141,7 +147,11 @@ async fn bundle_round_trip_is_idempotent_and_bad_bundles_change_nothing() {
     }
     .encode(&stranger);
     let err = mx.import_bundle(&forged).await.unwrap_err();
-    assert!(err.to_string().contains("not on the roster"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("not on this device's copy of the roster"),
+        "{err}"
+    );
     assert_eq!(texts(&mx, &d).await, before);
 
     // The real one is applied, and says what was new.
@@ -245,4 +255,107 @@ async fn a_bundle_file_is_named_in_its_refusal_and_refused_by_its_size() {
     );
     assert!(ws.meetings().await.unwrap().is_empty(), "nothing imported");
     ws.close().await.unwrap();
+}
+
+/// Issue #24: a 26 KB bundle signed by a stranger cost 109 s and 10.9 GB before it was refused,
+/// its meeting document decoded to read the roster it brought. The signer is checked on this
+/// device's own roster first: documents that are not automerge at all (so that decoding them
+/// would fail with another error) get the signer's refusal.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_strangers_bundle_is_refused_before_any_document_in_it_is_decoded() {
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (m, d) = two_members(a.path(), b.path()).await;
+    let mx = open(b.path(), NetMode::Off, "Mexico").await;
+    let before = texts(&mx, &d).await;
+    let stranger = DeviceKey::from_secret(&[9; 32]);
+    // An automerge chunk's magic bytes, then nothing an automerge decoder accepts.
+    let mut bomb = vec![0x85, 0x6f, 0x4a, 0x83];
+    bomb.extend(std::iter::repeat_n(0xff, 64 * 1024));
+    let forged = Bundle {
+        meeting: m.clone(),
+        signer: stranger.device(),
+        created: Timestamp::now(),
+        documents: vec![(m.clone(), bomb.clone()), (d.clone(), bomb)],
+    }
+    .encode(&stranger);
+    let err = mx.import_bundle(&forged).await.unwrap_err();
+    assert_eq!(err.code(), "invalid", "{err}");
+    let msg = err.to_string();
+    assert!(
+        msg.contains(&format!(
+            "signed by device {}, which is not on this device's copy of the roster",
+            stranger.device().short()
+        )),
+        "{msg}"
+    );
+    assert!(msg.contains("sync with the meeting first"), "{msg}");
+    assert_eq!(texts(&mx, &d).await, before);
+    mx.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_observers_bundle_is_refused_and_a_members_is_imported() {
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (m, d) = founder_and(a.path(), b.path(), "IOM", Role::Observer).await;
+    let iom = open(b.path(), NetMode::Off, "IOM").await;
+    let from_observer = iom.export_bundle(&m).await.unwrap();
+    iom.close().await.unwrap();
+    let ts = open(a.path(), NetMode::Off, "Technical Secretariat").await;
+    let err = ts.import_bundle(&from_observer).await.unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("an observer, whose changes are not accepted"),
+        "{err}"
+    );
+    // The founder's own bundle goes the other way, into the observer's profile.
+    ts.insert_clause(&d, &Placement::top_end(), "Welcome the report.")
+        .await
+        .unwrap();
+    let from_ts = ts.export_bundle(&m).await.unwrap();
+    ts.close().await.unwrap();
+    let iom = open(b.path(), NetMode::Off, "IOM").await;
+    let done = iom.import_bundle(&from_ts).await.unwrap();
+    assert_eq!(done.signer_party, "Technical Secretariat");
+    assert_eq!(
+        texts(&iom, &d).await,
+        vec!["Urge the parties.", "Welcome the report."]
+    );
+    iom.close().await.unwrap();
+}
+
+/// A bundle's counts and lengths are held against what the file holds before anything is
+/// allocated for them.
+#[test]
+fn counts_and_lengths_beyond_the_file_are_refused() {
+    let key = DeviceKey::from_secret(&[3; 32]);
+    let header = |count: u16| {
+        let mut out = accord::bundle::MAGIC.to_vec();
+        out.push(accord::bundle::VERSION);
+        let id = "2uT3kzQvWbN9XyZ1aBcDeFgHiJk";
+        out.extend_from_slice(&(id.len() as u16).to_be_bytes());
+        out.extend_from_slice(id.as_bytes());
+        out.extend_from_slice(key.device().as_bytes());
+        out.extend_from_slice(&0i64.to_be_bytes());
+        out.extend_from_slice(&count.to_be_bytes());
+        out
+    };
+    let mut many = header(u16::MAX);
+    many.extend_from_slice(&[0; 64]);
+    match Bundle::decode(&many) {
+        Err(BundleError::Overlong { what, .. }) => assert_eq!(what, "65535 documents"),
+        other => panic!("{other:?}"),
+    }
+    let mut long = header(1);
+    let id = "3vU4lzRwXcO0YzA2bCdEfGhIjKl";
+    long.extend_from_slice(&(id.len() as u16).to_be_bytes());
+    long.extend_from_slice(id.as_bytes());
+    long.extend_from_slice(&u32::MAX.to_be_bytes());
+    long.extend_from_slice(&[0; 64]);
+    match Bundle::decode(&long) {
+        Err(e @ BundleError::Overlong { claimed, left, .. }) => {
+            assert_eq!((claimed, left), (u32::MAX as usize, 64));
+            assert!(e.to_string().contains("the file has 64 left"), "{e}");
+        }
+        other => panic!("{other:?}"),
+    }
 }

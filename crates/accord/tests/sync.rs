@@ -4,7 +4,14 @@
 use std::path::Path;
 use std::time::Duration;
 
-use accord::model::{ClauseId, DocId, MeetingDetails, Placement, Role, Splice, TextField};
+use accord::bench_support::{apply_changes, has_changes};
+use accord::model::automerge::{
+    ActorId, Automerge, Change, ChangeHash, ROOT, transaction::Transactable,
+};
+use accord::model::{
+    ActionStatus, ClauseId, ClauseStatus, DocId, MeetingDetails, NewAction, Placement, Role,
+    Splice, TextField,
+};
 use accord::{NetMode, OpenOptions, SettingsPatch, Workspace};
 
 const WAIT: Duration = Duration::from_secs(30);
@@ -193,6 +200,22 @@ async fn three_delegations_join_by_ticket_edit_concurrently_and_converge() {
     }
 }
 
+/// A change to `doc` made as `ws`'s device past its API (as an older or faulty device
+/// would), applied there as its own; its hashes.
+async fn observer_change(ws: &Workspace, doc: &DocId) -> Vec<ChangeHash> {
+    let mut copy = Automerge::load(&ws.saved_bytes(doc).await.unwrap())
+        .unwrap()
+        .with_actor(ActorId::from(ws.device().as_bytes().as_slice()));
+    let before = copy.get_heads();
+    let mut tx = copy.transaction();
+    tx.put(ROOT, "observer_note", "OBSERVER").unwrap();
+    tx.commit();
+    let changes: Vec<Change> = copy.get_changes(&before);
+    let hashes = changes.iter().map(|c| c.hash()).collect();
+    apply_changes(ws, doc, changes).await.unwrap();
+    hashes
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn observers_changes_are_not_accepted_and_revoked_devices_get_nothing_new() {
     let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
@@ -219,14 +242,18 @@ async fn observers_changes_are_not_accepted_and_revoked_devices_get_nothing_new(
     })
     .await;
 
-    // The observer types; the others never take it. A member's edit after it still arrives.
-    obs.splice(
-        &d,
-        &TextField::Clause(c.clone()),
-        &Splice::insert(0, "OBSERVER "),
-    )
-    .await
-    .unwrap();
+    // The observer's own API refuses its edits; a change made on it anyway (an older or a
+    // faulty device) is never taken by the others. A member's edit after it still arrives.
+    let err = obs
+        .splice(
+            &d,
+            &TextField::Clause(c.clone()),
+            &Splice::insert(0, "OBSERVER "),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "read_only", "{err}");
+    let forced = observer_change(&obs, &d).await;
     mx.splice(&d, &TextField::Clause(c.clone()), &Splice::insert(0, "MX "))
         .await
         .unwrap();
@@ -238,11 +265,11 @@ async fn observers_changes_are_not_accepted_and_revoked_devices_get_nothing_new(
     .await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert!(
-        !clause_text(&ts, &d, &c).await.unwrap().contains("OBSERVER"),
+        !has_changes(&ts, &d, &forced).await.unwrap(),
         "the host accepted an observer's change"
     );
     assert!(
-        !clause_text(&mx, &d, &c).await.unwrap().contains("OBSERVER"),
+        !has_changes(&mx, &d, &forced).await.unwrap(),
         "a member accepted an observer's change"
     );
     // The observer does receive changes.
@@ -279,6 +306,133 @@ async fn observers_changes_are_not_accepted_and_revoked_devices_get_nothing_new(
         "a revoked device received a new change"
     );
     for ws in [ts, obs, mx] {
+        ws.close().await.unwrap();
+    }
+}
+
+fn action(text: &str) -> NewAction {
+    NewAction {
+        text: text.into(),
+        owners: Vec::new(),
+        due: None,
+        source: None,
+    }
+}
+
+/// Issue #24: an observer's edits were taken without a word and never left the device. Every
+/// kind of edit is refused by the API, and changes nothing; the founder's are unaffected.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_observer_cannot_edit_any_document_of_its_meeting() {
+    let dirs: Vec<_> = (0..2).map(|_| tempfile::tempdir().unwrap()).collect();
+    let ts = device(dirs[0].path(), "Technical Secretariat").await;
+    let obs = device(dirs[1].path(), "IOM").await;
+    let (m, d, c) = founded(&ts).await;
+    let a = ts
+        .add_action(&m, &action("Send the indicators"))
+        .await
+        .unwrap();
+    let inv = ts
+        .invite(&m, "IOM", Role::Observer, Duration::from_secs(3600))
+        .await
+        .unwrap();
+    tokio::time::timeout(WAIT, obs.join(&inv.ticket))
+        .await
+        .expect("join in time")
+        .unwrap();
+    eventually("the observer has the draft and the action", || async {
+        clause_text(&obs, &d, &c).await.is_some()
+            && obs.meeting(&m).await.is_ok_and(|v| !v.actions.is_empty())
+    })
+    .await;
+    let minutes = obs.minutes_of(&m).await.unwrap();
+    let snapshot = |ws: Workspace| {
+        let (m, d, minutes) = (m.clone(), d.clone(), minutes.clone());
+        async move {
+            (
+                ws.heads(&m).await.unwrap(),
+                ws.heads(&d).await.unwrap(),
+                ws.heads(&minutes).await.unwrap(),
+            )
+        }
+    };
+    let before = snapshot(obs.clone()).await;
+    let clause = TextField::Clause(c.clone());
+    let refusals = [
+        (
+            "clause text",
+            obs.splice(&d, &clause, &Splice::insert(0, "IOM ")).await,
+        ),
+        (
+            "editor text",
+            obs.edit_text(&d, &clause, &[Splice::insert(0, "IOM ")], Some(0), Some(1))
+                .await
+                .map(drop),
+        ),
+        (
+            "whole clause text",
+            obs.set_clause_text(&d, &c, "Replaced.").await,
+        ),
+        (
+            "status",
+            obs.set_clause_status(&d, &c, ClauseStatus::Agreed).await,
+        ),
+        (
+            "structure",
+            obs.insert_clause(&d, &Placement::top_end(), "New.")
+                .await
+                .map(drop),
+        ),
+        ("deletion", obs.delete_clause(&d, &c).await),
+        (
+            "new draft",
+            obs.create_draft(&m, "Annex", "").await.map(drop),
+        ),
+        ("minutes", obs.append_minutes(&m, "IOM notes.").await),
+        (
+            "action item",
+            obs.add_action(&m, &action("IOM task")).await.map(drop),
+        ),
+        (
+            "action status",
+            obs.set_action_status(&m, &a, ActionStatus::Done).await,
+        ),
+        (
+            "meeting details",
+            obs.update_meeting(&m, &MeetingDetails::titled("Renamed"))
+                .await,
+        ),
+    ];
+    for (what, result) in refusals {
+        let err = result.expect_err(what);
+        assert_eq!(err.code(), "read_only", "{what}: {err}");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "this device is an observer in \"Liaison Network\" (meeting {m}): it can read but not edit"
+            ),
+            "{what}"
+        );
+    }
+    assert_eq!(
+        snapshot(obs.clone()).await,
+        before,
+        "a refused edit changed a document"
+    );
+    assert_eq!(
+        obs.meeting(&m).await.unwrap().documents.len(),
+        2,
+        "a refused draft was listed"
+    );
+    // The founder edits as before; a meeting the observer device creates is its own.
+    ts.set_clause_status(&d, &c, ClauseStatus::Agreed)
+        .await
+        .unwrap();
+    let own = obs
+        .create_meeting(&MeetingDetails::titled("IOM internal"), &[])
+        .await
+        .unwrap();
+    obs.append_minutes(&own, "Ours.").await.unwrap();
+    for ws in [ts, obs] {
         ws.close().await.unwrap();
     }
 }
