@@ -92,6 +92,20 @@ pub enum Command {
         meeting: String,
         device: String,
     },
+    /// Undo a device's revocation (an admin's signed record; a device id or prefix).
+    Restore {
+        #[arg(long)]
+        meeting: String,
+        device: String,
+    },
+    /// The changes of revoked devices that arrived after their revocation and are held, not
+    /// merged; `--accept DEVICE` takes that device's in (an admin's decision).
+    Held {
+        #[arg(long)]
+        meeting: String,
+        #[arg(long)]
+        accept: Option<String>,
+    },
     /// Run as an always-on peer: sync every meeting, log peers; Ctrl-C stops cleanly.
     Serve,
     /// Sync now: exits 0 once every reachable roster peer has all changes, naming those it

@@ -204,6 +204,48 @@ pub async fn run(ws: &Workspace, req: &Request, host: Host) -> Result<Output> {
                 format!("{}\n", r.message)
             })
         }
+        Command::Restore { meeting, device } => {
+            let m = ids::meeting(ws, meeting).await?;
+            let roster = ws.roster(&m).await?;
+            let d = ids::device(&roster, device)?;
+            ws.restore(&m, &d).await?;
+            let msg = format!("device {} is no longer revoked", d.short());
+            Output::either(
+                json,
+                serde_json::json!({ "device": d, "message": msg }),
+                || format!("{msg}\n"),
+            )
+        }
+        Command::Held { meeting, accept } => {
+            let m = ids::meeting(ws, meeting).await?;
+            if let Some(device) = accept {
+                let roster = ws.roster(&m).await?;
+                let d = ids::device(&roster, device)?;
+                let n = ws.accept_held(&m, &d).await?;
+                let msg = format!("{n} held changes of device {} taken in", d.short());
+                Output::either(
+                    json,
+                    serde_json::json!({ "accepted": n, "message": msg }),
+                    || format!("{msg}\n"),
+                )
+            } else {
+                let held = ws.held(&m);
+                Output::either(json, serde_json::to_value(&held)?, || {
+                    if held.is_empty() {
+                        return "no changes are held\n".to_string();
+                    }
+                    let mut out = String::new();
+                    for h in &held {
+                        let who = h
+                            .device
+                            .map(|d| format!("device {}", d.short()))
+                            .unwrap_or_else(|| "others, built on them".into());
+                        let _ = writeln!(out, "{} changes of {who} held in {}", h.changes, h.doc);
+                    }
+                    out
+                })
+            }
+        }
         Command::Serve => {
             bail!("this profile is already served by a running `accord serve` (or the app)")
         }
@@ -249,6 +291,20 @@ pub async fn run(ws: &Workspace, req: &Request, host: Host) -> Result<Output> {
                         d.id,
                         d.new_changes,
                         if d.created { " (new document)" } else { "" }
+                    );
+                }
+                if r.refused > 0 {
+                    let _ = writeln!(
+                        out,
+                        "  {} changes refused: they rewrite the roster or come from an observer",
+                        r.refused
+                    );
+                }
+                if r.held > 0 {
+                    let _ = writeln!(
+                        out,
+                        "  {} changes held: made by a revoked device after its revocation (see `accord held`)",
+                        r.held
                     );
                 }
                 out

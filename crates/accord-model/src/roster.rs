@@ -679,20 +679,22 @@ pub fn admit<T: Transactable>(
     now: Timestamp,
 ) -> Result<std::result::Result<RosterEntry, JoinRefusal>> {
     let view = read(tx, meeting, founder)?;
+    if view.is_revoked(device) {
+        return Ok(Err(JoinRefusal::Revoked));
+    }
+    // A device on the roster asking again (a lost answer, a second ticket) is let in as it
+    // is, and uses up nothing.
+    if let Some(e) = view.entry(device).filter(|e| e.active()) {
+        return Ok(Ok(e.clone()));
+    }
     let hash = invite_hash(secret);
     let Some(inv) = view.invites.iter().find(|i| i.hash == hash) else {
         return Ok(Err(JoinRefusal::Unknown));
     };
-    if view.is_revoked(device) {
-        return Ok(Err(JoinRefusal::Revoked));
-    }
     if let Some(used) = inv.used_by {
         // Asking again from the device that used it is fine (a lost response).
         if used != *device {
             return Ok(Err(JoinRefusal::Used));
-        }
-        if let Some(e) = view.entry(device).filter(|e| e.active()) {
-            return Ok(Ok(e.clone()));
         }
     }
     if inv.expires <= now {

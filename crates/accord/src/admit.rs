@@ -147,6 +147,7 @@ impl Workspace {
     ) -> Taken {
         let verdicts = self.verdicts(doc, &changes).await;
         let mut accepted = Vec::new();
+        let (mut refused, mut held_n) = (0, 0);
         let mut all = true;
         let mut held = self.inner.held.lock().expect("held lock");
         for (c, v) in changes.into_iter().zip(verdicts) {
@@ -154,6 +155,7 @@ impl Workspace {
                 Verdict::Accept => accepted.push(c),
                 Verdict::Hold => {
                     all = false;
+                    held_n += 1;
                     let d = held.docs.entry(doc.clone()).or_default();
                     d.not_taken.insert(c.hash(), c.deps().to_vec());
                     if !d.held.iter().any(|(h, _)| h.hash() == c.hash()) {
@@ -167,6 +169,7 @@ impl Workspace {
                 }
                 Verdict::Refuse(why) => {
                     all = false;
+                    refused += 1;
                     tracing::warn!(%doc, %from, change = %c.hash(), reason = %why, "change refused");
                     held.docs
                         .entry(doc.clone())
@@ -176,7 +179,12 @@ impl Workspace {
                 }
             }
         }
-        Taken { accepted, all }
+        Taken {
+            accepted,
+            all,
+            refused,
+            held: held_n,
+        }
     }
 
     /// The verdicts on `changes` against this device's copy of `doc` (an empty document when
@@ -339,4 +347,6 @@ pub(crate) struct Taken {
     pub(crate) accepted: Vec<Change>,
     /// Whether every change was taken.
     pub(crate) all: bool,
+    pub(crate) refused: usize,
+    pub(crate) held: usize,
 }

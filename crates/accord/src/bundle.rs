@@ -227,6 +227,10 @@ pub struct BundleImported {
     pub documents: Vec<DocumentImported>,
     /// The number of changes this device did not have, over all documents.
     pub new_changes: usize,
+    /// Changes not taken: refused by the roster's rules (see `accord_model::admission`)…
+    pub refused: usize,
+    /// …or held, a revoked device's that its revoker did not have ([`Workspace::held`]).
+    pub held: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -365,14 +369,25 @@ impl Workspace {
         let mut order: Vec<&(DocId, Vec<u8>)> = b.documents.iter().collect();
         order.sort_by_key(|(id, _)| (known(id), *id == meeting));
         let mut documents = Vec::new();
+        let (mut refused_n, mut held_n) = (0, 0);
+        let from = format!("bundle signed by {}", b.signer.short());
         for (id, bytes) in order {
             let kind = allowed[id];
+            // Each change is admitted as a peer's would be: the roster's records cannot be
+            // rewritten, observers and revoked devices do not get changes in through a bundle.
+            let incoming = Automerge::load(bytes)
+                .map_err(|e| refused(format!("document {id} in it is damaged: {e}")))?
+                .get_changes(&[]);
+            let taken = self.sort_arrived(id, incoming, &from).await;
+            refused_n += taken.refused;
+            held_n += taken.held;
+            let accepted = taken.accepted;
             let (new_changes, created) = if known(id) {
                 let d = self.doc(id).await?;
                 let store = &self.inner.store;
                 let n = d.handle.with_document(|doc| -> Result<usize> {
                     let before = doc.get_heads();
-                    doc.load_incremental(bytes)
+                    doc.apply_changes(accepted)
                         .map_err(|e| refused(format!("document {id} could not be merged: {e}")))?;
                     let new = doc.get_changes(&before);
                     for ch in &new {
@@ -386,9 +401,7 @@ impl Workspace {
                 // A document this profile has never seen: write its changes to the store,
                 // where the repository finds it.
                 let samod_id: DocumentId = id.as_str().parse().expect("checked above");
-                let doc = Automerge::load(bytes).expect("checked above");
-                let changes = doc.get_changes(&[]);
-                for ch in &changes {
+                for ch in &accepted {
                     let key = StorageKey::incremental_path(&samod_id, ch.hash());
                     drop(self.inner.store.put_durable(&key, ch.raw_bytes().to_vec()));
                 }
@@ -396,7 +409,7 @@ impl Workspace {
                 if let Err(e) = self.doc(id).await {
                     tracing::warn!(doc = %id, error = %e, "imported document not opened");
                 }
-                (changes.len(), true)
+                (accepted.len(), true)
             };
             documents.push(DocumentImported {
                 id: id.clone(),
@@ -415,6 +428,8 @@ impl Workspace {
             signer_name: entry.name.clone(),
             documents,
             new_changes,
+            refused: refused_n,
+            held: held_n,
         })
     }
 }

@@ -789,16 +789,21 @@ impl Workspace {
             ));
         }
         let founder = DeviceId::from_bytes(t.founding_key);
-        if self
+        let already = self
             .inner
             .pins
             .lock()
             .expect("pins lock")
             .meetings
             .contains_key(&meeting)
-            && self.doc(&meeting).await.is_ok()
+            && self.doc(&meeting).await.is_ok();
+        if already
+            && self
+                .roster(&meeting)
+                .await
+                .is_ok_and(|r| r.is_revoked(&self.device()))
         {
-            return Ok(meeting); // already a member
+            return Err(Error::JoinRefused(JoinRefusal::Revoked.to_string()));
         }
         let host = device_of(&t.host.id);
         let (_, name) = self.identity();
@@ -834,6 +839,17 @@ impl Workspace {
             )
             .await;
         let answer = match answer {
+            // Already joined: the host's word settles whether this device is still let in
+            // (a revoked device learns it here); unreachable, it stays joined as it was.
+            _ if already => {
+                undo(self);
+                return match answer {
+                    Err(accord_net::NetError::JoinRefused { message, .. }) => {
+                        Err(Error::JoinRefused(message))
+                    }
+                    _ => Ok(meeting),
+                };
+            }
             Ok(a) => a,
             Err(accord_net::NetError::JoinRefused { message, .. }) => {
                 undo(self);
@@ -952,6 +968,20 @@ impl Workspace {
                 device.short()
             ),
         })
+    }
+
+    /// Undoes a device's revocation (this device must be an admin): it may connect again, and
+    /// its changes held since are taken in.
+    pub async fn restore(&self, meeting: &DocId, device: &DeviceId) -> Result<()> {
+        let founder = self.founder_of(meeting)?;
+        let key = self.key().clone();
+        let now = Timestamp::now();
+        self.edit(meeting, DocKind::Meeting, |tx| {
+            model::roster::restore(tx, meeting, &founder, &key, device, now)
+        })
+        .await?;
+        self.flush().await?;
+        Ok(())
     }
 
     /// The roster devices of a meeting, with whether each is online and up to date.

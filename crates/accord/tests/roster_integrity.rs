@@ -228,6 +228,37 @@ async fn a_member_cannot_remove_members_or_undo_a_revocation() {
     let roster = ts.roster(&m).await.unwrap();
     assert!(roster.entry(&cr_id).is_some(), "a member removed a member");
     assert_eq!(roster.entries.len(), 3);
+
+    // Costa Rica, revoked, cannot join again: not with a fresh ticket, nor after it forgot
+    // the meeting.
+    for forget in [false, true] {
+        if forget {
+            std::fs::remove_file(dirs[2].path().join("pins.json")).unwrap();
+        }
+        let cr = open(dirs[2].path(), NetMode::Loopback).await;
+        let inv = ts
+            .invite(&m, "Costa Rica", Role::Member, Duration::from_secs(3600))
+            .await
+            .unwrap();
+        let err = tokio::time::timeout(WAIT, cr.join(&inv.ticket))
+            .await
+            .expect("an answer in time")
+            .unwrap_err();
+        assert!(err.to_string().contains("revoked"), "{err}");
+        let roster = ts.roster(&m).await.unwrap();
+        assert!(roster.is_revoked(&cr_id));
+        assert_eq!(
+            roster
+                .invites
+                .iter()
+                .filter(|i| i.used_by == Some(cr_id))
+                .count(),
+            1,
+            "only the first invitation was used by Costa Rica"
+        );
+        assert_eq!(roster.entries.len(), 3);
+        cr.close().await.unwrap();
+    }
     for ws in [ts, mx] {
         ws.close().await.unwrap();
     }
