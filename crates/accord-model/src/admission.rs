@@ -120,15 +120,15 @@ fn judge(
     protected: &mut Protected,
     is_meeting: bool,
 ) -> Verdict {
-    if let (Some(roster), Some(author)) = (gate.roster, author) {
-        if let Some(e) = roster.entry(&author) {
-            if e.revoked {
-                if !cutoff.is_some_and(|pre| pre.contains(&c.hash())) {
-                    return Verdict::Hold;
-                }
-            } else if e.valid && e.role == Role::Observer {
-                return Verdict::Refuse(Refusal::Observer(author.short()));
+    if let (Some(roster), Some(author)) = (gate.roster, author)
+        && let Some(e) = roster.entry(&author)
+    {
+        if e.revoked {
+            if !cutoff.is_some_and(|pre| pre.contains(&c.hash())) {
+                return Verdict::Hold;
             }
+        } else if e.valid && e.role == Role::Observer {
+            return Verdict::Refuse(Refusal::Observer(author.short()));
         }
     }
     if is_meeting && let Err(what) = protected.check(gate.meeting, gate.cache, c) {

@@ -805,6 +805,9 @@ pub fn stated_founder<D: ReadDoc>(doc: &D) -> Result<Option<DeviceId>> {
     Ok(schema::string(doc, &ROOT, FOUNDER)?.and_then(|s| s.parse().ok()))
 }
 
+/// Where a record was written: the Lamport counter and actor of the operation that put it.
+pub type Position = (u64, Vec<u8>);
+
 /// Every record of the meeting whose signature is good, with its position (the op that wrote
 /// it: Lamport counter, then actor), earliest first. Values that are not good records, or are
 /// stored under another key than their hash, count for nothing.
@@ -812,37 +815,44 @@ pub fn records<D: ReadDoc>(
     doc: &D,
     meeting: &DocId,
     cache: &SignatureCache,
-) -> Result<Vec<((u64, Vec<u8>), Record)>> {
-    let Some(map) = obj(doc, RECORDS)? else {
-        return Ok(Vec::new());
-    };
+) -> Result<Vec<(Position, Record)>> {
+    // Two admins converting a version-1 meeting at once each make a records map: both count.
+    let maps: Vec<ObjId> = doc
+        .get_all(ROOT, RECORDS)?
+        .into_iter()
+        .filter(|(v, _)| matches!(v, automerge::Value::Object(ObjType::Map)))
+        .map(|(_, id)| id)
+        .collect();
     let mut out = Vec::new();
-    for key in doc.keys(&map) {
-        let mut best: Option<((u64, Vec<u8>), Record)> = None;
-        for (value, id) in doc.get_all(&map, key.as_str())? {
-            let automerge::Value::Scalar(s) = value else {
-                continue;
-            };
-            let ScalarValue::Bytes(bytes) = s.as_ref() else {
-                continue;
-            };
-            if record_key(bytes) != key {
-                continue;
+    for map in &maps {
+        for key in doc.keys(map) {
+            let mut best: Option<(Position, Record)> = None;
+            for (value, id) in doc.get_all(map, key.as_str())? {
+                let automerge::Value::Scalar(s) = value else {
+                    continue;
+                };
+                let ScalarValue::Bytes(bytes) = s.as_ref() else {
+                    continue;
+                };
+                if record_key(bytes) != key {
+                    continue;
+                }
+                let ObjId::Id(counter, actor, _) = id else {
+                    continue;
+                };
+                let Ok(rec) = Record::decode(meeting, bytes, cache) else {
+                    continue;
+                };
+                let pos = (counter, actor.to_bytes().to_vec());
+                if best.as_ref().is_none_or(|(p, _)| pos < *p) {
+                    best = Some((pos, rec));
+                }
             }
-            let ObjId::Id(counter, actor, _) = id else {
-                continue;
-            };
-            let Ok(rec) = Record::decode(meeting, bytes, cache) else {
-                continue;
-            };
-            let pos = (counter, actor.to_bytes().to_vec());
-            if best.as_ref().is_none_or(|(p, _)| pos < *p) {
-                best = Some((pos, rec));
-            }
+            out.extend(best);
         }
-        out.extend(best);
     }
     out.sort_by(|a, b| a.0.cmp(&b.0));
+    out.dedup_by(|a, b| a.1 == b.1);
     Ok(out)
 }
 

@@ -53,7 +53,7 @@ async fn clause_text(ws: &Workspace, draft: &DocId, c: &ClauseId) -> Option<Stri
     ws.draft(draft).await.ok()?.find(c).map(|c| c.text.clone())
 }
 
-async fn join(host: &Workspace, guest: &Workspace, meeting: &DocId, party: &str) {
+async fn join(host: &Workspace, guest: &Workspace, meeting: &DocId, party: &str) -> String {
     let inv = host
         .invite(meeting, party, Role::Member, Duration::from_secs(3600))
         .await
@@ -62,6 +62,7 @@ async fn join(host: &Workspace, guest: &Workspace, meeting: &DocId, party: &str)
         .await
         .expect("join in time")
         .unwrap();
+    inv.ticket
 }
 
 struct Room {
@@ -74,6 +75,8 @@ struct Room {
     /// A second draft and clause, for edits that must not depend on the first.
     d2: DocId,
     c2: ClauseId,
+    /// The ticket Costa Rica joined with.
+    cr_ticket: String,
 }
 
 /// The TS founds a meeting with two drafts of a clause each; Mexico and Costa Rica join as
@@ -97,7 +100,7 @@ async fn room(dirs: &[tempfile::TempDir]) -> Room {
         .await
         .unwrap();
     join(&ts, &mx, &m, "Mexico").await;
-    join(&ts, &cr, &m, "Costa Rica").await;
+    let cr_ticket = join(&ts, &cr, &m, "Costa Rica").await;
     for ws in [&mx, &cr] {
         eventually("the drafts arrive", || async {
             clause_text(ws, &d, &c).await.is_some() && clause_text(ws, &d2, &c2).await.is_some()
@@ -117,6 +120,7 @@ async fn room(dirs: &[tempfile::TempDir]) -> Room {
         c,
         d2,
         c2,
+        cr_ticket,
     }
 }
 
@@ -182,10 +186,37 @@ async fn a_member_cannot_remove_members_or_undo_a_revocation() {
         m,
         d,
         c,
+        cr_ticket,
         ..
     } = room(&dirs).await;
     let cr_id = cr.device();
     cr.close().await.unwrap();
+
+    // Mexico makes Costa Rica's used invitation look unused again, and a newcomer tries the
+    // old ticket.
+    let reopened = tamper(&mx, &m, |tx| {
+        let (records, k) = record_where(
+            tx,
+            &m,
+            |f| matches!(f, roster::Fact::Consume { device, .. } if *device == *cr_id.as_bytes()),
+        );
+        tx.delete(&records, k).unwrap();
+    })
+    .await;
+    marker(&mx, &ts, &d, &c, "MX0 ").await;
+    assert!(
+        !bench_support::has_changes(&ts, &m, &[reopened])
+            .await
+            .unwrap()
+    );
+    let newcomer_dir = tempfile::tempdir().unwrap();
+    let newcomer = device(newcomer_dir.path(), "Peru").await;
+    let err = tokio::time::timeout(WAIT, newcomer.join(&cr_ticket))
+        .await
+        .expect("an answer in time")
+        .unwrap_err();
+    assert!(err.to_string().contains("already used"), "{err}");
+    newcomer.close().await.unwrap();
 
     // The TS revokes Costa Rica; Mexico deletes the revocation.
     ts.revoke(&m, &cr_id).await.unwrap();
