@@ -3,55 +3,15 @@
 //! loopback, one of them running a modified client (its changes made on a raw copy of the
 //! document and applied as its own edits).
 
-use std::path::Path;
+mod common;
+
 use std::time::Duration;
 
 use accord::bench_support;
 use accord::model::automerge::{self, ROOT, ReadDoc, transaction::Transactable};
 use accord::model::{ClauseId, DocId, MeetingDetails, Placement, Role, Splice, TextField, roster};
-use accord::{NetMode, OpenOptions, SettingsPatch, Workspace};
-
-const WAIT: Duration = Duration::from_secs(30);
-
-async fn open(dir: &Path, net: NetMode) -> Workspace {
-    tokio::time::timeout(
-        WAIT,
-        Workspace::open_with(dir, OpenOptions::default().with_net(net)),
-    )
-    .await
-    .expect("open in time")
-    .expect("open")
-}
-
-async fn device(dir: &Path, party: &str) -> Workspace {
-    let ws = open(dir, NetMode::Loopback).await;
-    ws.set_settings(SettingsPatch {
-        party: Some(party.into()),
-        device_name: Some(format!("{party} laptop")),
-        ..Default::default()
-    })
-    .unwrap();
-    ws
-}
-
-async fn eventually<F, Fut>(what: &str, mut f: F)
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = bool>,
-{
-    let deadline = tokio::time::Instant::now() + WAIT;
-    while !f().await {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "timed out waiting until {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-async fn clause_text(ws: &Workspace, draft: &DocId, c: &ClauseId) -> Option<String> {
-    ws.draft(draft).await.ok()?.find(c).map(|c| c.text.clone())
-}
+use accord::{NetMode, Workspace};
+use common::{WAIT, clause_text, device, eventually, reopen};
 
 async fn join(host: &Workspace, guest: &Workspace, meeting: &DocId, party: &str) -> String {
     let inv = host
@@ -266,7 +226,7 @@ async fn a_member_cannot_remove_members_or_undo_a_revocation() {
         if forget {
             std::fs::remove_file(dirs[2].path().join("pins.json")).unwrap();
         }
-        let cr = open(dirs[2].path(), NetMode::Loopback).await;
+        let cr = reopen(dirs[2].path(), NetMode::Loopback).await;
         let inv = ts
             .invite(&m, "Costa Rica", Role::Member, Duration::from_secs(3600))
             .await
@@ -321,11 +281,11 @@ async fn a_revoked_devices_edit_relayed_by_another_is_held_until_an_admin_takes_
     .await;
     cr.close().await.unwrap();
     // Offline, the TS revokes Costa Rica: its cutoff lacks that clause.
-    let ts = open(dirs[0].path(), NetMode::Off).await;
+    let ts = reopen(dirs[0].path(), NetMode::Off).await;
     ts.revoke(&m, &cr_id).await.unwrap();
     ts.close().await.unwrap();
     // Back online, the TS meets Mexico, which relays the clause: it is held, not merged.
-    let ts = open(dirs[0].path(), NetMode::Loopback).await;
+    let ts = reopen(dirs[0].path(), NetMode::Loopback).await;
     eventually("the clause is held on the TS", || async {
         ts.held(&m)
             .iter()

@@ -1,6 +1,8 @@
 //! Devices of three delegations sync a meeting over real iroh endpoints on loopback, under
 //! the roster's rules.
 
+mod common;
+
 use std::path::Path;
 use std::time::Duration;
 
@@ -12,40 +14,8 @@ use accord::model::{
     ActionStatus, ClauseId, ClauseStatus, DocId, MeetingDetails, NewAction, Placement, Role,
     Splice, TextField,
 };
-use accord::{NetMode, OpenOptions, SettingsPatch, Workspace};
-
-const WAIT: Duration = Duration::from_secs(30);
-
-async fn device(dir: &Path, party: &str) -> Workspace {
-    let ws = reopen(dir, NetMode::Loopback).await;
-    ws.set_settings(SettingsPatch {
-        party: Some(party.into()),
-        device_name: Some(format!("{party} laptop")),
-        ..Default::default()
-    })
-    .unwrap();
-    ws
-}
-
-/// Polls until `f` holds (with a timeout around the whole wait).
-async fn eventually<F, Fut>(what: &str, mut f: F)
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = bool>,
-{
-    let deadline = tokio::time::Instant::now() + WAIT;
-    while !f().await {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "timed out waiting until {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-async fn clause_text(ws: &Workspace, draft: &DocId, c: &ClauseId) -> Option<String> {
-    ws.draft(draft).await.ok()?.find(c).map(|c| c.text.clone())
-}
+use accord::{NetMode, Workspace};
+use common::{WAIT, clause_text, device, eventually, reopen};
 
 /// `host` invites `guest` as a member for `party`, and `guest` joins in time.
 async fn admit(host: &Workspace, guest: &Workspace, meeting: &DocId, party: &str) {
@@ -572,17 +542,6 @@ async fn a_ticket_with_characters_added_says_so_and_uses_nothing() {
     for ws in [ts, mx] {
         ws.close().await.unwrap();
     }
-}
-
-/// Opens a profile with the given network mode (no settings changed).
-async fn reopen(dir: &Path, net: NetMode) -> Workspace {
-    tokio::time::timeout(
-        WAIT,
-        Workspace::open_with(dir, OpenOptions::default().with_net(net)),
-    )
-    .await
-    .expect("open in time")
-    .expect("open")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
