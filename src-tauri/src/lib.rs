@@ -160,6 +160,7 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::sharing::invite,
             commands::sharing::join,
             commands::sharing::revoke,
+            commands::sharing::accept_held,
             commands::sharing::sync_state,
             commands::reports::export_report,
             commands::reports::import_report,

@@ -255,6 +255,9 @@ pub struct PeerInfo {
     pub revoked: bool,
     pub valid: bool,
     pub is_self: bool,
+    /// Its changes held here: made after its revocation, not merged until an admin takes
+    /// them in ([`Workspace::accept_held`]).
+    pub held: usize,
 }
 
 /// One peer's sync state for one document.
@@ -987,6 +990,7 @@ impl Workspace {
     /// The roster devices of a meeting, with whether each is online and up to date.
     pub async fn peers(&self, meeting: &DocId) -> Result<Vec<PeerInfo>> {
         let roster = self.roster(meeting).await?;
+        let held = self.held(meeting);
         let online: BTreeSet<DeviceId> = match self.net() {
             Ok(net) => net.peers().iter().map(|p| device_of(&p.id)).collect(),
             Err(_) => BTreeSet::new(),
@@ -1034,6 +1038,11 @@ impl Workspace {
                 revoked: e.revoked,
                 valid: e.valid,
                 is_self: e.device == me,
+                held: held
+                    .iter()
+                    .filter(|h| h.device == Some(e.device))
+                    .map(|h| h.changes)
+                    .sum(),
             });
         }
         Ok(out)

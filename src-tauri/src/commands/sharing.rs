@@ -57,3 +57,15 @@ pub async fn revoke(s: State<'_, Accord>, meeting_id: DocId, device: String) -> 
     let device: DeviceId = device.parse()?;
     Ok(s.ws.revoke(&meeting_id, &device).await?)
 }
+
+/// Takes in a revoked device's changes held since its revocation (an admin's decision).
+#[tauri::command]
+#[tracing::instrument(skip(s), err(Debug))]
+pub async fn accept_held(
+    s: State<'_, Accord>,
+    meeting_id: DocId,
+    device: String,
+) -> CmdResult<usize> {
+    let device: DeviceId = device.parse()?;
+    Ok(s.ws.accept_held(&meeting_id, &device).await?)
+}

@@ -348,6 +348,20 @@ describe('participants and sync', () => {
     await waitFor(async () => expect((await b.peers('demo-meeting')).find((p) => p.device === 'c3'.repeat(32))!.revoked).toBe(true));
   });
 
+  it('a_revoked_devices_held_changes_are_shown_and_an_admin_takes_them_in', async () => {
+    const b = start('#/m/demo-meeting/participants');
+    const canada = 'c3'.repeat(32);
+    await screen.findByTestId('peer-' + canada);
+    b.holdChanges('demo-meeting', canada, 3);
+    await fireEvent.click(screen.getByTestId('revoke-' + canada));
+    await fireEvent.click(screen.getByTestId('revoke-confirm'));
+    const held = await screen.findByTestId('peer-held-' + canada);
+    expect(held).toHaveTextContent('3 changes it made after its revocation are held');
+    await fireEvent.click(screen.getByTestId('accept-held-' + canada));
+    await waitFor(async () => expect((await b.peers('demo-meeting')).find((p) => p.device === canada)!.held).toBe(0));
+    await waitFor(() => expect(screen.queryByTestId('peer-held-' + canada)).toBeNull());
+  });
+
   it('status_bar_shows_mode_and_per_peer_sync', async () => {
     start('#/m/demo-meeting/drafts');
     const status = await screen.findByTestId('sync-status');

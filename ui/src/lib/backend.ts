@@ -130,6 +130,8 @@ export interface Backend {
   join(ticket: string): Promise<string>;
   /** `revoke` { meetingId, device } → null. */
   revoke(meetingId: string, device: string): Promise<void>;
+  /** `accept_held` { meetingId, device } → how many changes: a revoked device's held changes, taken in. */
+  acceptHeld(meetingId: string, device: string): Promise<number>;
   /** `sync_state` {} → SyncState. */
   syncState(): Promise<SyncState>;
 
@@ -225,6 +227,7 @@ export class TauriBackend implements Backend {
   }
   join(ticket: string) { return this.call<string>('join', { ticket }); }
   revoke(meetingId: string, device: string) { return this.call<void>('revoke', { meetingId, device }); }
+  acceptHeld(meetingId: string, device: string) { return this.call<number>('accept_held', { meetingId, device }); }
   syncState() { return this.call<SyncState>('syncState'); }
   exportReport(meetingId: string, draftId: string, format: ExportFormat, mode: ExportMode) {
     return this.call<ExportedFile>('exportReport', { meetingId, draftId, format, mode });

@@ -150,6 +150,12 @@ export class FakeBackend implements Backend {
     this.emit(draftId, { kind: 'patches', origin: 'remote', patches: [{ type: 'structure' }] });
     return id;
   }
+  /** Test hook: `n` changes of a (revoked) device arrive after its revocation and are held. */
+  holdChanges(meetingId: string, device: string, n: number) {
+    const p = this.meeting(meetingId).roster.find((r) => r.device === device);
+    if (p) p.held += n;
+  }
+
   /** Test hook: the presence of peers in a document changes. */
   emitPresence(docId: string, peers: Presence[]) {
     this.emit(docId, { kind: 'presence', peers });
@@ -219,6 +225,7 @@ export class FakeBackend implements Backend {
       up_to_date: true,
       revoked: false,
       is_self: true,
+      held: 0,
     };
   }
 
@@ -258,9 +265,9 @@ export class FakeBackend implements Backend {
       actions,
       roster: [
         this.selfPeer(),
-        { device: 'b2'.repeat(32), device_name: 'Mexico — delegation laptop', party: 'mexico', role: 'member', online: true, up_to_date: true, revoked: false, is_self: false },
-        { device: 'c3'.repeat(32), device_name: 'Canada', party: 'canada', role: 'member', online: true, up_to_date: false, revoked: false, is_self: false },
-        { device: 'd4'.repeat(32), device_name: 'IOM observer', party: demo.IOM, role: 'observer', online: false, up_to_date: false, revoked: false, is_self: false },
+        { device: 'b2'.repeat(32), device_name: 'Mexico — delegation laptop', party: 'mexico', role: 'member', online: true, up_to_date: true, revoked: false, is_self: false, held: 0 },
+        { device: 'c3'.repeat(32), device_name: 'Canada', party: 'canada', role: 'member', online: true, up_to_date: false, revoked: false, is_self: false, held: 0 },
+        { device: 'd4'.repeat(32), device_name: 'IOM observer', party: demo.IOM, role: 'observer', online: false, up_to_date: false, revoked: false, is_self: false, held: 0 },
       ],
     });
     return id;
@@ -633,6 +640,14 @@ export class FakeBackend implements Backend {
     if (p.is_self) fail('invalid', 'a device cannot revoke itself');
     p.revoked = true;
     p.online = false;
+  }
+
+  async acceptHeld(meetingId: string, device: string) {
+    const m = this.meeting(meetingId);
+    const p = m.roster.find((r) => r.device === device) ?? fail('no_such_device', `device ${device.slice(0, 10)} is not on the roster`);
+    const n = p.held;
+    p.held = 0;
+    return n;
   }
 
   async syncState(): Promise<SyncState> {

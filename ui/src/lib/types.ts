@@ -349,6 +349,8 @@ export interface PeerInfo {
   revoked: boolean;
   /** This device itself. */
   is_self: boolean;
+  /** Its changes held here: made after its revocation, not merged until an admin takes them in. */
+  held: number;
 }
 
 export interface InviteTicket {

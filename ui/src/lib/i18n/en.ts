@@ -192,6 +192,8 @@ export const en = {
   'participants.revokeTitle': 'Revoke {device}?',
   'participants.revokeWarning': 'From now on this device no longer syncs with anyone in this meeting. What it has already received stays on it: revoking cannot take back documents it holds.',
   'participants.revokeConfirm': 'Revoke the device',
+  'participants.held': '{count} changes it made after its revocation are held, not merged',
+  'participants.acceptHeld': 'Take them in',
 
   'partyKind.member': 'Member delegation',
   'partyKind.secretariat': 'Secretariat',

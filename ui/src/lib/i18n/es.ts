@@ -193,6 +193,8 @@ export const es: Record<Key, string> = {
   'participants.revokeTitle': '¿Revocar {device}?',
   'participants.revokeWarning': 'Desde ahora este dispositivo deja de sincronizarse con todos en esta reunión. Lo que ya recibió se queda en él: revocar no puede recuperar los documentos que tiene.',
   'participants.revokeConfirm': 'Revocar el dispositivo',
+  'participants.held': '{count} cambios que hizo después de su revocación están retenidos, sin fusionar',
+  'participants.acceptHeld': 'Incorporarlos',
 
   'partyKind.member': 'Delegación miembro',
   'partyKind.secretariat': 'Secretaría',
