@@ -64,6 +64,19 @@ pub struct Gate<'a> {
 
 /// The verdict for each of `changes`, in their order.
 pub fn sort(doc: &Automerge, gate: &Gate<'_>, changes: &[Change]) -> Vec<Verdict> {
+    sort_with_authors(doc, gate, changes)
+        .into_iter()
+        .map(|(v, _)| v)
+        .collect()
+}
+
+/// [`sort`], with the device each change was written by (its author footer, or the author
+/// automerge recorded for its actor), where known.
+pub fn sort_with_authors(
+    doc: &Automerge,
+    gate: &Gate<'_>,
+    changes: &[Change],
+) -> Vec<(Verdict, Option<DeviceId>)> {
     let is_meeting = gate.doc == gate.meeting;
     let by_hash: HashMap<ChangeHash, usize> = changes
         .iter()
@@ -71,6 +84,7 @@ pub fn sort(doc: &Automerge, gate: &Gate<'_>, changes: &[Change]) -> Vec<Verdict
         .map(|(i, c)| (c.hash(), i))
         .collect();
     let mut verdicts: Vec<Option<Verdict>> = vec![None; changes.len()];
+    let mut authors: Vec<Option<DeviceId>> = vec![None; changes.len()];
     let mut protected = if is_meeting {
         Protected::of(doc)
     } else {
@@ -86,6 +100,7 @@ pub fn sort(doc: &Automerge, gate: &Gate<'_>, changes: &[Change]) -> Vec<Verdict
             verdicts[i] = Some(Verdict::Accept);
             continue;
         }
+        authors[i] = author(doc, c, &mut actors);
         let mut waits = false;
         let mut refused = false;
         for dep in c.deps() {
@@ -101,14 +116,21 @@ pub fn sort(doc: &Automerge, gate: &Gate<'_>, changes: &[Change]) -> Vec<Verdict
         } else if waits {
             Verdict::Hold
         } else {
-            let author = author(doc, c, &mut actors);
-            judge(gate, c, author, cutoff.as_ref(), &mut protected, is_meeting)
+            judge(
+                gate,
+                c,
+                authors[i],
+                cutoff.as_ref(),
+                &mut protected,
+                is_meeting,
+            )
         };
         verdicts[i] = Some(verdict);
     }
     verdicts
         .into_iter()
-        .map(|v| v.unwrap_or(Verdict::Refuse(Refusal::DependsOnRefused)))
+        .zip(authors)
+        .map(|(v, a)| (v.unwrap_or(Verdict::Refuse(Refusal::DependsOnRefused)), a))
         .collect()
 }
 
@@ -131,8 +153,16 @@ fn judge(
             return Verdict::Refuse(Refusal::Observer(author.short()));
         }
     }
-    if is_meeting && let Err(what) = protected.check(gate.meeting, gate.cache, c) {
-        return Verdict::Refuse(Refusal::RosterTampered(what));
+    if is_meeting {
+        match protected.check(gate, c) {
+            Err(what) => return Verdict::Refuse(Refusal::RosterTampered(what)),
+            // A record signed by a revoked device that its revoker did not have: whatever
+            // author the change claims, it waits as the device's own changes do.
+            Ok(Signers::Revoked) if !cutoff.is_some_and(|pre| pre.contains(&c.hash())) => {
+                return Verdict::Hold;
+            }
+            Ok(_) => {}
+        }
     }
     Verdict::Accept
 }
@@ -227,13 +257,26 @@ fn before_cutoff(
 struct Protected {
     records: HashSet<(u64, ActorId)>,
     root_keys: HashSet<&'static str>,
+    has_version: bool,
+}
+
+/// Who signed the records a change puts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Signers {
+    /// No record, or none by a device revoked now.
+    Active,
+    /// A record signed by a device revoked now.
+    Revoked,
 }
 
 const ROOT_KEYS: [&str; 4] = [FOUNDER, RECORDS, ADDRS, SCHEMA];
 
 impl Protected {
     fn of(doc: &Automerge) -> Self {
-        let mut p = Protected::default();
+        let mut p = Protected {
+            has_version: doc.get(ROOT, SCHEMA_VERSION).ok().flatten().is_some(),
+            ..Protected::default()
+        };
         for k in ROOT_KEYS {
             if let Ok(values) = doc.get_all(ROOT, k)
                 && !values.is_empty()
@@ -251,13 +294,14 @@ impl Protected {
         p
     }
 
-    /// Checks every operation of `c`; on success records the objects it creates.
-    fn check(
-        &mut self,
-        meeting: &DocId,
-        cache: &SignatureCache,
-        c: &Change,
-    ) -> Result<(), &'static str> {
+    /// Checks every operation of `c`; on success records the objects it creates, and says
+    /// whether a record in it is signed by a device revoked now.
+    fn check(&mut self, gate: &Gate<'_>, c: &Change) -> Result<Signers, &'static str> {
+        let (meeting, cache) = (gate.meeting, gate.cache);
+        let legacy = gate.roster.is_some_and(|r| r.legacy);
+        let mut signers = Signers::Active;
+        let mut admin_record = false;
+        let mut set_version = false;
         let expanded = c.decode();
         let start = c.start_op().get();
         let mut created_records = Vec::new();
@@ -268,13 +312,21 @@ impl Protected {
                 (ObjectId::Root, Key::Map(k)) => {
                     let k = k.as_str();
                     if k == SCHEMA_VERSION {
+                        // Set once with the document; afterwards only to this build's version
+                        // (an admin's conversion), never back nor beyond.
+                        let lowest = if self.has_version {
+                            DocKind::Meeting.current_version()
+                        } else {
+                            1
+                        };
                         let ok = matches!(&op.action, OpType::Put(v)
-                            if v.as_u64().is_some_and(|v| (1..=DocKind::Meeting.current_version()).contains(&v)));
+                            if v.as_u64().is_some_and(|v| (lowest..=DocKind::Meeting.current_version()).contains(&v)));
                         if !ok {
                             return Err(
-                                "it sets the meeting's schema version to one no build knows",
+                                "it sets the meeting's schema version back, or to one no build knows",
                             );
                         }
+                        set_version = true;
                         continue;
                     }
                     let Some(&k) = ROOT_KEYS.iter().find(|p| **p == k) else {
@@ -283,7 +335,9 @@ impl Protected {
                     if !op.pred.is_empty() || matches!(op.action, OpType::Delete) {
                         return Err("it replaces or deletes a roster field");
                     }
-                    if self.root_keys.contains(k) {
+                    // Two admins converting a version-1 meeting at once each make the records
+                    // map; both count (checked below: each must bring an admin's record).
+                    if self.root_keys.contains(k) && !(k == RECORDS && legacy) {
                         return Err("it makes a second roster field");
                     }
                     if k == RECORDS {
@@ -310,15 +364,31 @@ impl Protected {
                     if roster::record_key(bytes) != k.as_str() {
                         return Err("it stores a record under another key than its hash");
                     }
-                    if Record::decode(meeting, bytes, cache).is_err() {
+                    let Ok(record) = Record::decode(meeting, bytes, cache) else {
                         return Err("it puts a record that is not validly signed");
+                    };
+                    if let Some(r) = gate.roster {
+                        if r.is_revoked(&record.signer) {
+                            signers = Signers::Revoked;
+                        }
+                        if record.signer == r.founder
+                            || r.role_of(&record.signer) == Some(Role::Admin)
+                        {
+                            admin_record = true;
+                        }
                     }
                 }
                 _ => {}
             }
         }
+        // In a version-1 meeting the records map is made only by an admin's conversion: a
+        // map made empty, or by someone else, would empty the roster.
+        if !created_records.is_empty() && legacy && !admin_record {
+            return Err("it makes the records without an admin's record in them");
+        }
         self.records.extend(created_records);
         self.root_keys.extend(created_keys);
-        Ok(())
+        self.has_version |= set_version;
+        Ok(signers)
     }
 }

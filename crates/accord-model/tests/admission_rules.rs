@@ -299,3 +299,95 @@ fn a_revoked_devices_changes_its_revoker_lacked_are_held_from_any_relay() {
     };
     assert_eq!(admission::sort(&draft_e, &gate, &more), vec![Verdict::Hold]);
 }
+
+#[test]
+fn a_revoked_admins_record_is_held_whatever_author_its_change_claims() {
+    // Device 5 is an admin; the founder revokes it. It signs, on a copy from before its
+    // revocation, an admission of device 7 as admin, in a change claiming member 2 as author.
+    let mut founder = meeting_doc();
+    change(&mut founder, &ctx(1), |tx| {
+        roster::add_device(
+            tx,
+            &mid(),
+            &key(1).device(),
+            &key(1),
+            &key(5).device(),
+            "Peru",
+            Role::Admin,
+            "PE",
+            now(),
+        )
+    })
+    .unwrap();
+    let mut rogue = founder.fork();
+    change(&mut founder, &ctx(1), |tx| {
+        roster::revoke(
+            tx,
+            &mid(),
+            &key(1).device(),
+            &key(1),
+            &key(5).device(),
+            &BTreeMap::new(),
+            now(),
+        )
+    })
+    .unwrap();
+    change(&mut rogue, &ctx(2), |tx| {
+        roster::add_device(
+            tx,
+            &mid(),
+            &key(1).device(),
+            &key(5),
+            &key(7).device(),
+            "Peru",
+            Role::Admin,
+            "puppet",
+            now(),
+        )
+    })
+    .unwrap();
+    let v = verdicts(&founder, &rogue);
+    assert_eq!(v.last(), Some(&Verdict::Hold), "{v:?}");
+    assert!(
+        v[..v.len() - 1].iter().all(|v| *v == Verdict::Accept),
+        "what the founder has"
+    );
+}
+
+#[test]
+fn the_schema_version_is_never_set_back_and_a_legacy_roster_is_not_emptied_by_a_member() {
+    let v = tampered(2, |tx, _| {
+        tx.put(ROOT, "schema_version", ScalarValue::Uint(1))
+            .unwrap()
+    });
+    assert!(refused(&v), "{v:?}");
+    // A version-1 meeting: a member makes an empty records map, which would empty the roster.
+    let mut legacy = Automerge::new();
+    change(&mut legacy, &ctx(1), |tx| {
+        tx.put(ROOT, "schema", "accord/meeting")?;
+        tx.put(ROOT, "schema_version", ScalarValue::Uint(1))?;
+        tx.put(ROOT, "founder", key(1).device().to_string())?;
+        tx.put_object(ROOT, "roster", automerge::ObjType::Map)?;
+        Ok::<_, accord_model::ModelError>(())
+    })
+    .unwrap();
+    let mut member = legacy.fork();
+    change(&mut member, &ctx(2), |tx| {
+        tx.put_object(ROOT, "records", automerge::ObjType::Map)?;
+        Ok::<_, accord_model::ModelError>(())
+    })
+    .unwrap();
+    let roster = roster::read(&legacy, &mid(), &key(1).device()).unwrap();
+    assert!(roster.legacy);
+    let cache = roster::SignatureCache::new();
+    let held = HashSet::new();
+    let gate = Gate {
+        doc: &mid(),
+        meeting: &mid(),
+        roster: Some(&roster),
+        held: &held,
+        cache: &cache,
+    };
+    let v = admission::sort(&legacy, &gate, &member.get_changes(&legacy.get_heads()));
+    assert!(refused(&v), "{v:?}");
+}

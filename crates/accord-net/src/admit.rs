@@ -48,8 +48,16 @@ pub(crate) async fn filter(policy: &AccessPolicy, peer: EndpointId, frame: Vec<u
     let Some(access) = policy.current() else {
         return frame;
     };
-    let Some(parsed) = parse(&frame) else {
-        return frame; // not a sync message, or undecodable: samod's to handle
+    let parsed = match parse(&frame) {
+        Read::Other => return frame,
+        // Fail closed: what this filter cannot read, samod may still read more leniently (and
+        // automerge apply the part of it that loads), so it goes nowhere. An empty frame is
+        // one samod refuses, which ends the connection.
+        Read::Unreadable => {
+            tracing::warn!(peer = %peer.fmt_short(), "a sync frame that does not decode: dropped");
+            return Vec::new();
+        }
+        Read::Sync(p) => p,
     };
     let Parsed {
         mut fields,
@@ -89,12 +97,35 @@ struct Parsed {
     data_index: usize,
 }
 
+/// What a frame is to the filter.
+enum Read {
+    /// A message that carries no changes (or not a map at all: samod refuses that).
+    Other,
+    /// A message that does not decode, or a `sync` or `request` one whose fields do not.
+    Unreadable,
+    Sync(Parsed),
+}
+
+fn parse(frame: &[u8]) -> Read {
+    match ciborium::from_reader::<Value, _>(frame) {
+        Err(_) => Read::Unreadable,
+        Ok(Value::Map(entries)) => {
+            let is_sync = entries.iter().any(|(k, v)| {
+                k.as_text() == Some("type") && matches!(v.as_text(), Some("sync" | "request"))
+            });
+            match parse_sync(entries) {
+                Some(p) => Read::Sync(p),
+                None if is_sync => Read::Unreadable,
+                None => Read::Other,
+            }
+        }
+        Ok(_) => Read::Other,
+    }
+}
+
 /// The fields of a `sync` or `request` message, as samod reads them (the last of a repeated
 /// key counts), with its document and sync message.
-fn parse(frame: &[u8]) -> Option<Parsed> {
-    let Value::Map(entries) = ciborium::from_reader::<Value, _>(frame).ok()? else {
-        return None;
-    };
+fn parse_sync(entries: Vec<(Value, Value)>) -> Option<Parsed> {
     // Keep one entry per key, the last, as samod does.
     let mut fields: Vec<(Value, Value)> = Vec::with_capacity(entries.len());
     for (k, v) in entries {
@@ -158,12 +189,21 @@ mod tests {
         let doc = DocumentId::new(&mut rand::rng());
         let msg = sync_message_with_a_change();
         let f = frame("sync", &doc, msg.clone().encode());
-        let p = parse(&f).expect("a sync message");
+        let Read::Sync(p) = parse(&f) else {
+            panic!("a sync message")
+        };
         assert_eq!(p.doc, doc);
         assert_eq!(p.message.heads, msg.heads);
-        // Other messages are not looked into.
-        assert!(parse(&frame("ephemeral", &doc, vec![1, 2])).is_none());
-        assert!(parse(b"not cbor").is_none());
+        // Other messages are not looked into; what does not decode goes nowhere.
+        assert!(matches!(
+            parse(&frame("ephemeral", &doc, vec![1, 2])),
+            Read::Other
+        ));
+        assert!(matches!(parse(b"\xff\xff"), Read::Unreadable));
+        assert!(matches!(
+            parse(&frame("sync", &doc, vec![1, 2])),
+            Read::Unreadable
+        ));
     }
 
     #[test]
@@ -184,7 +224,31 @@ mod tests {
         ]);
         let mut f = Vec::new();
         ciborium::into_writer(&map, &mut f).unwrap();
-        let p = parse(&f).expect("the last data counts");
+        let Read::Sync(p) = parse(&f) else {
+            panic!("the last data counts")
+        };
         assert_eq!(p.message.heads, msg.heads);
+    }
+
+    #[test]
+    fn a_message_nested_deeper_than_the_decoder_reads_is_unreadable_not_passed_on() {
+        let doc = DocumentId::new(&mut rand::rng());
+        let msg = sync_message_with_a_change();
+        let mut pad = Value::Array(vec![]);
+        for _ in 0..300 {
+            pad = Value::Array(vec![pad]);
+        }
+        let map = Value::Map(vec![
+            (Value::Text("type".into()), Value::Text("sync".into())),
+            (
+                Value::Text("documentId".into()),
+                Value::Text(doc.to_string()),
+            ),
+            (Value::Text("data".into()), Value::Bytes(msg.encode())),
+            (Value::Text("pad".into()), pad),
+        ]);
+        let mut f = Vec::new();
+        ciborium::ser::into_writer(&map, &mut f).unwrap();
+        assert!(matches!(parse(&f), Read::Unreadable));
     }
 }

@@ -37,8 +37,23 @@ pub(crate) struct Held {
 struct HeldDoc {
     /// Held changes, in arrival order, with the device that wrote each.
     held: Vec<(Change, Option<DeviceId>)>,
+    /// The hashes of `held`.
+    hashes: HashSet<ChangeHash>,
     /// The dependencies of every change not taken (held or refused), to rewrite heads.
     not_taken: HashMap<ChangeHash, Vec<ChangeHash>>,
+}
+
+/// At most this many changes not taken are remembered per document, to rewrite heads (past
+/// it the record starts afresh: a peer may then be asked once more for what is refused).
+const MAX_NOT_TAKEN: usize = 100_000;
+
+impl HeldDoc {
+    fn remember(&mut self, c: &Change) {
+        if self.not_taken.len() >= MAX_NOT_TAKEN {
+            self.not_taken.clear();
+        }
+        self.not_taken.insert(c.hash(), c.deps().to_vec());
+    }
 }
 
 impl Held {
@@ -50,7 +65,7 @@ impl Held {
     fn hashes(&self, doc: &DocId) -> HashSet<ChangeHash> {
         self.docs
             .get(doc)
-            .map(|d| d.held.iter().map(|(c, _)| c.hash()).collect())
+            .map(|d| d.hashes.clone())
             .unwrap_or_default()
     }
 
@@ -87,14 +102,49 @@ pub struct HeldChanges {
     pub changes: usize,
 }
 
-/// Every change in `chunks` (a chunk is one change, or a whole document).
+/// Every change in `chunks`: each holds one or more automerge chunks back to back (changes,
+/// compressed changes, or whole documents); `None` if any part does not decode.
 fn changes_of(chunks: &[Vec<u8>]) -> Option<Vec<Change>> {
     let mut out = Vec::new();
     for chunk in chunks {
-        match Change::from_bytes(chunk.clone()) {
-            Ok(c) => out.push(c),
-            Err(_) => out.extend(Automerge::load(chunk).ok()?.get_changes(&[])),
+        for piece in split_chunks(chunk)? {
+            match Change::from_bytes(piece.to_vec()) {
+                Ok(c) => out.push(c),
+                Err(_) => out.extend(Automerge::load(piece).ok()?.get_changes(&[])),
+            }
         }
+    }
+    Some(out)
+}
+
+/// Splits bytes into the automerge chunks they hold: each is `magic (4) | checksum (4) |
+/// type (1) | LEB128 length | data`.
+fn split_chunks(mut bytes: &[u8]) -> Option<Vec<&[u8]>> {
+    const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
+    let mut out = Vec::new();
+    while !bytes.is_empty() {
+        if bytes.len() < 9 || bytes[..4] != MAGIC {
+            return None;
+        }
+        let (mut len, mut shift, mut at) = (0u64, 0u32, 9usize);
+        loop {
+            let b = *bytes.get(at)?;
+            at += 1;
+            len |= u64::from(b & 0x7f).checked_shl(shift)?;
+            if b & 0x80 == 0 {
+                break;
+            }
+            shift += 7;
+            if shift > 63 {
+                return None;
+            }
+        }
+        let end = at.checked_add(usize::try_from(len).ok()?)?;
+        if end > bytes.len() {
+            return None;
+        }
+        out.push(&bytes[..end]);
+        bytes = &bytes[end..];
     }
     Some(out)
 }
@@ -110,8 +160,14 @@ impl Workspace {
                 chunks: Vec::new(),
             });
         }
+        // What cannot be read change by change is not taken: automerge would apply the part
+        // of it that loads, unjudged.
         let Some(changes) = changes_of(&arrived.chunks) else {
-            return None; // undecodable: samod refuses it
+            tracing::warn!(%doc, "a sync message whose changes do not decode: none taken");
+            return Some(Admitted {
+                heads: Vec::new(),
+                chunks: Vec::new(),
+            });
         };
         let from = crate::share::device_of(&arrived.peer);
         let taken = self
@@ -146,24 +202,26 @@ impl Workspace {
         from: &str,
     ) -> Taken {
         let verdicts = self.verdicts(doc, &changes).await;
+        let len_before = changes.len();
         let mut accepted = Vec::new();
         let (mut refused, mut held_n) = (0, 0);
         let mut all = true;
         let mut held = self.inner.held.lock().expect("held lock");
-        for (c, v) in changes.into_iter().zip(verdicts) {
+        debug_assert_eq!(len_before, verdicts.len());
+        for (c, (v, author)) in changes.into_iter().zip(verdicts) {
             match v {
                 Verdict::Accept => accepted.push(c),
                 Verdict::Hold => {
                     all = false;
                     held_n += 1;
                     let d = held.docs.entry(doc.clone()).or_default();
-                    d.not_taken.insert(c.hash(), c.deps().to_vec());
-                    if !d.held.iter().any(|(h, _)| h.hash() == c.hash()) {
-                        let author = c.author().and_then(|a| DeviceId::from_author(&a));
+                    d.remember(&c);
+                    if d.hashes.insert(c.hash()) {
                         tracing::warn!(%doc, %from, change = %c.hash(), author = ?author.map(|a| a.short()), "change of a revoked device held");
                         d.held.push((c, author));
                         if d.held.len() > MAX_HELD_PER_DOC {
-                            d.held.remove(0);
+                            let (gone, _) = d.held.remove(0);
+                            d.hashes.remove(&gone.hash());
                         }
                     }
                 }
@@ -171,11 +229,7 @@ impl Workspace {
                     all = false;
                     refused += 1;
                     tracing::warn!(%doc, %from, change = %c.hash(), reason = %why, "change refused");
-                    held.docs
-                        .entry(doc.clone())
-                        .or_default()
-                        .not_taken
-                        .insert(c.hash(), c.deps().to_vec());
+                    held.docs.entry(doc.clone()).or_default().remember(&c);
                 }
             }
         }
@@ -189,7 +243,7 @@ impl Workspace {
 
     /// The verdicts on `changes` against this device's copy of `doc` (an empty document when
     /// it has none yet).
-    async fn verdicts(&self, doc: &DocId, changes: &[Change]) -> Vec<Verdict> {
+    async fn verdicts(&self, doc: &DocId, changes: &[Change]) -> Vec<(Verdict, Option<DeviceId>)> {
         let (meeting, roster) = {
             let access = &self.inner.access;
             let meeting = access
@@ -217,7 +271,7 @@ impl Workspace {
                 held: &held,
                 cache: &cache,
             };
-            model::admission::sort(d, &gate, changes)
+            model::admission::sort_with_authors(d, &gate, changes)
         };
         let open = self.inner.docs.lock().expect("docs lock").get(doc).cloned();
         let open = match open {
@@ -243,6 +297,8 @@ impl Workspace {
     /// Judges the held changes of a meeting's documents again (its roster changed) and
     /// applies those now taken.
     pub(crate) async fn release_held(&self, meeting: &DocId) {
+        // One at a time: a second run would miss what the first has taken out of the list.
+        let _one = self.inner.releasing.lock().await;
         let docs: Vec<DocId> = {
             let dm = self.inner.access.doc_meeting.lock().expect("access lock");
             let held = self.inner.held.lock().expect("held lock");
@@ -259,6 +315,7 @@ impl Workspace {
                     continue;
                 };
                 let taken = std::mem::take(&mut d.held);
+                d.hashes.clear();
                 for (c, _) in &taken {
                     d.not_taken.remove(&c.hash());
                 }
@@ -304,40 +361,40 @@ impl Workspace {
             .collect()
     }
 
-    /// Takes in the changes held of a revoked device (an admin's decision): they are applied
-    /// here, and a revocation with this device's heads as its cutoff lets every other device
-    /// take them too.
+    /// Takes in the changes held of a revoked device (an admin's decision): a revocation is
+    /// signed whose cutoff includes them, so that every device takes them — each judged by the
+    /// same rules as any arriving change — and they are taken here at once.
     pub async fn accept_held(&self, meeting: &DocId, device: &DeviceId) -> Result<usize> {
-        let docs: Vec<(DocId, Vec<Change>)> = {
+        let roster = self.roster(meeting).await?;
+        if roster.role_of(&self.device()) != Some(model::Role::Admin) {
+            return Err(crate::Error::invalid(
+                "held changes",
+                device.short(),
+                "only an admin of the meeting can take in a revoked device's changes",
+            ));
+        }
+        // Per document, the held changes of the device and those built on them.
+        let extra: BTreeMap<DocId, Vec<ChangeHash>> = {
             let dm = self.inner.access.doc_meeting.lock().expect("access lock");
-            let mut held = self.inner.held.lock().expect("held lock");
+            let held = self.inner.held.lock().expect("held lock");
             held.docs
-                .iter_mut()
+                .iter()
                 .filter(|(doc, _)| dm.get(*doc) == Some(meeting) || *doc == meeting)
                 .map(|(doc, d)| {
-                    let (mine, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut d.held)
-                        .into_iter()
-                        .partition(|(_, a)| a.as_ref() == Some(device) || a.is_none());
-                    d.held = rest;
-                    for (c, _) in &mine {
-                        d.not_taken.remove(&c.hash());
-                    }
-                    (doc.clone(), mine.into_iter().map(|(c, _)| c).collect())
+                    let mine: Vec<ChangeHash> = d
+                        .held
+                        .iter()
+                        .filter(|(_, a)| a.as_ref() == Some(device) || a.is_none())
+                        .map(|(c, _)| c.hash())
+                        .collect();
+                    (doc.clone(), mine)
                 })
+                .filter(|(_, v)| !v.is_empty())
                 .collect()
         };
-        let mut n = 0;
-        for (doc, changes) in docs {
-            if changes.is_empty() {
-                continue;
-            }
-            n += changes.len();
-            let open = self.doc(&doc).await?;
-            open.handle
-                .with_document(|d| d.apply_changes(changes))
-                .map_err(model::ModelError::from)?;
-        }
-        self.revoke(meeting, device).await?;
+        let n = extra.values().map(Vec::len).sum();
+        self.revoke_with(meeting, device, &extra).await?;
+        self.release_held(meeting).await;
         Ok(n)
     }
 }
@@ -349,4 +406,34 @@ pub(crate) struct Taken {
     pub(crate) all: bool,
     pub(crate) refused: usize,
     pub(crate) held: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use accord_model::automerge::{AutoCommit, ROOT, transaction::Transactable};
+
+    #[test]
+    fn chunks_back_to_back_are_read_change_by_change_and_garbage_is_not() {
+        let mut doc = AutoCommit::new();
+        doc.put(ROOT, "a", 1).unwrap();
+        doc.commit();
+        doc.put(ROOT, "b", 2).unwrap();
+        doc.commit();
+        let changes = doc.document().get_changes(&[]);
+        let mut joined = Vec::new();
+        for c in &changes {
+            joined.extend_from_slice(c.raw_bytes());
+        }
+        let read = changes_of(&[joined.clone()]).expect("two changes");
+        assert_eq!(
+            read.iter().map(Change::hash).collect::<Vec<_>>(),
+            changes.iter().map(Change::hash).collect::<Vec<_>>()
+        );
+        // A whole document reads as its changes.
+        assert_eq!(changes_of(&[doc.save()]).unwrap().len(), 2);
+        // A change with one byte after it, which automerge would load in part, does not read.
+        joined.push(0);
+        assert!(changes_of(&[joined]).is_none());
+    }
 }

@@ -549,14 +549,16 @@ impl Workspace {
                 .expect("access lock")
                 .remove(meeting);
         }
-        self.inner
+        let roster_changed = self
+            .inner
             .access
             .rosters
             .lock()
             .expect("access lock")
-            .insert(meeting.clone(), roster);
+            .insert(meeting.clone(), roster.clone())
+            .is_none_or(|before| before != roster);
         self.inner.access.bump();
-        if self.inner.held.lock().expect("held lock").any() {
+        if roster_changed && self.inner.held.lock().expect("held lock").any() {
             let ws = self.clone();
             let meeting = meeting.clone();
             tokio::spawn(async move { ws.release_held(&meeting).await });
@@ -942,6 +944,18 @@ impl Workspace {
     /// the device's changes in those histories stay; any other change of it, arriving from
     /// anyone later, is held (see `admit`).
     pub async fn revoke(&self, meeting: &DocId, device: &DeviceId) -> Result<Revoked> {
+        self.revoke_with(meeting, device, &std::collections::BTreeMap::new())
+            .await
+    }
+
+    /// [`Workspace::revoke`], with `extra` changes of each document counted as had by this
+    /// device: the held changes an admin takes in.
+    pub(crate) async fn revoke_with(
+        &self,
+        meeting: &DocId,
+        device: &DeviceId,
+        extra: &std::collections::BTreeMap<DocId, Vec<automerge::ChangeHash>>,
+    ) -> Result<Revoked> {
         let founder = self.founder_of(meeting)?;
         let key = self.key().clone();
         let now = Timestamp::now();
@@ -959,6 +973,12 @@ impl Workspace {
             meeting.clone(),
             own.handle.with_document(|doc| doc.get_heads()),
         );
+        for (doc, hashes) in extra {
+            cutoff
+                .entry(doc.clone())
+                .or_insert_with(Vec::new)
+                .extend(hashes.iter().copied());
+        }
         self.edit(meeting, DocKind::Meeting, |tx| {
             model::roster::revoke(tx, meeting, &founder, &key, device, &cutoff, now)
         })

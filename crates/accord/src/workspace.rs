@@ -106,6 +106,8 @@ pub(crate) struct Inner {
     pub(crate) signatures: Mutex<model::roster::SignatureCache>,
     /// Changes not taken from peers or bundles (see `admit`).
     pub(crate) held: Mutex<crate::admit::Held>,
+    /// Taken while held changes are judged again.
+    pub(crate) releasing: tokio::sync::Mutex<()>,
     /// `true` once the pinned meetings are loaded (their rosters and documents known).
     pub(crate) loaded: watch::Sender<bool>,
     /// Set as `close` begins: background work (loading ahead) stops starting new loads.
@@ -328,6 +330,7 @@ impl Workspace {
             traffic,
             signatures: Mutex::default(),
             held: Mutex::default(),
+            releasing: tokio::sync::Mutex::new(()),
             loaded: watch::channel(false).0,
             closing: Default::default(),
             versions: Default::default(),
