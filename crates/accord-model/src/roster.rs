@@ -138,14 +138,14 @@ fn verify(device: &DeviceId, msg: &[u8], sig: &[u8]) -> bool {
 /// Signature checks already made, so that re-reading a roster after every change of its
 /// meeting document (each keystroke in an action item, say) verifies only what is new
 /// instead of every entry and invitation again. Plain data, no clock: the caller keeps one
-/// (per workspace) and passes it to [`read_with`]. Holds at most a few thousand results.
+/// (per workspace) and passes it to [`read_with`]. Holds at most 65,536 results (about 4 MB), so a meeting of thousands of records is not re-verified on every read.
 #[derive(Debug, Default)]
 pub struct SignatureCache {
     seen: RefCell<HashMap<[u8; 32], bool>>,
 }
 
 impl SignatureCache {
-    const MAX: usize = 4096;
+    const MAX: usize = 65_536;
 
     pub fn new() -> Self {
         Self::default()
