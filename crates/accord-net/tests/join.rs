@@ -29,18 +29,7 @@ async fn join_accepted_returns_the_hosts_response() {
     let host = node(101, &[]).await;
     host.net.set_join_handler(Handler);
     let joiner = node(102, &[]).await;
-    let response = within(
-        "join",
-        joiner
-            .net
-            .request_join(host.addr(), b"invite:good".to_vec()),
-    )
-    .await
-    .unwrap();
-    assert_eq!(
-        response,
-        format!("welcome {}", joiner.id().fmt_short()).into_bytes()
-    );
+    assert_welcomed(&host, &joiner).await;
     host.stop().await;
     joiner.stop().await;
 }
@@ -297,18 +286,7 @@ async fn a_legitimate_join_is_admitted_while_stalled_join_connections_are_held()
 
     // Anyone else joins at once.
     let joiner = node(115, &[]).await;
-    let response = within(
-        "join",
-        joiner
-            .net
-            .request_join(host.addr(), b"invite:good".to_vec()),
-    )
-    .await
-    .unwrap();
-    assert_eq!(
-        response,
-        format!("welcome {}", joiner.id().fmt_short()).into_bytes()
-    );
+    assert_welcomed(&host, &joiner).await;
     for s in &held {
         assert_eq!(s.conn.close_reason(), None, "a stalled connection is held");
     }
@@ -381,4 +359,20 @@ async fn a_join_connection_is_closed_at_its_deadline() {
     for n in [host, attacker, greedy, joiner] {
         n.stop().await;
     }
+}
+
+/// `joiner` asks `host` with a good invitation and is welcomed.
+async fn assert_welcomed(host: &Node, joiner: &Node) {
+    let response = within(
+        "join",
+        joiner
+            .net
+            .request_join(host.addr(), b"invite:good".to_vec()),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        response,
+        format!("welcome {}", joiner.id().fmt_short()).into_bytes()
+    );
 }
