@@ -34,6 +34,7 @@
 
 pub mod action;
 pub mod admission;
+pub mod at;
 pub mod brackets;
 mod change;
 pub mod demo;
