@@ -208,13 +208,18 @@ pub enum Fact {
     },
     /// An invitation was used by this device, as the admin who admitted it says.
     Consume { hash: String, device: [u8; 32] },
+    /// A fact of a kind a later build added (never written by this one).
+    #[serde(skip)]
+    Unknown,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct Body {
     meeting: String,
     at: i64,
-    fact: Fact,
+    /// The fact, encoded on its own: a record of a kind a later build added still has a
+    /// signature this build can check, and is kept (and ignored) rather than refused.
+    fact: Vec<u8>,
 }
 
 /// A record whose signature is good, for the meeting it names (whether its signer had the
@@ -245,7 +250,7 @@ impl Record {
         let body = postcard::to_stdvec(&Body {
             meeting: meeting.to_string(),
             at: at.as_millisecond(),
-            fact,
+            fact: postcard::to_stdvec(&fact).expect("a fact encodes"),
         })
         .expect("a record encodes");
         let mut msg = RECORD_DOMAIN.to_vec();
@@ -291,7 +296,8 @@ impl Record {
         Ok(Record {
             signer,
             at: Timestamp::from_millisecond(body.at).map_err(|_| RecordError::Malformed)?,
-            fact: body.fact,
+            // A kind of fact this build does not know: a later build's; it counts for nothing.
+            fact: postcard::from_bytes(&body.fact).unwrap_or(Fact::Unknown),
         })
     }
 }
@@ -954,6 +960,7 @@ pub fn read_with<D: ReadDoc>(
                     valid: true,
                 });
             }
+            Fact::Unknown => {}
             Fact::Consume { hash, device } => {
                 if let Some(i) = invites.get_mut(&hash)
                     && i.used_by.is_none()
@@ -1023,4 +1030,56 @@ fn addrs_of<D: ReadDoc>(doc: &D) -> Result<HashMap<DeviceId, Vec<String>>> {
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A record as a later build might sign it: a kind of fact this build does not know.
+    fn later_kind(meeting: &DocId, key: &DeviceKey) -> Vec<u8> {
+        let body = postcard::to_stdvec(&Body {
+            meeting: meeting.to_string(),
+            at: 0,
+            fact: vec![99, 1, 2, 3],
+        })
+        .unwrap();
+        let mut msg = RECORD_DOMAIN.to_vec();
+        msg.extend_from_slice(&body);
+        let mut out = (body.len() as u32).to_be_bytes().to_vec();
+        out.extend_from_slice(&body);
+        out.extend_from_slice(key.device().as_bytes());
+        out.extend_from_slice(&key.sign(&msg));
+        out
+    }
+
+    #[test]
+    fn a_record_of_a_kind_this_build_does_not_know_is_kept_and_counts_for_nothing() {
+        let meeting = DocId::new("m1").unwrap();
+        let key = DeviceKey::from_secret(&[1; 32]);
+        let bytes = later_kind(&meeting, &key);
+        let rec = Record::decode(&meeting, &bytes, &SignatureCache::new()).unwrap();
+        assert_eq!(rec.fact, Fact::Unknown);
+        assert_eq!(rec.signer, key.device());
+        // Its signature is still checked.
+        let mut altered = bytes.clone();
+        altered[6] ^= 1;
+        assert!(Record::decode(&meeting, &altered, &SignatureCache::new()).is_err());
+        // And a meeting holding it reads as without it.
+        let mut doc = automerge::Automerge::new();
+        let ctx = crate::ChangeCtx::new(key.device(), Timestamp::UNIX_EPOCH);
+        crate::change(&mut doc, &ctx, |tx| {
+            crate::meeting::create(tx, &crate::MeetingDetails::titled("M"))?;
+            found(tx, &meeting, &key, "TS", "laptop", Timestamp::UNIX_EPOCH)
+        })
+        .unwrap();
+        let before = read(&doc, &meeting, &key.device()).unwrap();
+        crate::change(&mut doc, &ctx, |tx| {
+            let map = records_map(tx)?;
+            tx.put(&map, record_key(&bytes), ScalarValue::Bytes(bytes.clone()))?;
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(read(&doc, &meeting, &key.device()).unwrap(), before);
+    }
 }
