@@ -63,7 +63,7 @@ pub use ids::{ActionId, ClauseId, DeviceId, DocId, PartyId};
 pub use meeting::{DocRef, MeetingDetails, MeetingKind, MeetingView, Party, PartyKind};
 pub use minutes::MinutesView;
 pub use numbering::ClauseNumber;
-pub use roster::{DeviceKey, Invite, JoinRefusal, Role, RosterEntry, RosterView};
+pub use roster::{DeviceKey, Invite, JoinRefusal, Role, RosterEntry, RosterView, Version};
 pub use schema::DocKind;
 pub use status::{ActionStatus, ClauseStatus};
 pub use text::Splice;

@@ -208,6 +208,12 @@ pub enum Fact {
     },
     /// An invitation was used by this device, as the admin who admitted it says.
     Consume { hash: String, device: [u8; 32] },
+    /// A named version of the meeting ("Rev.1"): the heads of each of its documents.
+    Version {
+        name: String,
+        note: String,
+        heads: Vec<(String, Vec<[u8; 32]>)>,
+    },
     /// A fact of a kind a later build added (never written by this one).
     #[serde(skip)]
     Unknown,
@@ -374,6 +380,21 @@ pub struct RosterView {
     /// Read from a meeting of schema version 1, whose roster any writer can still change
     /// until an admin converts it.
     pub legacy: bool,
+    /// The meeting's named versions, signed by an admin, in the order of their records.
+    pub versions: Vec<Version>,
+}
+
+/// A named, immutable version of a meeting: what its admin had of each document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Version {
+    pub name: String,
+    pub note: String,
+    /// The admin who made it (its party comes from the roster).
+    pub signer: DeviceId,
+    pub at: Timestamp,
+    pub heads: BTreeMap<DocId, Vec<automerge::ChangeHash>>,
+    /// Another version has the same name (made concurrently, say): both are kept.
+    pub duplicate_name: bool,
 }
 
 impl RosterView {
@@ -575,10 +596,7 @@ pub fn revoke<T: Transactable>(
             format!("{} is not on the roster", device.short()),
         ));
     }
-    let cutoff = cutoff
-        .iter()
-        .map(|(d, heads)| (d.to_string(), heads.iter().map(|h| h.0).collect()))
-        .collect();
+    let cutoff = heads_list(cutoff);
     put_record(
         tx,
         meeting,
@@ -895,6 +913,7 @@ pub fn read_with<D: ReadDoc>(
             .get(d)
             .is_some_and(|s| !s.revoked && matches!(s.admitted, Some((_, Role::Admin, _, _, _))))
     };
+    let mut versions: Vec<Version> = Vec::new();
     for (_, rec) in records(doc, meeting, cache)? {
         if !is_admin(&states, &rec.signer) {
             continue; // signed by a device that was not then an active admin
@@ -923,13 +942,7 @@ pub fn read_with<D: ReadDoc>(
                 if device == *founder {
                     continue;
                 }
-                let cutoff = cutoff
-                    .into_iter()
-                    .filter_map(|(d, heads)| {
-                        let d = DocId::new(d).ok()?;
-                        Some((d, heads.into_iter().map(automerge::ChangeHash).collect()))
-                    })
-                    .collect();
+                let cutoff = heads_map(cutoff);
                 let s = states.entry(device).or_default();
                 s.revoked = true;
                 s.revocations.push(Revocation {
@@ -961,6 +974,14 @@ pub fn read_with<D: ReadDoc>(
                 });
             }
             Fact::Unknown => {}
+            Fact::Version { name, note, heads } => versions.push(Version {
+                name,
+                note,
+                signer: rec.signer,
+                at: rec.at,
+                heads: heads_map(heads),
+                duplicate_name: false,
+            }),
             Fact::Consume { hash, device } => {
                 if let Some(i) = invites.get_mut(&hash)
                     && i.used_by.is_none()
@@ -1008,13 +1029,70 @@ pub fn read_with<D: ReadDoc>(
         .collect();
     // Founder first, then by time of admission.
     entries.sort_by_key(|e| (e.device != *founder, e.issued, e.device));
+    for i in 0..versions.len() {
+        let name = versions[i].name.clone();
+        versions[i].duplicate_name = versions.iter().filter(|v| v.name == name).count() > 1;
+    }
     Ok(RosterView {
         founder: *founder,
         entries,
         invites,
         revocations,
         legacy: false,
+        versions,
     })
+}
+
+/// Heads per document as a record stores them, read back (documents with bad ids dropped).
+fn heads_map(heads: Vec<(String, Vec<[u8; 32]>)>) -> BTreeMap<DocId, Vec<automerge::ChangeHash>> {
+    heads
+        .into_iter()
+        .filter_map(|(d, heads)| {
+            let d = DocId::new(d).ok()?;
+            Some((d, heads.into_iter().map(automerge::ChangeHash).collect()))
+        })
+        .collect()
+}
+
+fn heads_list(heads: &BTreeMap<DocId, Vec<automerge::ChangeHash>>) -> Vec<(String, Vec<[u8; 32]>)> {
+    heads
+        .iter()
+        .map(|(d, h)| (d.to_string(), h.iter().map(|h| h.0).collect()))
+        .collect()
+}
+
+/// Records a named version of the meeting: `heads`, what this device has of each of its
+/// documents. The signer must be an active admin (the penholder).
+#[allow(clippy::too_many_arguments)]
+pub fn create_version<T: Transactable>(
+    tx: &mut T,
+    meeting: &DocId,
+    founder: &DeviceId,
+    signer: &DeviceKey,
+    name: &str,
+    note: &str,
+    heads: &BTreeMap<DocId, Vec<automerge::ChangeHash>>,
+    now: Timestamp,
+) -> Result<()> {
+    writable(tx, meeting, founder, signer, now)?;
+    require_admin(tx, meeting, founder, &signer.device())?;
+    if name.trim().is_empty() {
+        return Err(ModelError::invalid(
+            "version",
+            "a version needs a name, like Rev.1",
+        ));
+    }
+    put_record(
+        tx,
+        meeting,
+        signer,
+        now,
+        Fact::Version {
+            name: name.trim().to_string(),
+            note: note.to_string(),
+            heads: heads_list(heads),
+        },
+    )
 }
 
 fn addrs_of<D: ReadDoc>(doc: &D) -> Result<HashMap<DeviceId, Vec<String>>> {

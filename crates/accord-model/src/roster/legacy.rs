@@ -240,6 +240,7 @@ pub(crate) fn read<D: ReadDoc>(
         invites,
         revocations: Vec::new(),
         legacy: true,
+        versions: Vec::new(),
     })
 }
 
