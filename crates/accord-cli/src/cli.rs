@@ -121,6 +121,9 @@ pub enum Command {
     /// Sneakernet: a meeting's changes in one signed file.
     #[command(subcommand)]
     Bundle(BundleCmd),
+    /// Named versions of a meeting (Rev.1, Rev.2…), made by an admin.
+    #[command(subcommand)]
+    Version(VersionCmd),
     /// Render a draft of a meeting as a report (Markdown, HTML or DOCX).
     Export {
         #[arg(long)]
@@ -293,6 +296,24 @@ pub enum BundleCmd {
     },
     /// Merge a bundle from a device of the meeting's roster.
     Import { file: PathBuf },
+}
+
+#[derive(Debug, Clone, Subcommand, Serialize, Deserialize)]
+pub enum VersionCmd {
+    /// Record the meeting as it is now under a name (an admin only).
+    Create {
+        #[arg(long)]
+        meeting: String,
+        name: String,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// The meeting's versions, oldest first; a version whose changes have not all arrived is
+    /// pending.
+    List {
+        #[arg(long)]
+        meeting: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]

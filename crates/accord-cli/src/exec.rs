@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 
 use crate::cli::{
     ActionCmd, BundleCmd, ClauseCmd, Command, DraftCmd, FormatArg, MeetingCmd, MinutesCmd, ModeArg,
-    RoleArg,
+    RoleArg, VersionCmd,
 };
 use crate::{ids, show};
 
@@ -202,6 +202,52 @@ pub async fn run(ws: &Workspace, req: &Request, host: Host) -> Result<Output> {
             let r = ws.revoke(&m, &d).await?;
             Output::either(json, serde_json::to_value(&r)?, || {
                 format!("{}\n", r.message)
+            })
+        }
+        Command::Version(VersionCmd::Create {
+            meeting,
+            name,
+            note,
+        }) => {
+            let m = ids::meeting(ws, meeting).await?;
+            let v = ws.create_version(&m, name, note).await?;
+            Output::either(json, serde_json::to_value(&v)?, || {
+                format!("version {:?} of meeting {m} recorded\n", v.version.name)
+            })
+        }
+        Command::Version(VersionCmd::List { meeting }) => {
+            let m = ids::meeting(ws, meeting).await?;
+            let versions = ws.versions(&m).await?;
+            Output::either(json, serde_json::to_value(&versions)?, || {
+                if versions.is_empty() {
+                    return "no versions yet\n".to_string();
+                }
+                let mut out = String::new();
+                for v in &versions {
+                    let _ = writeln!(
+                        out,
+                        "{}  {}  by {}{}{}{}",
+                        v.version.name,
+                        v.version.at,
+                        v.party.as_deref().unwrap_or("?"),
+                        if v.version.note.is_empty() {
+                            String::new()
+                        } else {
+                            format!(": {}", v.version.note)
+                        },
+                        if v.version.duplicate_name {
+                            "  (another version has this name)"
+                        } else {
+                            ""
+                        },
+                        if v.pending {
+                            "  (pending: not all its changes have arrived)"
+                        } else {
+                            ""
+                        },
+                    );
+                }
+                out
             })
         }
         Command::Restore { meeting, device } => {

@@ -644,3 +644,57 @@ fn an_observers_edit_is_refused_with_exit_1_and_changes_nothing() {
     let own = iom.id(&["meeting", "create", "--title", "Own"]);
     iom.ok(&["minutes", "append", "--meeting", &own, "Notes of the IOM."]);
 }
+
+#[test]
+fn an_admin_records_named_versions_and_lists_them_a_member_may_not() {
+    let ts = Profile::new("Technical Secretariat");
+    let mx = Profile::new("Mexico");
+    let serve = ts.serve();
+    let m = ts.id(&[
+        "meeting",
+        "create",
+        "--title",
+        "Versioned",
+        "--party",
+        "Mexico",
+    ]);
+    let d = ts.id(&["draft", "create", "--meeting", &m, "--title", "Decl"]);
+    ts.id(&["clause", "add", "--draft", &d, "Urge the parties."]);
+    join(&ts, &mx, &m, "Mexico", "member");
+    let made = ts.json(&[
+        "version",
+        "create",
+        "--meeting",
+        &m,
+        "Rev.1",
+        "--note",
+        "after day one",
+    ]);
+    assert_eq!(made["name"], "Rev.1");
+    assert_eq!(made["party"], "Technical Secretariat");
+    assert_eq!(made["pending"], false);
+    serve.stop();
+    let list = ts.json(&["version", "list", "--meeting", &m]);
+    let list = list.as_array().expect("a list");
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0]["note"], "after day one");
+    assert!(
+        ts.ok(&["version", "list", "--meeting", &m])
+            .contains("Rev.1")
+    );
+    // A member is refused, and nothing is recorded.
+    let out = mx.run(&["version", "create", "--meeting", &m, "Rev.2"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not an admin"));
+    assert!(
+        mx.ok(&["version", "list", "--meeting", &m])
+            .contains("Rev.1")
+            || mx
+                .ok(&["version", "list", "--meeting", &m])
+                .contains("no versions")
+    );
+    assert!(
+        !mx.ok(&["version", "list", "--meeting", &m])
+            .contains("Rev.2")
+    );
+}

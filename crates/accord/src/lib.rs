@@ -42,6 +42,6 @@ pub use presence::{Cursor, PeerPresence, Presence};
 pub use settings::{Settings, SettingsPatch};
 pub use sync::{
     DEFAULT_INVITE_VALIDITY, DocPeerSync, DocSync, Invitation, NetMode, PeerInfo, Revoked,
-    SyncState,
+    SyncState, VersionInfo,
 };
 pub use workspace::{OpenOptions, TrafficFigures, Workspace};

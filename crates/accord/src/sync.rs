@@ -260,6 +260,17 @@ pub struct PeerInfo {
     pub held: usize,
 }
 
+/// A named version of a meeting, as this device has it.
+#[derive(Debug, Clone, Serialize)]
+pub struct VersionInfo {
+    #[serde(flatten)]
+    pub version: model::Version,
+    /// The party of the admin who made it, from the roster.
+    pub party: Option<String>,
+    /// Some of the changes it names have not arrived here yet: it cannot be read until they do.
+    pub pending: bool,
+}
+
 /// One peer's sync state for one document.
 #[derive(Debug, Clone, Serialize)]
 pub struct DocPeerSync {
@@ -959,20 +970,7 @@ impl Workspace {
         let founder = self.founder_of(meeting)?;
         let key = self.key().clone();
         let now = Timestamp::now();
-        let docs = self
-            .read(meeting, DocKind::Meeting, model::meeting::documents)
-            .await?;
-        let mut cutoff = std::collections::BTreeMap::new();
-        for r in docs {
-            if let Ok(d) = self.doc(&r.id).await {
-                cutoff.insert(r.id, d.handle.with_document(|doc| doc.get_heads()));
-            }
-        }
-        let own = self.doc(meeting).await?;
-        cutoff.insert(
-            meeting.clone(),
-            own.handle.with_document(|doc| doc.get_heads()),
-        );
+        let mut cutoff = self.meeting_heads(meeting).await?;
         for (doc, hashes) in extra {
             cutoff
                 .entry(doc.clone())
@@ -991,6 +989,77 @@ impl Workspace {
                 device.short()
             ),
         })
+    }
+
+    /// The heads this device has of each of a meeting's documents, the meeting's own included.
+    pub(crate) async fn meeting_heads(
+        &self,
+        meeting: &DocId,
+    ) -> Result<std::collections::BTreeMap<DocId, Vec<automerge::ChangeHash>>> {
+        let docs = self
+            .read(meeting, DocKind::Meeting, model::meeting::documents)
+            .await?;
+        let mut heads = std::collections::BTreeMap::new();
+        for r in docs {
+            if let Ok(d) = self.doc(&r.id).await {
+                heads.insert(r.id, d.handle.with_document(|doc| doc.get_heads()));
+            }
+        }
+        let own = self.doc(meeting).await?;
+        heads.insert(
+            meeting.clone(),
+            own.handle.with_document(|doc| doc.get_heads()),
+        );
+        Ok(heads)
+    }
+
+    /// Records the meeting as it is now under `name` (this device must be an admin).
+    pub async fn create_version(
+        &self,
+        meeting: &DocId,
+        name: &str,
+        note: &str,
+    ) -> Result<VersionInfo> {
+        let founder = self.founder_of(meeting)?;
+        let key = self.key().clone();
+        let now = Timestamp::now();
+        let heads = self.meeting_heads(meeting).await?;
+        self.edit(meeting, DocKind::Meeting, |tx| {
+            model::roster::create_version(tx, meeting, &founder, &key, name, note, &heads, now)
+        })
+        .await?;
+        self.flush().await?;
+        self.versions(meeting)
+            .await?
+            .into_iter()
+            .rev()
+            .find(|v| v.version.name == name.trim() && v.version.signer == key.device())
+            .ok_or_else(|| Error::NotFound(meeting.clone()))
+    }
+
+    /// The meeting's versions, oldest first, each with its maker's party and whether every
+    /// change it names has arrived here.
+    pub async fn versions(&self, meeting: &DocId) -> Result<Vec<VersionInfo>> {
+        let roster = self.roster(meeting).await?;
+        let mut out = Vec::new();
+        for v in roster.versions.iter().cloned() {
+            let mut pending = false;
+            for (doc, heads) in &v.heads {
+                pending |= match self.doc(doc).await {
+                    Ok(d) => d
+                        .handle
+                        .with_document(|d| !d.get_missing_deps(heads).is_empty()),
+                    Err(_) => true,
+                };
+            }
+            let party = roster.entry(&v.signer).map(|e| e.party.clone());
+            out.push(VersionInfo {
+                version: v,
+                party,
+                pending,
+            });
+        }
+        Ok(out)
     }
 
     /// Undoes a device's revocation (this device must be an admin): it may connect again, and
