@@ -267,7 +267,7 @@ impl Workspace {
             let gate = Gate {
                 doc,
                 meeting: &meeting,
-                roster: roster.as_ref(),
+                roster: roster.as_deref(),
                 held: &held,
                 cache: &cache,
             };

@@ -54,7 +54,8 @@ pub const DEFAULT_INVITE_VALIDITY: Duration = Duration::from_secs(7 * 24 * 3600)
 #[derive(Debug)]
 pub(crate) struct AccessState {
     /// Each meeting's roster under its pinned founder.
-    pub(crate) rosters: Mutex<HashMap<DocId, RosterView>>,
+    /// Shared, so that the admission of each arriving sync message reads one without copying it.
+    pub(crate) rosters: Mutex<HashMap<DocId, Arc<RosterView>>>,
     /// Which meeting each known document belongs to (a meeting to itself).
     pub(crate) doc_meeting: Mutex<HashMap<DocId, DocId>>,
     /// Meetings being joined, and the host we may fetch them from before we know the roster.
@@ -560,6 +561,7 @@ impl Workspace {
                 .expect("access lock")
                 .remove(meeting);
         }
+        let roster = Arc::new(roster);
         let roster_changed = self
             .inner
             .access
