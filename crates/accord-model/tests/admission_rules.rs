@@ -1,32 +1,16 @@
 //! What this device takes from outside: roster records are append-only whoever claims to
 //! write, observers do not write, a revoked device's changes its revoker lacked are held.
 
+mod common;
+
 use std::collections::{BTreeMap, HashSet};
 
 use accord_model::admission::{self, Gate, Refusal, Verdict};
 use accord_model::{
-    ChangeCtx, ClauseId, DeviceKey, DocId, MeetingDetails, Placement, Role, RosterView, change,
-    draft, meeting, roster,
+    ClauseId, DocId, MeetingDetails, Placement, Role, RosterView, change, draft, meeting, roster,
 };
 use automerge::{Automerge, Change, ROOT, ReadDoc, ScalarValue, transaction::Transactable};
-use jiff::Timestamp;
-
-fn key(n: u8) -> DeviceKey {
-    DeviceKey::from_secret(&[n; 32])
-}
-
-/// A change context whose author is device `n` of the roster.
-fn ctx(n: u8) -> ChangeCtx {
-    ChangeCtx::new(key(n).device(), now())
-}
-
-fn mid() -> DocId {
-    DocId::new("meeting-1").unwrap()
-}
-
-fn now() -> Timestamp {
-    Timestamp::from_second(1_800_000_000).unwrap()
-}
+use common::{key, keyed_ctx as ctx, mid, now};
 
 /// Founded by 1; 2 and 4 members, 3 an observer.
 fn meeting_doc() -> Automerge {

@@ -1,7 +1,7 @@
 //! Helpers shared by the model's integration tests.
 #![allow(dead_code)]
 
-use accord_model::{ChangeCtx, ClauseId, DeviceId, DocId, Result, change, draft};
+use accord_model::{ChangeCtx, ClauseId, DeviceId, DeviceKey, DocId, Result, change, draft};
 use automerge::{Automerge, transaction::Transaction};
 
 pub fn ctx(n: u8) -> ChangeCtx {
@@ -36,4 +36,24 @@ pub fn new_draft() -> Automerge {
 /// The outline as `number text` lines, indented by depth.
 pub fn outline(doc: &Automerge) -> String {
     draft::read(doc).unwrap().to_plain_text()
+}
+
+/// The signing key of roster device `n`.
+pub fn key(n: u8) -> DeviceKey {
+    DeviceKey::from_secret(&[n; 32])
+}
+
+/// A change context whose author is roster device `n` (the device of [`key`]).
+pub fn keyed_ctx(n: u8) -> ChangeCtx {
+    ChangeCtx::new(key(n).device(), now())
+}
+
+/// The meeting of the roster tests.
+pub fn mid() -> DocId {
+    DocId::new("meeting-1").unwrap()
+}
+
+/// The time of the roster tests.
+pub fn now() -> jiff::Timestamp {
+    jiff::Timestamp::from_second(1_800_000_000).unwrap()
 }

@@ -96,25 +96,11 @@ mod versions {
 
     use accord_model::at::At;
     use accord_model::{
-        ChangeCtx, DeviceKey, DocId, MeetingDetails, Placement, Role, Splice, change, draft,
-        meeting, roster,
+        DocId, MeetingDetails, Placement, Role, Splice, change, draft, meeting, roster,
     };
-    use jiff::Timestamp;
 
-    use super::common::id;
+    use super::common::{id, key, keyed_ctx as ctx, mid, now};
 
-    fn key(n: u8) -> DeviceKey {
-        DeviceKey::from_secret(&[n; 32])
-    }
-    fn ctx(n: u8) -> ChangeCtx {
-        ChangeCtx::new(key(n).device(), now())
-    }
-    fn now() -> Timestamp {
-        Timestamp::from_second(1_800_000_000).unwrap()
-    }
-    fn mid() -> DocId {
-        DocId::new("meeting-1").unwrap()
-    }
     fn view(doc: &automerge::Automerge) -> accord_model::RosterView {
         roster::read(doc, &mid(), &key(1).device()).unwrap()
     }

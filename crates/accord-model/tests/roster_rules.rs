@@ -2,25 +2,11 @@
 
 mod common;
 
-use accord_model::{
-    DeviceId, DeviceKey, DocId, JoinRefusal, MeetingDetails, Role, change, meeting, roster,
-};
+use accord_model::{DeviceId, DocId, JoinRefusal, MeetingDetails, Role, change, meeting, roster};
 use automerge::{ROOT, ReadDoc, ScalarValue, ScalarValueRef, transaction::Transactable};
-use common::ctx;
+use common::{ctx, key, mid, now};
 use jiff::{SignedDuration, Timestamp};
 use std::collections::BTreeMap;
-
-fn key(n: u8) -> DeviceKey {
-    DeviceKey::from_secret(&[n; 32])
-}
-
-fn mid() -> DocId {
-    DocId::new("meeting-1").unwrap()
-}
-
-fn now() -> Timestamp {
-    Timestamp::from_second(1_800_000_000).unwrap()
-}
 
 /// A meeting founded by key 1.
 fn founded() -> automerge::Automerge {
